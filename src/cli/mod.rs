@@ -1,0 +1,66 @@
+//! The `kpic` command line: one file per subcommand in `commands/`.
+
+mod commands;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Exit codes: 0 success, 1 the project has errors, 2 usage or I/O failure.
+pub const EXIT_OK: u8 = 0;
+pub const EXIT_ERRORS: u8 = 1;
+pub const EXIT_FAILURE: u8 = 2;
+
+/// kpic: KPI definitions as code — check them, emit warehouse SQL, LookML and a catalog.
+#[derive(Debug, Parser)]
+#[command(name = "kpic", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check every .kpi file of a project and report all problems
+    Check(commands::check::Args),
+    /// Print the dependency graph of sources and KPIs
+    Graph(commands::graph::Args),
+}
+
+/// The project directory argument shared by subcommands.
+#[derive(Debug, clap::Args)]
+pub struct ProjectArg {
+    /// Project directory (searched recursively for .kpi files)
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+}
+
+/// Parses the arguments, runs the subcommand, and returns its exit code.
+pub fn run() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let _ = error.print();
+            let code = if error.use_stderr() { EXIT_FAILURE } else { EXIT_OK };
+            return ExitCode::from(code);
+        }
+    };
+    let code = match cli.command {
+        Command::Check(args) => commands::check::run(args),
+        Command::Graph(args) => commands::graph::run(args),
+    };
+    ExitCode::from(code)
+}
+
+/// Prints an I/O or usage failure and returns exit code 2.
+pub fn fail(message: impl std::fmt::Display) -> u8 {
+    eprintln!("error: {message}");
+    EXIT_FAILURE
+}
+
+/// Whether stdout is a terminal (colour) or not (plain).
+pub fn stdout_is_terminal() -> bool {
+    use std::io::IsTerminal;
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}

@@ -1,0 +1,117 @@
+//! Human output: miette's graphical report, coloured on a terminal.
+
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+
+use crate::diagnostics::{Diagnostic, Label, Severity};
+use crate::source::{FileId, SourceMap};
+
+/// Renders every diagnostic and a one-line summary.
+pub fn human(diagnostics: &[Diagnostic], sources: &SourceMap, color: bool) -> String {
+    let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    let handler = GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false);
+    let mut out = String::new();
+    for diagnostic in diagnostics {
+        let report = Report::new(diagnostic, sources);
+        // Writing into a String cannot fail.
+        let _ = handler.render_report(&mut out, &report);
+        out.push('\n');
+    }
+    out
+}
+
+/// One diagnostic as miette sees it: labels in the primary file stay on it,
+/// labels in other files become related reports with their own source.
+#[derive(Debug)]
+struct Report {
+    code: String,
+    message: String,
+    severity: Severity,
+    help: Option<String>,
+    source: NamedSource<String>,
+    labels: Vec<LabeledSpan>,
+    related: Vec<Report>,
+}
+
+impl Report {
+    fn new(diagnostic: &Diagnostic, sources: &SourceMap) -> Report {
+        let file = diagnostic.span().file;
+        let (here, elsewhere): (Vec<&Label>, Vec<&Label>) = diagnostic.labels.iter().partition(|l| l.span.file == file);
+        let related = elsewhere
+            .into_iter()
+            .map(|label| Report {
+                code: String::new(),
+                message: label.message.clone(),
+                severity: Severity::Warning,
+                help: None,
+                source: named(sources, label.span.file),
+                labels: vec![labeled(label)],
+                related: Vec::new(),
+            })
+            .collect();
+        Report {
+            code: format!("kpic::{}", diagnostic.code.name()),
+            message: diagnostic.message.clone(),
+            severity: diagnostic.severity,
+            help: diagnostic.help.clone(),
+            source: named(sources, file),
+            labels: here.into_iter().map(labeled).collect(),
+            related,
+        }
+    }
+}
+
+fn named(sources: &SourceMap, file: FileId) -> NamedSource<String> {
+    let file = sources.get(file);
+    NamedSource::new(file.display_path(), file.text.clone())
+}
+
+fn labeled(label: &Label) -> LabeledSpan {
+    let text = (!label.message.is_empty()).then(|| label.message.clone());
+    let span = SourceSpan::new((label.span.start as usize).into(), label.span.len());
+    if label.primary {
+        LabeledSpan::new_primary_with_span(text, span)
+    } else {
+        LabeledSpan::new_with_span(text, span)
+    }
+}
+
+impl std::fmt::Display for Report {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Report {}
+
+impl miette::Diagnostic for Report {
+    fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        (!self.code.is_empty()).then(|| Box::new(&self.code) as Box<dyn std::fmt::Display>)
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning if self.code.is_empty() => miette::Severity::Advice,
+            Severity::Warning => miette::Severity::Warning,
+        })
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.help.as_ref().map(|h| Box::new(h) as Box<dyn std::fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(&self.source)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(self.labels.iter().cloned()))
+    }
+
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
+        if self.related.is_empty() {
+            return None;
+        }
+        Some(Box::new(self.related.iter().map(|r| r as &dyn miette::Diagnostic)))
+    }
+}

@@ -1,0 +1,10 @@
+//! Renderers: one small module per output format, all reading the same
+//! [`Diagnostic`](super::Diagnostic)s.
+
+mod github;
+mod human;
+mod json;
+
+pub use github::github;
+pub use human::human;
+pub use json::json;

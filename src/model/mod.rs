@@ -1,0 +1,422 @@
+//! Stage 2 output: the resolved, typed model. Names are bound to ids, every
+//! expression has a type, inherited properties (a derived KPI's grain) are
+//! filled in. Emitters read this, never the AST.
+
+mod expr;
+
+pub use crate::syntax::ast::{BinaryOp, DurationUnit, Number, UnaryOp};
+pub use expr::{AggFunc, Aggregate, ColumnRef, Expr, ExprKind, Function, Literal, Type};
+
+use crate::source::Span;
+
+macro_rules! id_type {
+    ($name:ident, $doc:literal) => {
+        #[doc = $doc]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+        pub struct $name(pub u32);
+
+        impl $name {
+            pub fn index(self) -> usize {
+                self.0 as usize
+            }
+        }
+    };
+}
+
+id_type!(TeamId, "Index of a team in [`Model::teams`].");
+id_type!(SourceId, "Index of a source in [`Model::sources`].");
+id_type!(KpiId, "Index of a KPI in [`Model::kpis`].");
+
+/// A declared name and where it was declared. Equality ignores the span.
+#[derive(Debug, Clone, Eq, PartialOrd, Ord)]
+pub struct Name {
+    pub text: String,
+    pub span: Span,
+}
+
+impl PartialEq for Name {
+    fn eq(&self, other: &Self) -> bool {
+        self.text == other.text
+    }
+}
+
+impl std::fmt::Display for Name {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+/// A whole project, resolved.
+#[derive(Debug, Clone)]
+pub struct Model {
+    pub settings: Settings,
+    pub teams: Vec<Team>,
+    pub sources: Vec<Source>,
+    pub kpis: Vec<Kpi>,
+}
+
+impl Model {
+    pub fn team(&self, id: TeamId) -> &Team {
+        &self.teams[id.index()]
+    }
+
+    pub fn source(&self, id: SourceId) -> &Source {
+        &self.sources[id.index()]
+    }
+
+    pub fn kpi(&self, id: KpiId) -> &Kpi {
+        &self.kpis[id.index()]
+    }
+
+    pub fn kpi_ids(&self) -> impl Iterator<Item = KpiId> {
+        (0..self.kpis.len() as u32).map(KpiId)
+    }
+
+    pub fn source_ids(&self) -> impl Iterator<Item = SourceId> {
+        (0..self.sources.len() as u32).map(SourceId)
+    }
+
+    pub fn team_ids(&self) -> impl Iterator<Item = TeamId> {
+        (0..self.teams.len() as u32).map(TeamId)
+    }
+}
+
+/// A warehouse SQL dialect kpic emits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Dialect {
+    DuckDb,
+    Postgres,
+    Snowflake,
+    BigQuery,
+    Redshift,
+    Databricks,
+    Trino,
+}
+
+impl Dialect {
+    pub const ALL: [Dialect; 7] = [
+        Dialect::DuckDb,
+        Dialect::Postgres,
+        Dialect::Snowflake,
+        Dialect::BigQuery,
+        Dialect::Redshift,
+        Dialect::Databricks,
+        Dialect::Trino,
+    ];
+
+    /// The name used in `.kpi` files and on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Dialect::DuckDb => "duckdb",
+            Dialect::Postgres => "postgres",
+            Dialect::Snowflake => "snowflake",
+            Dialect::BigQuery => "bigquery",
+            Dialect::Redshift => "redshift",
+            Dialect::Databricks => "databricks",
+            Dialect::Trino => "trino",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Dialect> {
+        Dialect::ALL.into_iter().find(|d| d.name() == name)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Weekday {
+    Monday,
+    Tuesday,
+    Wednesday,
+    Thursday,
+    Friday,
+    Saturday,
+    Sunday,
+}
+
+impl Weekday {
+    pub const ALL: [Weekday; 7] = [
+        Weekday::Monday,
+        Weekday::Tuesday,
+        Weekday::Wednesday,
+        Weekday::Thursday,
+        Weekday::Friday,
+        Weekday::Saturday,
+        Weekday::Sunday,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Weekday::Monday => "monday",
+            Weekday::Tuesday => "tuesday",
+            Weekday::Wednesday => "wednesday",
+            Weekday::Thursday => "thursday",
+            Weekday::Friday => "friday",
+            Weekday::Saturday => "saturday",
+            Weekday::Sunday => "sunday",
+        }
+    }
+}
+
+/// Project-wide settings, with their defaults filled in.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Settings {
+    pub name: String,
+    pub schema: String,
+    pub dialects: Vec<Dialect>,
+    pub week_start: Weekday,
+    pub time_zone: String,
+    /// How many earlier versions of a KPI keep their views.
+    pub keep_versions: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            name: "kpis".to_string(),
+            schema: "kpi".to_string(),
+            dialects: Dialect::ALL.to_vec(),
+            week_start: Weekday::Monday,
+            time_zone: "UTC".to_string(),
+            keep_versions: 1,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Team {
+    pub name: Name,
+    pub display_name: String,
+    pub email: Option<String>,
+    pub chat: Option<String>,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Relation {
+    Table(String),
+    /// A SQL query and the tables it reads (for lineage).
+    Query { sql: String, tables: Vec<String> },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Column {
+    pub name: Name,
+    pub ty: Type,
+}
+
+/// A dimension a KPI can slice by: a column, or an expression over columns and joins.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dimension {
+    pub name: Name,
+    pub expr: Expr,
+}
+
+/// A many-to-one join to another source.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Join {
+    pub target: SourceId,
+    pub on: Expr,
+    pub span: Span,
+}
+
+/// Rows valid from `start` until `end` (NULL: still valid).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Validity {
+    pub start: String,
+    pub end: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub name: Name,
+    pub relation: Relation,
+    pub time: Option<String>,
+    pub key: Option<String>,
+    pub columns: Vec<Column>,
+    pub dimensions: Vec<Dimension>,
+    /// Default filters, applied whenever the source is read.
+    pub filters: Vec<Expr>,
+    pub joins: Vec<Join>,
+    pub validity: Option<Validity>,
+    pub description: Option<String>,
+}
+
+impl Source {
+    pub fn column(&self, name: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.name.text == name)
+    }
+
+    pub fn dimension(&self, name: &str) -> Option<&Dimension> {
+        self.dimensions.iter().find(|d| d.name.text == name)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Grain {
+    Day,
+    Week,
+    Month,
+    Quarter,
+    Year,
+}
+
+impl Grain {
+    pub const ALL: [Grain; 5] = [Grain::Day, Grain::Week, Grain::Month, Grain::Quarter, Grain::Year];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Grain::Day => "day",
+            Grain::Week => "week",
+            Grain::Month => "month",
+            Grain::Quarter => "quarter",
+            Grain::Year => "year",
+        }
+    }
+}
+
+/// How periods accumulate rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum Window {
+    /// Each period on its own.
+    Period,
+    /// Day D covers `[D - days + 1, D]`.
+    Rolling { days: u32 },
+    /// Everything up to the end of the period.
+    Cumulative,
+    /// From the start of the enclosing `grain` period up to the end of the day.
+    ToDate { grain: Grain },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase", tag = "status")]
+pub enum Lifecycle {
+    Draft,
+    Active,
+    Deprecated { replaced_by: Option<String> },
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum Unit {
+    Count,
+    Number,
+    Percent,
+    Currency { code: String },
+    Duration { unit: DurationUnit },
+}
+
+/// A number in a target, with how it was written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Threshold {
+    pub number: Number,
+    pub written_as_percent: bool,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Goal {
+    AtLeast(Threshold),
+    AtMost(Threshold),
+    Between(Threshold, Threshold),
+}
+
+/// Status `on_track` when the goal is met; `at_risk` when missed but within
+/// `critical`; `off_track` beyond it (or whenever the goal is missed and no
+/// critical threshold is set).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Target {
+    pub goal: Goal,
+    /// One bound for at least / at most; low and high for between.
+    pub critical: Vec<Threshold>,
+    pub from: Option<String>,
+    pub until: Option<String>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Link {
+    pub label: String,
+    pub url: String,
+}
+
+/// What a KPI's value is computed from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormulaKind {
+    /// Aggregates over sources, combined with arithmetic and constants.
+    Measure,
+    /// Other KPIs, combined with arithmetic and constants.
+    Derived,
+}
+
+#[derive(Debug, Clone)]
+pub struct Kpi {
+    pub name: Name,
+    pub title: String,
+    pub description: Option<String>,
+    /// `None` only in a project with errors (the owner is missing or unknown).
+    pub owner: Option<TeamId>,
+    pub tags: Vec<String>,
+    pub links: Vec<Link>,
+    pub lifecycle: Lifecycle,
+    pub kind: FormulaKind,
+    pub value: Expr,
+    pub grain: Grain,
+    pub window: Window,
+    pub dimensions: Vec<Name>,
+    pub target: Option<Target>,
+    pub unit: Unit,
+    pub unit_span: Option<Span>,
+    pub format: Option<String>,
+    pub version: u32,
+    /// Where `from` names the KPI's default source, if it does.
+    pub from: Option<SourceId>,
+}
+
+impl Kpi {
+    /// `(numerator, denominator)` when the value is a ratio `a / b`.
+    pub fn ratio(&self) -> Option<(&Expr, &Expr)> {
+        match &self.value.kind {
+            ExprKind::Binary(BinaryOp::Div, a, b) => Some((a, b)),
+            _ => None,
+        }
+    }
+
+    /// Every aggregate of a measure KPI, in formula order.
+    pub fn aggregates(&self) -> Vec<&Aggregate> {
+        let mut out = Vec::new();
+        self.value.walk(&mut |e| {
+            if let ExprKind::Aggregate(a) = &e.kind {
+                out.push(a.as_ref());
+            }
+        });
+        out
+    }
+
+    /// The KPIs a derived KPI reads, in formula order, each once.
+    pub fn upstream_kpis(&self) -> Vec<KpiId> {
+        let mut out = Vec::new();
+        self.value.walk(&mut |e| {
+            if let ExprKind::Kpi(id) | ExprKind::Previous(id) = e.kind {
+                if !out.contains(&id) {
+                    out.push(id);
+                }
+            }
+        });
+        out
+    }
+
+    /// The sources a measure KPI reads directly, each once, in formula order.
+    pub fn sources(&self) -> Vec<SourceId> {
+        let mut out = Vec::new();
+        for aggregate in self.aggregates() {
+            if !out.contains(&aggregate.source) {
+                out.push(aggregate.source);
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,55 @@
+//! The symbol tables: every declared team, source and KPI by id, with
+//! duplicates reported (both places labelled) and left out.
+
+use std::collections::HashMap;
+
+use crate::diagnostics::{Code, Diagnostic};
+use crate::model::{KpiId, SourceId, TeamId};
+use crate::syntax::ast::{self, Ident};
+
+/// The declarations of a project, one per id, in file order.
+pub struct Declarations<'a> {
+    pub projects: Vec<&'a ast::ProjectDecl>,
+    pub teams: Vec<&'a ast::TeamDecl>,
+    pub sources: Vec<&'a ast::SourceDecl>,
+    pub kpis: Vec<&'a ast::KpiDecl>,
+    pub team_ids: HashMap<String, TeamId>,
+    pub source_ids: HashMap<String, SourceId>,
+    pub kpi_ids: HashMap<String, KpiId>,
+}
+
+impl<'a> Declarations<'a> {
+    pub fn collect(files: &'a [ast::File], diagnostics: &mut Vec<Diagnostic>) -> Self {
+        let projects = files.iter().flat_map(|f| &f.projects).collect();
+        let (teams, team_ids) = unique(files.iter().flat_map(|f| &f.teams), |t| &t.id, "team", TeamId, diagnostics);
+        let (sources, source_ids) = unique(files.iter().flat_map(|f| &f.sources), |s| &s.id, "source", SourceId, diagnostics);
+        let (kpis, kpi_ids) = unique(files.iter().flat_map(|f| &f.kpis), |k| &k.id, "KPI", KpiId, diagnostics);
+        Declarations { projects, teams, sources, kpis, team_ids, source_ids, kpi_ids }
+    }
+}
+
+fn unique<'a, T, Id: Copy>(
+    items: impl Iterator<Item = &'a T>,
+    id_of: impl Fn(&T) -> &Ident,
+    kind: &str,
+    make_id: impl Fn(u32) -> Id,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> (Vec<&'a T>, HashMap<String, Id>) {
+    let mut kept: Vec<&T> = Vec::new();
+    let mut ids = HashMap::new();
+    for item in items {
+        let id = id_of(item);
+        if let Some(first) = kept.iter().find(|k| id_of(k).name == id.name) {
+            diagnostics.push(
+                Diagnostic::new(Code::DuplicateName, id.span, format!("{kind} `{}` is declared twice", id.name))
+                    .label("declared again here")
+                    .secondary(id_of(first).span, "first declared here")
+                    .help(format!("rename one of them; {kind} ids are unique across all files")),
+            );
+            continue;
+        }
+        ids.insert(id.name.clone(), make_id(kept.len() as u32));
+        kept.push(item);
+    }
+    (kept, ids)
+}

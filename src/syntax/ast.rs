@@ -1,0 +1,290 @@
+//! The syntax tree of one `.kpi` file. Every node carries its span; names are
+//! not yet bound (that is `resolve`'s job).
+
+use crate::source::Span;
+
+/// A name as written, with where it was written.
+#[derive(Debug, Clone)]
+pub struct Ident {
+    pub name: String,
+    pub span: Span,
+}
+
+/// A value with the span it was written at.
+#[derive(Debug, Clone)]
+pub struct Spanned<T> {
+    pub node: T,
+    pub span: Span,
+}
+
+/// A decimal number kept as its exact text (without `_` separators), so that
+/// emitted SQL shows the number the user wrote.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Number {
+    pub text: String,
+    pub value: f64,
+}
+
+impl Number {
+    pub fn parse(text: &str) -> Number {
+        let text = text.replace('_', "");
+        let value = text.parse().unwrap_or(f64::NAN);
+        Number { text, value }
+    }
+
+    /// `25` read as a percent: `0.25`, shifted exactly in decimal.
+    pub fn percent(text: &str) -> Number {
+        let text = text.replace('_', "");
+        let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
+        let whole = format!("{whole:0>3}");
+        let (int_part, moved) = whole.split_at(whole.len() - 2);
+        let int_part = int_part.trim_start_matches('0');
+        let digits = format!("{moved}{fraction}");
+        let digits = digits.trim_end_matches('0');
+        let int_part = if int_part.is_empty() { "0" } else { int_part };
+        let text = if digits.is_empty() { int_part.to_string() } else { format!("{int_part}.{digits}") };
+        Number::parse(&text)
+    }
+
+    pub fn negate(&self) -> Number {
+        let text = match self.text.strip_prefix('-') {
+            Some(rest) => rest.to_string(),
+            None => format!("-{}", self.text),
+        };
+        Number { text, value: -self.value }
+    }
+}
+
+/// A number in a target, remembering whether it was written as a percent.
+#[derive(Debug, Clone)]
+pub struct Quantity {
+    pub number: Number,
+    pub is_percent: bool,
+    pub span: Span,
+}
+
+/// Everything one file declares.
+#[derive(Debug, Clone, Default)]
+pub struct File {
+    pub projects: Vec<ProjectDecl>,
+    pub teams: Vec<TeamDecl>,
+    pub sources: Vec<SourceDecl>,
+    pub kpis: Vec<KpiDecl>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ProjectDecl {
+    pub name: Ident,
+    pub schema: Option<Spanned<String>>,
+    pub dialects: Option<Spanned<Vec<Ident>>>,
+    pub week_start: Option<Ident>,
+    pub time_zone: Option<Spanned<String>>,
+    pub keep_versions: Option<Spanned<u32>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct TeamDecl {
+    pub id: Ident,
+    pub name: Option<Spanned<String>>,
+    pub email: Option<Spanned<String>>,
+    pub chat: Option<Spanned<String>>,
+    pub description: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Relation {
+    Table(Spanned<String>),
+    /// A SQL query; the span covers the query text inside the quotes.
+    Query(Spanned<String>),
+}
+
+#[derive(Debug, Clone)]
+pub struct ColumnDecl {
+    pub name: Ident,
+    pub ty: Ident,
+}
+
+#[derive(Debug, Clone)]
+pub struct DimensionDecl {
+    pub name: Ident,
+    /// `None` for a dimension that is the column of the same name.
+    pub expr: Option<Expr>,
+}
+
+#[derive(Debug, Clone)]
+pub struct JoinDecl {
+    pub target: Ident,
+    pub on: Expr,
+}
+
+#[derive(Debug, Clone)]
+pub struct Validity {
+    pub start: Ident,
+    pub end: Ident,
+}
+
+#[derive(Debug, Clone)]
+pub struct SourceDecl {
+    pub id: Ident,
+    pub relation: Option<Relation>,
+    pub time: Option<Ident>,
+    pub key: Option<Ident>,
+    pub columns: Vec<ColumnDecl>,
+    pub dimensions: Vec<DimensionDecl>,
+    pub filters: Vec<Expr>,
+    pub joins: Vec<JoinDecl>,
+    pub validity: Option<Validity>,
+    pub description: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Link {
+    pub label: Spanned<String>,
+    pub url: Spanned<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct StatusDecl {
+    pub status: Ident,
+    pub replaced_by: Option<Ident>,
+}
+
+#[derive(Debug, Clone)]
+pub enum WindowDecl {
+    Rolling { days: Spanned<u32> },
+    /// `cumulative`, `month_to_date`, …: checked by `resolve`.
+    Named(Ident),
+}
+
+#[derive(Debug, Clone)]
+pub enum Goal {
+    AtLeast(Quantity),
+    AtMost(Quantity),
+    Between(Quantity, Quantity),
+}
+
+#[derive(Debug, Clone)]
+pub struct TargetDecl {
+    pub goal: Goal,
+    /// One bound for `at_least`/`at_most`, two for `between`.
+    pub critical: Vec<Quantity>,
+    pub from: Option<Spanned<String>>,
+    pub until: Option<Spanned<String>>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct UnitDecl {
+    pub unit: Ident,
+    /// The currency code of `unit currency "EUR"`.
+    pub qualifier: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct KpiDecl {
+    pub id: Ident,
+    pub title: Option<Spanned<String>>,
+    pub description: Option<Spanned<String>>,
+    pub owner: Option<Ident>,
+    pub tags: Vec<Ident>,
+    pub links: Vec<Link>,
+    pub status: Option<StatusDecl>,
+    pub from: Option<Ident>,
+    pub value: Option<Expr>,
+    pub filters: Vec<Expr>,
+    pub grain: Option<Ident>,
+    pub window: Option<WindowDecl>,
+    pub dimensions: Option<Spanned<Vec<Ident>>>,
+    pub target: Option<TargetDecl>,
+    pub unit: Option<UnitDecl>,
+    pub format: Option<Spanned<String>>,
+    pub version: Option<Spanned<u32>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UnaryOp {
+    Not,
+    Neg,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BinaryOp {
+    Or,
+    And,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Add,
+    Sub,
+    Mul,
+    Div,
+}
+
+impl BinaryOp {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BinaryOp::Or => "or",
+            BinaryOp::And => "and",
+            BinaryOp::Eq => "=",
+            BinaryOp::Ne => "!=",
+            BinaryOp::Lt => "<",
+            BinaryOp::Le => "<=",
+            BinaryOp::Gt => ">",
+            BinaryOp::Ge => ">=",
+            BinaryOp::Add => "+",
+            BinaryOp::Sub => "-",
+            BinaryOp::Mul => "*",
+            BinaryOp::Div => "/",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DurationUnit {
+    Second,
+    Minute,
+    Hour,
+    Day,
+    Week,
+}
+
+#[derive(Debug, Clone)]
+pub enum Literal {
+    Number(Number),
+    /// Written `25%`; the number is the fraction (0.25).
+    Percent(Number),
+    String(String),
+    Bool(bool),
+    Null,
+    /// `2026-01-31`.
+    Date(String),
+    Duration(u32, DurationUnit),
+}
+
+#[derive(Debug, Clone)]
+pub enum ExprKind {
+    Literal(Literal),
+    /// `a`, `a.b` or `a.b.c`: bound by `resolve`.
+    Path(Vec<Ident>),
+    Unary(UnaryOp, Box<Expr>),
+    Binary(BinaryOp, Box<Expr>, Box<Expr>),
+    InList { expr: Box<Expr>, list: Vec<Expr>, negated: bool },
+    IsNull { expr: Box<Expr>, negated: bool },
+    Case { whens: Vec<(Expr, Expr)>, otherwise: Option<Box<Expr>> },
+    /// A function or aggregate call. `count(*)` has `star` set.
+    Call { name: Ident, args: Vec<Expr>, star: bool, filter: Option<Box<Expr>> },
+    /// `sql("…")`: the span covers the SQL text inside the quotes.
+    RawSql(Spanned<String>),
+}
+
+#[derive(Debug, Clone)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub span: Span,
+}

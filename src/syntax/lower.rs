@@ -1,0 +1,586 @@
+//! pest pairs → AST. Reports repeated properties and bad string escapes; every
+//! other check waits for `resolve`, where names are known.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use pest::iterators::{Pair, Pairs};
+use pest::pratt_parser::{Assoc, Op, PrattParser};
+
+use super::ast::*;
+use super::grammar::Rule;
+use crate::diagnostics::{Code, Diagnostic};
+use crate::source::{FileId, Span};
+
+static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
+    PrattParser::new()
+        .op(Op::infix(Rule::op_or, Assoc::Left))
+        .op(Op::infix(Rule::op_and, Assoc::Left))
+        .op(Op::prefix(Rule::op_not))
+        .op(Op::infix(Rule::op_eq, Assoc::Left)
+            | Op::infix(Rule::op_ne, Assoc::Left)
+            | Op::infix(Rule::op_lt, Assoc::Left)
+            | Op::infix(Rule::op_le, Assoc::Left)
+            | Op::infix(Rule::op_gt, Assoc::Left)
+            | Op::infix(Rule::op_ge, Assoc::Left)
+            | Op::postfix(Rule::is_null)
+            | Op::postfix(Rule::is_not_null)
+            | Op::postfix(Rule::in_list)
+            | Op::postfix(Rule::not_in_list))
+        .op(Op::infix(Rule::op_add, Assoc::Left) | Op::infix(Rule::op_sub, Assoc::Left))
+        .op(Op::infix(Rule::op_mul, Assoc::Left) | Op::infix(Rule::op_div, Assoc::Left))
+        .op(Op::prefix(Rule::op_neg))
+});
+
+/// Lowers the pairs of one parsed text (a whole file, or one chunk of it at `offset`).
+pub struct Lowerer<'d> {
+    file: FileId,
+    offset: usize,
+    diagnostics: &'d mut Vec<Diagnostic>,
+}
+
+/// Remembers where each single-valued property of a block was first given.
+#[derive(Default)]
+struct Seen(HashMap<Rule, Span>);
+
+impl<'d> Lowerer<'d> {
+    pub fn new(file: FileId, offset: usize, diagnostics: &'d mut Vec<Diagnostic>) -> Self {
+        Lowerer { file, offset, diagnostics }
+    }
+
+    pub fn file(&mut self, mut pairs: Pairs<Rule>, ast: &mut File) {
+        let Some(file) = pairs.next() else { return };
+        for declaration in file.into_inner() {
+            match declaration.as_rule() {
+                Rule::project_decl => ast.projects.push(self.project(declaration)),
+                Rule::team_decl => ast.teams.push(self.team(declaration)),
+                Rule::source_decl => ast.sources.push(self.source(declaration)),
+                Rule::kpi_decl => ast.kpis.push(self.kpi(declaration)),
+                _ => {}
+            }
+        }
+    }
+
+    fn span(&self, pair: &Pair<Rule>) -> Span {
+        let s = pair.as_span();
+        Span::new(self.file, self.offset + s.start(), self.offset + s.end())
+    }
+
+    fn ident(&self, pair: Pair<Rule>) -> Ident {
+        Ident { name: pair.as_str().to_string(), span: self.span(&pair) }
+    }
+
+    /// Reports a property given twice; returns whether this is its first occurrence.
+    fn first(&mut self, seen: &mut Seen, property: &Pair<Rule>) -> bool {
+        let span = self.span(property);
+        let Some(&first) = seen.0.get(&property.as_rule()) else {
+            seen.0.insert(property.as_rule(), span);
+            return true;
+        };
+        let keyword = property.as_str().split_whitespace().next().unwrap_or("");
+        let keyword_span = Span::new(span.file, span.start as usize, span.start as usize + keyword.len());
+        self.diagnostics.push(
+            Diagnostic::new(Code::DuplicateProperty, keyword_span, format!("`{keyword}` is given twice"))
+                .label("given again here")
+                .secondary(first, "first given here")
+                .help(format!("keep one `{keyword}`")),
+        );
+        false
+    }
+
+    /// Block children after the keyword and id, with the id.
+    fn header<'a>(&self, pair: Pair<'a, Rule>) -> (Ident, impl Iterator<Item = Pair<'a, Rule>>) {
+        let mut inner = pair.into_inner().filter(|p| !matches!(p.as_rule(), Rule::lbrace | Rule::rbrace));
+        inner.next(); // the keyword
+        let id = self.ident(inner.next().expect("grammar: declaration id"));
+        (id, inner)
+    }
+
+    fn project(&mut self, pair: Pair<Rule>) -> ProjectDecl {
+        let (name, properties) = self.header(pair);
+        let mut decl = ProjectDecl { name, schema: None, dialects: None, week_start: None, time_zone: None, keep_versions: None };
+        let mut seen = Seen::default();
+        for property in properties {
+            if !self.first(&mut seen, &property) {
+                continue;
+            }
+            let rule = property.as_rule();
+            let value = last(property);
+            match rule {
+                Rule::p_schema => decl.schema = Some(self.name_value(value)),
+                Rule::p_dialects => decl.dialects = Some(self.ident_list(value)),
+                Rule::p_week_start => decl.week_start = Some(self.ident(value)),
+                Rule::p_time_zone => decl.time_zone = Some(self.string(value)),
+                Rule::p_keep_versions => decl.keep_versions = Some(self.integer(value)),
+                _ => unreachable!("grammar: project property {rule:?}"),
+            }
+        }
+        decl
+    }
+
+    fn team(&mut self, pair: Pair<Rule>) -> TeamDecl {
+        let (id, properties) = self.header(pair);
+        let mut decl = TeamDecl { id, name: None, email: None, chat: None, description: None };
+        let mut seen = Seen::default();
+        for property in properties {
+            if !self.first(&mut seen, &property) {
+                continue;
+            }
+            let rule = property.as_rule();
+            let value = self.string(last(property));
+            match rule {
+                Rule::p_name => decl.name = Some(value),
+                Rule::p_email => decl.email = Some(value),
+                Rule::p_chat => decl.chat = Some(value),
+                Rule::p_description => decl.description = Some(value),
+                _ => unreachable!("grammar: team property {rule:?}"),
+            }
+        }
+        decl
+    }
+
+    fn source(&mut self, pair: Pair<Rule>) -> SourceDecl {
+        let (id, properties) = self.header(pair);
+        let mut decl = SourceDecl {
+            id,
+            relation: None,
+            time: None,
+            key: None,
+            columns: Vec::new(),
+            dimensions: Vec::new(),
+            filters: Vec::new(),
+            joins: Vec::new(),
+            validity: None,
+            description: None,
+        };
+        let mut seen = Seen::default();
+        for property in properties {
+            let rule = property.as_rule();
+            let repeatable = matches!(rule, Rule::p_dimension | Rule::p_filter | Rule::p_join);
+            if !repeatable && !self.first_relation_aware(&mut seen, &property) {
+                continue;
+            }
+            let mut inner = property.into_inner().skip(1);
+            match rule {
+                Rule::p_table => decl.relation = Some(Relation::Table(self.string(inner.next().unwrap()))),
+                Rule::p_sql => decl.relation = Some(Relation::Query(self.raw_string(inner.next().unwrap()))),
+                Rule::p_time => decl.time = Some(self.ident(inner.next().unwrap())),
+                Rule::p_key => decl.key = Some(self.ident(inner.next().unwrap())),
+                Rule::p_description => decl.description = Some(self.string(inner.next().unwrap())),
+                Rule::p_columns => {
+                    for column in inner.filter(|p| p.as_rule() == Rule::column_decl) {
+                        let mut parts = column.into_inner();
+                        let name = self.ident(parts.next().unwrap());
+                        let ty = self.ident(parts.next().unwrap());
+                        decl.columns.push(ColumnDecl { name, ty });
+                    }
+                }
+                Rule::p_dimension => {
+                    let name = self.ident(inner.next().unwrap());
+                    let expr = inner.find(|p| p.as_rule() == Rule::expr).map(|e| self.expr(e));
+                    decl.dimensions.push(DimensionDecl { name, expr });
+                }
+                Rule::p_filter => decl.filters.push(self.expr(inner.next().unwrap())),
+                Rule::p_join => {
+                    let target = self.ident(inner.next().unwrap());
+                    let on = self.expr(inner.nth(1).unwrap());
+                    decl.joins.push(JoinDecl { target, on });
+                }
+                Rule::p_validity => {
+                    let start = self.ident(inner.next().unwrap());
+                    let end = self.ident(inner.nth(1).unwrap());
+                    decl.validity = Some(Validity { start, end });
+                }
+                _ => unreachable!("grammar: source property {rule:?}"),
+            }
+        }
+        decl
+    }
+
+    /// Like [`Self::first`], treating `table` and `sql` as one property.
+    fn first_relation_aware(&mut self, seen: &mut Seen, property: &Pair<Rule>) -> bool {
+        let rule = property.as_rule();
+        if rule == Rule::p_sql || rule == Rule::p_table {
+            let other = if rule == Rule::p_sql { Rule::p_table } else { Rule::p_sql };
+            if let Some(&first) = seen.0.get(&other) {
+                let span = self.span(property);
+                self.diagnostics.push(
+                    Diagnostic::new(Code::DuplicateProperty, span, "a source reads either a `table` or a `sql` query")
+                        .label("second relation here")
+                        .secondary(first, "first relation here")
+                        .help("keep one of `table` and `sql`"),
+                );
+                return false;
+            }
+        }
+        self.first(seen, property)
+    }
+
+    fn kpi(&mut self, pair: Pair<Rule>) -> KpiDecl {
+        let (id, properties) = self.header(pair);
+        let mut decl = KpiDecl {
+            id,
+            title: None,
+            description: None,
+            owner: None,
+            tags: Vec::new(),
+            links: Vec::new(),
+            status: None,
+            from: None,
+            value: None,
+            filters: Vec::new(),
+            grain: None,
+            window: None,
+            dimensions: None,
+            target: None,
+            unit: None,
+            format: None,
+            version: None,
+        };
+        let mut seen = Seen::default();
+        for property in properties {
+            let rule = property.as_rule();
+            let repeatable = matches!(rule, Rule::p_filter | Rule::p_link);
+            if !repeatable && !self.first(&mut seen, &property) {
+                continue;
+            }
+            let span = self.span(&property);
+            let mut inner = property.into_inner().skip(1);
+            let mut next = || inner.next().expect("grammar: property value");
+            match rule {
+                Rule::p_title => decl.title = Some(self.string(next())),
+                Rule::p_description => decl.description = Some(self.string(next())),
+                Rule::p_owner => decl.owner = Some(self.ident(next())),
+                Rule::p_tags => decl.tags = self.ident_list(next()).node,
+                Rule::p_link => {
+                    let label = self.string(next());
+                    let url = self.string(next());
+                    decl.links.push(Link { label, url });
+                }
+                Rule::p_status => {
+                    let status = self.ident(next());
+                    let replaced_by = inner.nth(1).map(|p| self.ident(p));
+                    decl.status = Some(StatusDecl { status, replaced_by });
+                }
+                Rule::p_from => decl.from = Some(self.ident(next())),
+                Rule::p_value => decl.value = Some(self.expr(next())),
+                Rule::p_filter => decl.filters.push(self.expr(next())),
+                Rule::p_grain => decl.grain = Some(self.ident(next())),
+                Rule::p_window => decl.window = Some(self.window(next())),
+                Rule::p_dimensions => decl.dimensions = Some(self.ident_list(next())),
+                Rule::p_target => decl.target = Some(self.target(inner, span)),
+                Rule::p_unit => {
+                    let unit = self.ident(next());
+                    let qualifier = inner.next().map(|p| self.string(p));
+                    decl.unit = Some(UnitDecl { unit, qualifier });
+                }
+                Rule::p_format => decl.format = Some(self.string(next())),
+                Rule::p_version => decl.version = Some(self.integer(next())),
+                _ => unreachable!("grammar: kpi property {rule:?}"),
+            }
+        }
+        decl
+    }
+
+    fn window(&mut self, pair: Pair<Rule>) -> WindowDecl {
+        match pair.as_rule() {
+            Rule::window_rolling => WindowDecl::Rolling { days: self.integer(pair.into_inner().nth(1).unwrap()) },
+            _ => WindowDecl::Named(self.ident(pair)),
+        }
+    }
+
+    fn target<'a>(&mut self, parts: impl Iterator<Item = Pair<'a, Rule>>, span: Span) -> TargetDecl {
+        let mut goal = None;
+        let mut critical = Vec::new();
+        let (mut from, mut until) = (None, None);
+        for part in parts {
+            match part.as_rule() {
+                Rule::target_goal => {
+                    let inner = part.into_inner().next().unwrap();
+                    let rule = inner.as_rule();
+                    let mut numbers = inner.into_inner().filter(|p| p.as_rule() == Rule::signed_number);
+                    let mut quantity = || self.quantity(numbers.next().unwrap());
+                    goal = Some(match rule {
+                        Rule::target_at_least => Goal::AtLeast(quantity()),
+                        Rule::target_at_most => Goal::AtMost(quantity()),
+                        _ => {
+                            let low = quantity();
+                            Goal::Between(low, quantity())
+                        }
+                    });
+                }
+                Rule::target_critical => {
+                    let numbers = part.into_inner().filter(|p| p.as_rule() == Rule::signed_number);
+                    critical = numbers.map(|n| self.quantity(n)).collect();
+                }
+                Rule::target_from => from = Some(self.date(part.into_inner().nth(1).unwrap())),
+                Rule::target_until => until = Some(self.date(part.into_inner().nth(1).unwrap())),
+                _ => {}
+            }
+        }
+        TargetDecl { goal: goal.expect("grammar: target goal"), critical, from, until, span }
+    }
+
+    fn quantity(&mut self, pair: Pair<Rule>) -> Quantity {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let mut first = inner.next().unwrap();
+        let negative = first.as_rule() == Rule::minus;
+        if negative {
+            first = inner.next().unwrap();
+        }
+        let is_percent = first.as_rule() == Rule::percent;
+        let number = if is_percent {
+            Number::percent(first.as_str().trim_end_matches('%'))
+        } else {
+            Number::parse(first.as_str())
+        };
+        let number = if negative { number.negate() } else { number };
+        Quantity { number, is_percent, span }
+    }
+
+    fn date(&self, pair: Pair<Rule>) -> Spanned<String> {
+        Spanned { node: pair.as_str().to_string(), span: self.span(&pair) }
+    }
+
+    fn integer(&mut self, pair: Pair<Rule>) -> Spanned<u32> {
+        let span = self.span(&pair);
+        let node = pair.as_str().parse().unwrap_or_else(|_| {
+            self.diagnostics.push(
+                Diagnostic::new(Code::InvalidValue, span, "this number is too large").help("use a number below 4294967296"),
+            );
+            0
+        });
+        Spanned { node, span }
+    }
+
+    fn ident_list(&mut self, pair: Pair<Rule>) -> Spanned<Vec<Ident>> {
+        let span = self.span(&pair);
+        let items = pair
+            .into_inner()
+            .filter(|p| matches!(p.as_rule(), Rule::ident | Rule::string))
+            .map(|p| match p.as_rule() {
+                Rule::string => {
+                    let s = self.string(p);
+                    Ident { name: s.node, span: s.span }
+                }
+                _ => self.ident(p),
+            })
+            .collect();
+        Spanned { node: items, span }
+    }
+
+    fn name_value(&mut self, pair: Pair<Rule>) -> Spanned<String> {
+        match pair.as_rule() {
+            Rule::string => self.string(pair),
+            _ => {
+                let ident = self.ident(pair);
+                Spanned { node: ident.name, span: ident.span }
+            }
+        }
+    }
+
+    /// A string's value: escapes resolved, `"""` blocks dedented.
+    fn string(&mut self, pair: Pair<Rule>) -> Spanned<String> {
+        let span = self.span(&pair);
+        let inner = pair.into_inner().next().unwrap();
+        let text = inner.as_str();
+        let node = match inner.as_rule() {
+            Rule::triple_string => dedent(&text[3..text.len() - 3]),
+            _ => self.unescape(&text[1..text.len() - 1], span),
+        };
+        Spanned { node, span }
+    }
+
+    /// A string kept as written between its quotes, so that offsets reported by
+    /// a SQL parser map back onto the file; the span covers that text.
+    fn raw_string(&mut self, pair: Pair<Rule>) -> Spanned<String> {
+        let inner = pair.into_inner().next().unwrap();
+        let quote = if inner.as_rule() == Rule::triple_string { 3 } else { 1 };
+        let span = self.span(&inner);
+        let text = inner.as_str();
+        let content_span = Span::new(span.file, span.start as usize + quote, span.end as usize - quote);
+        let content = &text[quote..text.len() - quote];
+        let node = if quote == 1 { self.unescape(content, content_span) } else { content.to_string() };
+        Spanned { node, span: content_span }
+    }
+
+    fn unescape(&mut self, text: &str, span: Span) -> String {
+        let mut out = String::with_capacity(text.len());
+        let mut chars = text.chars();
+        while let Some(c) = chars.next() {
+            if c != '\\' {
+                out.push(c);
+                continue;
+            }
+            match chars.next() {
+                Some('n') => out.push('\n'),
+                Some('t') => out.push('\t'),
+                Some(other @ ('"' | '\\')) => out.push(other),
+                _ => self.diagnostics.push(
+                    Diagnostic::new(Code::InvalidString, span, "unknown escape in string")
+                        .help("use \\\" \\\\ \\n or \\t"),
+                ),
+            }
+        }
+        out
+    }
+
+    pub fn expr(&mut self, pair: Pair<Rule>) -> Expr {
+        let pairs = pair.into_inner();
+        // The Pratt closures share one lowerer, so diagnostics are collected locally first.
+        let file = self.file;
+        let offset = self.offset;
+        let mut local = Vec::new();
+        let expr = {
+            let lowerer = std::cell::RefCell::new(Lowerer { file, offset, diagnostics: &mut local });
+            let parsed = PRATT
+                .map_primary(|p| lowerer.borrow_mut().primary(p))
+                .map_prefix(|op, rhs| {
+                    let span = lowerer.borrow().span(&op).to(rhs.span);
+                    let op = if op.as_rule() == Rule::op_not { UnaryOp::Not } else { UnaryOp::Neg };
+                    Expr { kind: ExprKind::Unary(op, Box::new(rhs)), span }
+                })
+                .map_postfix(|lhs, op| lowerer.borrow_mut().postfix(lhs, op))
+                .map_infix(|lhs, op, rhs| {
+                    let span = lhs.span.to(rhs.span);
+                    Expr { kind: ExprKind::Binary(binary_op(op.as_rule()), Box::new(lhs), Box::new(rhs)), span }
+                })
+                .parse(pairs);
+            parsed
+        };
+        self.diagnostics.extend(local);
+        expr
+    }
+
+    fn postfix(&mut self, lhs: Expr, op: Pair<Rule>) -> Expr {
+        let span = lhs.span.to(self.span(&op));
+        let rule = op.as_rule();
+        let expr = Box::new(lhs);
+        let kind = match rule {
+            Rule::is_null | Rule::is_not_null => ExprKind::IsNull { expr, negated: rule == Rule::is_not_null },
+            _ => {
+                let list = op.into_inner().filter(|p| p.as_rule() == Rule::expr).map(|p| self.expr(p)).collect();
+                ExprKind::InList { expr, list, negated: rule == Rule::not_in_list }
+            }
+        };
+        Expr { kind, span }
+    }
+
+    fn primary(&mut self, pair: Pair<Rule>) -> Expr {
+        let span = self.span(&pair);
+        let kind = match pair.as_rule() {
+            Rule::expr => return self.expr(pair),
+            Rule::path => ExprKind::Path(pair.into_inner().map(|p| self.ident(p)).collect()),
+            Rule::number => ExprKind::Literal(Literal::Number(Number::parse(pair.as_str()))),
+            Rule::percent => ExprKind::Literal(Literal::Percent(Number::percent(pair.as_str().trim_end_matches('%')))),
+            Rule::string => ExprKind::Literal(Literal::String(self.string(pair).node)),
+            Rule::boolean => ExprKind::Literal(Literal::Bool(pair.as_str().starts_with('t'))),
+            Rule::null => ExprKind::Literal(Literal::Null),
+            Rule::date => ExprKind::Literal(Literal::Date(pair.as_str().to_string())),
+            Rule::duration => {
+                let mut inner = pair.into_inner();
+                let amount = self.integer(inner.next().unwrap()).node;
+                let unit = match inner.next().unwrap().as_str().trim_end_matches('s') {
+                    "second" => DurationUnit::Second,
+                    "minute" => DurationUnit::Minute,
+                    "hour" => DurationUnit::Hour,
+                    "week" => DurationUnit::Week,
+                    _ => DurationUnit::Day,
+                };
+                ExprKind::Literal(Literal::Duration(amount, unit))
+            }
+            Rule::raw_sql => ExprKind::RawSql(self.raw_string(pair.into_inner().find(|p| p.as_rule() == Rule::string).unwrap())),
+            Rule::case_expr => self.case(pair),
+            Rule::call => self.call(pair),
+            rule => unreachable!("grammar: primary {rule:?}"),
+        };
+        Expr { kind, span }
+    }
+
+    fn case(&mut self, pair: Pair<Rule>) -> ExprKind {
+        let mut whens = Vec::new();
+        let mut otherwise = None;
+        for part in pair.into_inner() {
+            match part.as_rule() {
+                Rule::when_clause => {
+                    let mut exprs = part.into_inner().filter(|p| p.as_rule() == Rule::expr);
+                    let condition = self.expr(exprs.next().unwrap());
+                    let result = self.expr(exprs.next().unwrap());
+                    whens.push((condition, result));
+                }
+                Rule::expr => otherwise = Some(Box::new(self.expr(part))),
+                _ => {}
+            }
+        }
+        ExprKind::Case { whens, otherwise }
+    }
+
+    fn call(&mut self, pair: Pair<Rule>) -> ExprKind {
+        let mut inner = pair.into_inner();
+        let name = self.ident(inner.next().unwrap());
+        let (mut args, mut star, mut filter) = (Vec::new(), false, None);
+        for part in inner {
+            match part.as_rule() {
+                Rule::star => star = true,
+                Rule::call_args => args = part.into_inner().filter(|p| p.as_rule() == Rule::expr).map(|p| self.expr(p)).collect(),
+                Rule::where_clause => filter = part.into_inner().find(|p| p.as_rule() == Rule::expr).map(|p| Box::new(self.expr(p))),
+                _ => {}
+            }
+        }
+        ExprKind::Call { name, args, star, filter }
+    }
+}
+
+fn last(pair: Pair<Rule>) -> Pair<Rule> {
+    pair.into_inner().last().expect("grammar: property value")
+}
+
+fn binary_op(rule: Rule) -> BinaryOp {
+    match rule {
+        Rule::op_or => BinaryOp::Or,
+        Rule::op_and => BinaryOp::And,
+        Rule::op_eq => BinaryOp::Eq,
+        Rule::op_ne => BinaryOp::Ne,
+        Rule::op_lt => BinaryOp::Lt,
+        Rule::op_le => BinaryOp::Le,
+        Rule::op_gt => BinaryOp::Gt,
+        Rule::op_ge => BinaryOp::Ge,
+        Rule::op_add => BinaryOp::Add,
+        Rule::op_sub => BinaryOp::Sub,
+        Rule::op_mul => BinaryOp::Mul,
+        _ => BinaryOp::Div,
+    }
+}
+
+/// Removes the first line break, the common indentation and trailing blank space.
+fn dedent(text: &str) -> String {
+    let text = text.strip_prefix('\n').or_else(|| text.strip_prefix("\r\n")).unwrap_or(text);
+    let indent = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.len() - l.trim_start().len())
+        .min()
+        .unwrap_or(0);
+    let lines: Vec<&str> = text.lines().map(|l| l.get(indent..).unwrap_or(l.trim_start())).collect();
+    lines.join("\n").trim_end().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dedent_removes_common_indentation() {
+        assert_eq!(dedent("\n    a\n      b\n    "), "a\n  b");
+    }
+
+    #[test]
+    fn percent_shifts_exactly() {
+        assert_eq!(Number::percent("25").text, "0.25");
+        assert_eq!(Number::percent("99.95").text, "0.9995");
+        assert_eq!(Number::percent("150").text, "1.5");
+        assert_eq!(Number::percent("0.5").text, "0.005");
+        assert_eq!(Number::percent("100").text, "1");
+    }
+}

@@ -1,0 +1,8 @@
+//! Stage 1: text → AST. The grammar lives in `grammar/kpi.pest`.
+
+pub mod ast;
+mod grammar;
+mod lower;
+mod parse;
+
+pub use parse::parse_file;

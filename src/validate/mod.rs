@@ -1,0 +1,28 @@
+//! Stage 4: rules over the resolved model and its graph. One rule per file
+//! in `rules/`, each reporting under its own code.
+
+mod rules;
+
+use crate::diagnostics::Diagnostic;
+use crate::graph::Graph;
+use crate::model::Model;
+
+/// A rule: reads the model and graph, reports what it finds.
+type Rule = fn(&Model, &Graph, &mut Vec<Diagnostic>);
+
+const RULES: &[Rule] = &[
+    rules::dependency_cycle::check,
+    rules::deprecated_dependency::check,
+    rules::dimension_not_on_source::check,
+    rules::threshold_side::check,
+    rules::unit_mismatch::check,
+    rules::unused_source::check,
+    rules::unused_team::check,
+];
+
+/// Runs every rule.
+pub fn validate(model: &Model, graph: &Graph, diagnostics: &mut Vec<Diagnostic>) {
+    for rule in RULES {
+        rule(model, graph, diagnostics);
+    }
+}

@@ -1,0 +1,45 @@
+//! `unit-mismatch`: a target written in another unit than the KPI's, such as
+//! `25%` on a count, or `25` on a percent (which would mean 2500%).
+
+use crate::diagnostics::{Code, Diagnostic};
+use crate::graph::Graph;
+use crate::model::{Goal, Model, Threshold, Unit};
+
+pub fn check(model: &Model, _graph: &Graph, diagnostics: &mut Vec<Diagnostic>) {
+    for kpi in &model.kpis {
+        let Some(target) = &kpi.target else { continue };
+        let goals: Vec<&Threshold> = match &target.goal {
+            Goal::AtLeast(t) | Goal::AtMost(t) => vec![t],
+            Goal::Between(low, high) => vec![low, high],
+        };
+        for threshold in goals.into_iter().chain(&target.critical) {
+            let problem = match (&kpi.unit, threshold.written_as_percent) {
+                (Unit::Percent, false) if threshold.number.value.abs() > 1.0 => Some((
+                    format!("`{}` on a percent KPI means {}%", threshold.number.text, threshold.number.value * 100.0),
+                    format!("percent values are fractions: write `{}%`", threshold.number.text),
+                )),
+                (Unit::Percent, _) | (_, false) => None,
+                (unit, true) => Some((
+                    format!("a percent target on a KPI measured in {}", unit_name(unit)),
+                    "write the target as a plain number, or set `unit percent`".to_string(),
+                )),
+            };
+            let Some((message, help)) = problem else { continue };
+            let mut diagnostic = Diagnostic::new(Code::UnitMismatch, threshold.span, message).label("unit does not fit").help(help);
+            if let Some(unit_span) = kpi.unit_span {
+                diagnostic = diagnostic.secondary(unit_span, "unit declared here");
+            }
+            diagnostics.push(diagnostic);
+        }
+    }
+}
+
+fn unit_name(unit: &Unit) -> String {
+    match unit {
+        Unit::Count => "counts".into(),
+        Unit::Number => "plain numbers".into(),
+        Unit::Percent => "percent".into(),
+        Unit::Currency { code } => code.clone(),
+        Unit::Duration { unit } => format!("{unit:?}s").to_lowercase(),
+    }
+}
