@@ -173,26 +173,31 @@ impl AggFunc {
     }
 }
 
-/// `func(arg)` over the rows of `source` that pass every filter (the
-/// source's defaults are applied by emitters; `filters` holds the KPI's
-/// `filter` lines and the aggregate's own `where`).
+/// `func(arg)` over the rows of `source` that pass its default filters
+/// (applied by emitters), the KPI's `filter` lines, and the aggregate's own
+/// `where`. The KPI filters define the population (dimension domains and
+/// period range); the `where` only which rows this aggregate measures.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Aggregate {
     pub func: AggFunc,
     pub source: SourceId,
     pub arg: Option<Expr>,
-    pub filters: Vec<Expr>,
+    /// The KPI's `filter` lines, resolved against `source`.
+    pub kpi_filters: Vec<Expr>,
+    /// The aggregate's `where`.
+    pub condition: Option<Expr>,
 }
 
 impl Aggregate {
     /// A snapshot aggregate reads rows by their validity at each period, not by
     /// their time column: its filters refer to the period bounds.
     pub fn is_snapshot(&self) -> bool {
-        let mut found = false;
-        for e in self.filters.iter().chain(&self.arg) {
-            e.walk(&mut |e| found |= matches!(e.kind, ExprKind::PeriodStart | ExprKind::PeriodEnd));
-        }
-        found
+        self.arg.iter().chain(&self.kpi_filters).chain(&self.condition).any(Expr::refers_to_period)
+    }
+
+    /// Every expression of the aggregate: argument, KPI filters, condition.
+    pub fn exprs(&self) -> impl Iterator<Item = &Expr> {
+        self.arg.iter().chain(&self.kpi_filters).chain(&self.condition)
     }
 }
 
@@ -238,6 +243,13 @@ impl Expr {
         Expr { kind, ty, span }
     }
 
+    /// Whether the expression reads `period_start` or `period_end`.
+    pub fn refers_to_period(&self) -> bool {
+        let mut found = false;
+        self.walk(&mut |e| found |= matches!(e.kind, ExprKind::PeriodStart | ExprKind::PeriodEnd));
+        found
+    }
+
     /// Calls `f` on this expression and every sub-expression, parents first.
     pub fn walk<'a>(&'a self, f: &mut impl FnMut(&'a Expr)) {
         f(self);
@@ -262,9 +274,7 @@ impl Expr {
                 }
             }
             ExprKind::Function(_, args) => args.iter().for_each(|e| e.walk(f)),
-            ExprKind::Aggregate(a) => {
-                a.arg.iter().chain(&a.filters).for_each(|e| e.walk(f));
-            }
+            ExprKind::Aggregate(a) => a.exprs().for_each(|e| e.walk(f)),
             ExprKind::Literal(_)
             | ExprKind::Column(_)
             | ExprKind::PeriodStart

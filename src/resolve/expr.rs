@@ -451,9 +451,9 @@ impl ExprResolver<'_> {
             self.check_aggregate_type(func, name, arg);
         }
         let kpi_filters = self.kpi_filters;
-        let mut filters: Vec<Expr> = kpi_filters.iter().map(|f| self.expect(f, scope, Type::Boolean, "a `filter`")).collect();
-        filters.extend(filter.map(|f| self.expect(f, scope, Type::Boolean, "a `where` condition")));
-        let aggregate = Aggregate { func, source: base, arg, filters };
+        let kpi_filters = kpi_filters.iter().map(|f| self.expect(f, scope, Type::Boolean, "a `filter`")).collect();
+        let condition = filter.map(|f| self.expect(f, scope, Type::Boolean, "a `where` condition"));
+        let aggregate = Aggregate { func, source: base, arg, kpi_filters, condition };
         let source = &self.sources[base.index()];
         if source.time.is_none() && !aggregate.is_snapshot() {
             self.diagnostics.push(

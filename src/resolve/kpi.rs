@@ -258,7 +258,7 @@ fn window(decl: &ast::KpiDecl, kind: FormulaKind, grain: Grain, diagnostics: &mu
 
 fn check_window_on_snapshots(kpi: &Kpi, decl: &ast::KpiDecl, diagnostics: &mut Vec<Diagnostic>) {
     for aggregate in kpi.aggregates().into_iter().filter(|a| a.is_snapshot()) {
-        let span = aggregate.filters.first().map_or(kpi.name.span, |f| f.span);
+        let span = aggregate.exprs().find(|e| e.refers_to_period()).map_or(kpi.name.span, |e| e.span);
         let window_span = match &decl.window {
             Some(ast::WindowDecl::Named(n)) => n.span,
             Some(ast::WindowDecl::Rolling { days }) => days.span,
