@@ -14,7 +14,9 @@ pub enum LoadError {
 impl std::fmt::Display for LoadError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            LoadError::NotADirectory(path) => write!(f, "`{}` is not a directory with .kpi files", path.display()),
+            LoadError::NotADirectory(path) => {
+                write!(f, "`{}` is not a directory with .kpi files", path.display())
+            }
             LoadError::Io(path, error) => write!(f, "cannot read `{}`: {error}", path.display()),
         }
     }
@@ -46,7 +48,9 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
         let entry = entry.map_err(|e| LoadError::Io(dir.to_path_buf(), e))?;
         let path = entry.path();
         let hidden = entry.file_name().to_string_lossy().starts_with('.');
-        let file_type = entry.file_type().map_err(|e| LoadError::Io(path.clone(), e))?;
+        let file_type = entry
+            .file_type()
+            .map_err(|e| LoadError::Io(path.clone(), e))?;
         if file_type.is_dir() && !hidden {
             collect(&path, out)?;
         } else if file_type.is_file() && path.extension().is_some_and(|e| e == "kpi") {

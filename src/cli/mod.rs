@@ -24,6 +24,10 @@ pub struct Cli {
 enum Command {
     /// Check every .kpi file of a project and report all problems
     Check(commands::check::Args),
+    /// Write warehouse SQL views for every dialect (atomically), or check they are up to date
+    Emit(commands::emit::Args),
+    /// Print the SQL view that computes one KPI
+    Explain(commands::explain::Args),
     /// Print the dependency graph of sources and KPIs
     Graph(commands::graph::Args),
 }
@@ -42,12 +46,18 @@ pub fn run() -> ExitCode {
         Ok(cli) => cli,
         Err(error) => {
             let _ = error.print();
-            let code = if error.use_stderr() { EXIT_FAILURE } else { EXIT_OK };
+            let code = if error.use_stderr() {
+                EXIT_FAILURE
+            } else {
+                EXIT_OK
+            };
             return ExitCode::from(code);
         }
     };
     let code = match cli.command {
         Command::Check(args) => commands::check::run(args),
+        Command::Emit(args) => commands::emit::run(args),
+        Command::Explain(args) => commands::explain::run(args),
         Command::Graph(args) => commands::graph::run(args),
     };
     ExitCode::from(code)

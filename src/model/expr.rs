@@ -192,12 +192,19 @@ impl Aggregate {
     /// A snapshot aggregate reads rows by their validity at each period, not by
     /// their time column: its filters refer to the period bounds.
     pub fn is_snapshot(&self) -> bool {
-        self.arg.iter().chain(&self.kpi_filters).chain(&self.condition).any(Expr::refers_to_period)
+        self.arg
+            .iter()
+            .chain(&self.kpi_filters)
+            .chain(&self.condition)
+            .any(Expr::refers_to_period)
     }
 
     /// Every expression of the aggregate: argument, KPI filters, condition.
     pub fn exprs(&self) -> impl Iterator<Item = &Expr> {
-        self.arg.iter().chain(&self.kpi_filters).chain(&self.condition)
+        self.arg
+            .iter()
+            .chain(&self.kpi_filters)
+            .chain(&self.condition)
     }
 }
 
@@ -211,9 +218,19 @@ pub enum ExprKind {
     PeriodEnd,
     Unary(UnaryOp, Box<Expr>),
     Binary(BinaryOp, Box<Expr>, Box<Expr>),
-    InList { expr: Box<Expr>, list: Vec<Expr>, negated: bool },
-    IsNull { expr: Box<Expr>, negated: bool },
-    Case { whens: Vec<(Expr, Expr)>, otherwise: Option<Box<Expr>> },
+    InList {
+        expr: Box<Expr>,
+        list: Vec<Expr>,
+        negated: bool,
+    },
+    IsNull {
+        expr: Box<Expr>,
+        negated: bool,
+    },
+    Case {
+        whens: Vec<(Expr, Expr)>,
+        otherwise: Option<Box<Expr>>,
+    },
     Function(Function, Vec<Expr>),
     Aggregate(Box<Aggregate>),
     /// The value of another KPI in the same period and dimension values.

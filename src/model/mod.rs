@@ -197,7 +197,10 @@ pub struct Team {
 pub enum Relation {
     Table(String),
     /// A SQL query and the tables it reads (for lineage).
-    Query { sql: String, tables: Vec<String> },
+    Query {
+        sql: String,
+        tables: Vec<String>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -264,7 +267,13 @@ pub enum Grain {
 }
 
 impl Grain {
-    pub const ALL: [Grain; 5] = [Grain::Day, Grain::Week, Grain::Month, Grain::Quarter, Grain::Year];
+    pub const ALL: [Grain; 5] = [
+        Grain::Day,
+        Grain::Week,
+        Grain::Month,
+        Grain::Quarter,
+        Grain::Year,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {

@@ -21,7 +21,13 @@ pub fn infer(model: &mut Model, declarations: &Declarations, diagnostics: &mut V
     }
 }
 
-fn visit(id: KpiId, model: &mut Model, declarations: &Declarations, states: &mut [State], diagnostics: &mut Vec<Diagnostic>) {
+fn visit(
+    id: KpiId,
+    model: &mut Model,
+    declarations: &Declarations,
+    states: &mut [State],
+    diagnostics: &mut Vec<Diagnostic>,
+) {
     if states[id.index()] != State::Pending {
         return;
     }
@@ -36,7 +42,13 @@ fn visit(id: KpiId, model: &mut Model, declarations: &Declarations, states: &mut
     }
 }
 
-fn inherit(id: KpiId, upstream: &[KpiId], model: &mut Model, declarations: &Declarations, diagnostics: &mut Vec<Diagnostic>) {
+fn inherit(
+    id: KpiId,
+    upstream: &[KpiId],
+    model: &mut Model,
+    declarations: &Declarations,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
     let decl = declarations.kpis[id.index()];
     let first = model.kpi(upstream[0]);
     let (grain, window, dimensions) = (first.grain, first.window, sorted(&first.dimensions));
@@ -44,21 +56,40 @@ fn inherit(id: KpiId, upstream: &[KpiId], model: &mut Model, declarations: &Decl
     for &other in &upstream[1..] {
         let other = model.kpi(other);
         let mismatch = if other.grain != grain {
-            Some(format!("grain `{}` vs `{}`", grain.name(), other.grain.name()))
+            Some(format!(
+                "grain `{}` vs `{}`",
+                grain.name(),
+                other.grain.name()
+            ))
         } else if other.window != window {
-            Some(format!("windows {} vs {}", describe(window), describe(other.window)))
+            Some(format!(
+                "windows {} vs {}",
+                describe(window),
+                describe(other.window)
+            ))
         } else if sorted(&other.dimensions) != dimensions {
-            Some(format!("dimensions [{}] vs [{}]", dimensions.join(", "), sorted(&other.dimensions).join(", ")))
+            Some(format!(
+                "dimensions [{}] vs [{}]",
+                dimensions.join(", "),
+                sorted(&other.dimensions).join(", ")
+            ))
         } else {
             None
         };
         if let Some(mismatch) = mismatch {
             diagnostics.push(
-                Diagnostic::new(Code::IncompatibleGrain, span, format!("`{}` and `{}` cannot be combined: {mismatch}", first.name, other.name))
-                    .label("combines them")
-                    .secondary(first.name.span, format!("`{}` declared here", first.name))
-                    .secondary(other.name.span, format!("`{}` declared here", other.name))
-                    .help("combine KPIs with the same grain, window and dimensions"),
+                Diagnostic::new(
+                    Code::IncompatibleGrain,
+                    span,
+                    format!(
+                        "`{}` and `{}` cannot be combined: {mismatch}",
+                        first.name, other.name
+                    ),
+                )
+                .label("combines them")
+                .secondary(first.name.span, format!("`{}` declared here", first.name))
+                .secondary(other.name.span, format!("`{}` declared here", other.name))
+                .help("combine KPIs with the same grain, window and dimensions"),
             );
         }
     }
@@ -66,20 +97,42 @@ fn inherit(id: KpiId, upstream: &[KpiId], model: &mut Model, declarations: &Decl
     if let (Some(declared), Some(ident)) = (declared_grain, &decl.grain) {
         if declared != grain {
             diagnostics.push(
-                Diagnostic::new(Code::IncompatibleGrain, ident.span, format!("the grain is `{}`, but `{}` is per {}", declared.name(), first.name, grain.name()))
-                    .label("declared grain")
-                    .help(format!("remove `grain` (it is inherited) or write `grain {}`", grain.name())),
+                Diagnostic::new(
+                    Code::IncompatibleGrain,
+                    ident.span,
+                    format!(
+                        "the grain is `{}`, but `{}` is per {}",
+                        declared.name(),
+                        first.name,
+                        grain.name()
+                    ),
+                )
+                .label("declared grain")
+                .help(format!(
+                    "remove `grain` (it is inherited) or write `grain {}`",
+                    grain.name()
+                )),
             );
         }
     }
-    let declared_dimensions: Option<Vec<Name>> = decl.dimensions.as_ref().map(|_| model.kpi(id).dimensions.clone());
+    let declared_dimensions: Option<Vec<Name>> = decl
+        .dimensions
+        .as_ref()
+        .map(|_| model.kpi(id).dimensions.clone());
     let inherited_dimensions = first.dimensions.clone();
     if let (Some(declared), Some(list)) = (&declared_dimensions, &decl.dimensions) {
         if sorted(declared) != dimensions {
             diagnostics.push(
-                Diagnostic::new(Code::IncompatibleGrain, list.span, format!("the upstream KPIs are sliced by [{}]", dimensions.join(", ")))
-                    .label("declared dimensions")
-                    .help("remove `dimensions` (they are inherited) or list the same ones"),
+                Diagnostic::new(
+                    Code::IncompatibleGrain,
+                    list.span,
+                    format!(
+                        "the upstream KPIs are sliced by [{}]",
+                        dimensions.join(", ")
+                    ),
+                )
+                .label("declared dimensions")
+                .help("remove `dimensions` (they are inherited) or list the same ones"),
             );
         }
     }
@@ -105,4 +158,3 @@ fn describe(window: Window) -> String {
         Window::ToDate { grain } => format!("{}_to_date", grain.name()),
     }
 }
-

@@ -5,15 +5,23 @@ use super::names::Declarations;
 use super::settings::invalid;
 use crate::diagnostics::{did_you_mean, Code, Diagnostic};
 use crate::model::{
-    Dialect, DurationUnit, Expr, ExprKind, FormulaKind, Goal, Grain, Kpi, Lifecycle, Link, Literal, Name, Source,
-    SourceId, Target, TeamId, Threshold, Type, Unit, Window,
+    Dialect, DurationUnit, Expr, ExprKind, FormulaKind, Goal, Grain, Kpi, Lifecycle, Link, Literal,
+    Name, Source, SourceId, Target, TeamId, Threshold, Type, Unit, Window,
 };
 use crate::source::SourceMap;
 use crate::syntax::ast::{self, Ident};
 
 const STATUSES: [&str; 3] = ["draft", "active", "deprecated"];
-const WINDOWS: [&str; 5] = ["cumulative", "week_to_date", "month_to_date", "quarter_to_date", "year_to_date"];
-const UNITS: [&str; 8] = ["count", "number", "percent", "currency", "seconds", "minutes", "hours", "days"];
+const WINDOWS: [&str; 5] = [
+    "cumulative",
+    "week_to_date",
+    "month_to_date",
+    "quarter_to_date",
+    "year_to_date",
+];
+const UNITS: [&str; 8] = [
+    "count", "number", "percent", "currency", "seconds", "minutes", "hours", "days",
+];
 
 pub fn resolve_all(
     declarations: &Declarations,
@@ -22,8 +30,17 @@ pub fn resolve_all(
     dialects: &[Dialect],
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<Kpi> {
-    let context = Context { declarations, sources, files, dialects };
-    declarations.kpis.iter().map(|decl| context.kpi(decl, diagnostics)).collect()
+    let context = Context {
+        declarations,
+        sources,
+        files,
+        dialects,
+    };
+    declarations
+        .kpis
+        .iter()
+        .map(|decl| context.kpi(decl, diagnostics))
+        .collect()
 }
 
 struct Context<'a> {
@@ -41,9 +58,13 @@ impl Context<'_> {
         if kind == FormulaKind::Derived {
             for filter in &decl.filters {
                 diagnostics.push(
-                    Diagnostic::new(Code::InvalidValue, filter.span, "a KPI that combines other KPIs cannot filter rows")
-                        .label("no rows to filter here")
-                        .help("filter the upstream KPIs instead"),
+                    Diagnostic::new(
+                        Code::InvalidValue,
+                        filter.span,
+                        "a KPI that combines other KPIs cannot filter rows",
+                    )
+                    .label("no rows to filter here")
+                    .help("filter the upstream KPIs instead"),
                 );
             }
         }
@@ -51,11 +72,21 @@ impl Context<'_> {
         let window = window(decl, kind, grain, diagnostics);
         let kpi = Kpi {
             name: name(&decl.id),
-            title: decl.title.as_ref().map_or_else(|| decl.id.name.clone(), |t| t.node.clone()),
+            title: decl
+                .title
+                .as_ref()
+                .map_or_else(|| decl.id.name.clone(), |t| t.node.clone()),
             description: decl.description.as_ref().map(|d| d.node.clone()),
             owner: self.owner(decl, diagnostics),
             tags: decl.tags.iter().map(|t| t.name.clone()).collect(),
-            links: decl.links.iter().map(|l| Link { label: l.label.node.clone(), url: l.url.node.clone() }).collect(),
+            links: decl
+                .links
+                .iter()
+                .map(|l| Link {
+                    label: l.label.node.clone(),
+                    url: l.url.node.clone(),
+                })
+                .collect(),
             lifecycle: self.lifecycle(decl, diagnostics),
             kind,
             value,
@@ -78,19 +109,31 @@ impl Context<'_> {
     fn owner(&self, decl: &ast::KpiDecl, diagnostics: &mut Vec<Diagnostic>) -> Option<TeamId> {
         let Some(owner) = &decl.owner else {
             diagnostics.push(
-                Diagnostic::new(Code::MissingProperty, decl.id.span, format!("KPI `{}` has no owner", decl.id.name))
-                    .label("who owns this number?")
-                    .help("add `owner <team>`; every KPI has exactly one owning team"),
+                Diagnostic::new(
+                    Code::MissingProperty,
+                    decl.id.span,
+                    format!("KPI `{}` has no owner", decl.id.name),
+                )
+                .label("who owns this number?")
+                .help("add `owner <team>`; every KPI has exactly one owning team"),
             );
             return None;
         };
         let found = self.declarations.team_ids.get(&owner.name).copied();
         if found.is_none() {
-            let mut diagnostic = Diagnostic::new(Code::UnknownTeam, owner.span, format!("no team named `{}`", owner.name)).label("unknown team");
+            let mut diagnostic = Diagnostic::new(
+                Code::UnknownTeam,
+                owner.span,
+                format!("no team named `{}`", owner.name),
+            )
+            .label("unknown team");
             let teams = self.declarations.team_ids.keys().map(String::as_str);
             diagnostic = match did_you_mean(&owner.name, teams) {
                 Some(help) => diagnostic.help(help),
-                None => diagnostic.help(format!("declare it: `team {} {{ name \"…\" }}`", owner.name)),
+                None => diagnostic.help(format!(
+                    "declare it: `team {} {{ name \"…\" }}`",
+                    owner.name
+                )),
             };
             diagnostics.push(diagnostic);
         }
@@ -100,8 +143,16 @@ impl Context<'_> {
     fn source(&self, name: &Ident, diagnostics: &mut Vec<Diagnostic>) -> Option<SourceId> {
         let found = self.declarations.source_ids.get(&name.name).copied();
         if found.is_none() {
-            let mut diagnostic = Diagnostic::new(Code::UnknownSource, name.span, format!("no source named `{}`", name.name)).label("unknown source");
-            if let Some(help) = did_you_mean(&name.name, self.declarations.source_ids.keys().map(String::as_str)) {
+            let mut diagnostic = Diagnostic::new(
+                Code::UnknownSource,
+                name.span,
+                format!("no source named `{}`", name.name),
+            )
+            .label("unknown source");
+            if let Some(help) = did_you_mean(
+                &name.name,
+                self.declarations.source_ids.keys().map(String::as_str),
+            ) {
                 diagnostic = diagnostic.help(help);
             }
             diagnostics.push(diagnostic);
@@ -110,13 +161,23 @@ impl Context<'_> {
     }
 
     fn lifecycle(&self, decl: &ast::KpiDecl, diagnostics: &mut Vec<Diagnostic>) -> Lifecycle {
-        let Some(status) = &decl.status else { return Lifecycle::Active };
+        let Some(status) = &decl.status else {
+            return Lifecycle::Active;
+        };
         let replaced_by = status.replaced_by.as_ref().and_then(|r| {
             if self.declarations.kpi_ids.contains_key(&r.name) {
                 return Some(r.name.clone());
             }
-            let mut diagnostic = Diagnostic::new(Code::UnknownKpi, r.span, format!("no KPI named `{}`", r.name)).label("unknown KPI");
-            if let Some(help) = did_you_mean(&r.name, self.declarations.kpi_ids.keys().map(String::as_str)) {
+            let mut diagnostic = Diagnostic::new(
+                Code::UnknownKpi,
+                r.span,
+                format!("no KPI named `{}`", r.name),
+            )
+            .label("unknown KPI");
+            if let Some(help) = did_you_mean(
+                &r.name,
+                self.declarations.kpi_ids.keys().map(String::as_str),
+            ) {
                 diagnostic = diagnostic.help(help);
             }
             diagnostics.push(diagnostic);
@@ -127,8 +188,12 @@ impl Context<'_> {
             other => {
                 if let Some(r) = &status.replaced_by {
                     diagnostics.push(
-                        Diagnostic::new(Code::InvalidValue, r.span, "only a deprecated KPI has a replacement")
-                            .help("write `status deprecated replaced_by <kpi>`"),
+                        Diagnostic::new(
+                            Code::InvalidValue,
+                            r.span,
+                            "only a deprecated KPI has a replacement",
+                        )
+                        .help("write `status deprecated replaced_by <kpi>`"),
                     );
                 }
                 match other {
@@ -143,12 +208,22 @@ impl Context<'_> {
         }
     }
 
-    fn value(&self, decl: &ast::KpiDecl, kind: FormulaKind, from: Option<SourceId>, diagnostics: &mut Vec<Diagnostic>) -> Expr {
+    fn value(
+        &self,
+        decl: &ast::KpiDecl,
+        kind: FormulaKind,
+        from: Option<SourceId>,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> Expr {
         let Some(value) = &decl.value else {
             diagnostics.push(
-                Diagnostic::new(Code::MissingProperty, decl.id.span, format!("KPI `{}` has no `value`", decl.id.name))
-                    .label("what does it compute?")
-                    .help("add e.g. `value count(orders)`"),
+                Diagnostic::new(
+                    Code::MissingProperty,
+                    decl.id.span,
+                    format!("KPI `{}` has no `value`", decl.id.name),
+                )
+                .label("what does it compute?")
+                .help("add e.g. `value count(orders)`"),
             );
             return Expr::new(ExprKind::Literal(Literal::Null), Type::Any, decl.id.span);
         };
@@ -168,13 +243,22 @@ impl Context<'_> {
         resolver.expect(value, scope, Type::Number, "a KPI's value")
     }
 
-    fn grain(&self, decl: &ast::KpiDecl, kind: FormulaKind, diagnostics: &mut Vec<Diagnostic>) -> Grain {
+    fn grain(
+        &self,
+        decl: &ast::KpiDecl,
+        kind: FormulaKind,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> Grain {
         let Some(grain) = &decl.grain else {
             if kind == FormulaKind::Measure {
                 diagnostics.push(
-                    Diagnostic::new(Code::MissingProperty, decl.id.span, format!("KPI `{}` has no `grain`", decl.id.name))
-                        .label("per day, week, month…?")
-                        .help("add `grain day`, `week`, `month`, `quarter` or `year`"),
+                    Diagnostic::new(
+                        Code::MissingProperty,
+                        decl.id.span,
+                        format!("KPI `{}` has no `grain`", decl.id.name),
+                    )
+                    .label("per day, week, month…?")
+                    .help("add `grain day`, `week`, `month`, `quarter` or `year`"),
                 );
             }
             return Grain::Day;
@@ -191,20 +275,30 @@ pub fn grain_named(name: &Ident) -> Option<Grain> {
 }
 
 fn name(ident: &Ident) -> Name {
-    Name { text: ident.name.clone(), span: ident.span }
+    Name {
+        text: ident.name.clone(),
+        span: ident.span,
+    }
 }
 
 /// A value that calls an aggregate reads sources; any other combines KPIs.
 fn formula_kind(decl: &ast::KpiDecl) -> FormulaKind {
     fn has_aggregate(e: &ast::Expr) -> bool {
         match &e.kind {
-            ast::ExprKind::Call { name, args, .. } => aggregate_function(&name.name).is_some() || args.iter().any(has_aggregate),
+            ast::ExprKind::Call { name, args, .. } => {
+                aggregate_function(&name.name).is_some() || args.iter().any(has_aggregate)
+            }
             ast::ExprKind::Unary(_, e) => has_aggregate(e),
             ast::ExprKind::Binary(_, a, b) => has_aggregate(a) || has_aggregate(b),
             ast::ExprKind::Case { whens, otherwise } => {
-                whens.iter().any(|(c, r)| has_aggregate(c) || has_aggregate(r)) || otherwise.as_deref().is_some_and(has_aggregate)
+                whens
+                    .iter()
+                    .any(|(c, r)| has_aggregate(c) || has_aggregate(r))
+                    || otherwise.as_deref().is_some_and(has_aggregate)
             }
-            ast::ExprKind::InList { expr, list, .. } => has_aggregate(expr) || list.iter().any(has_aggregate),
+            ast::ExprKind::InList { expr, list, .. } => {
+                has_aggregate(expr) || list.iter().any(has_aggregate)
+            }
             ast::ExprKind::IsNull { expr, .. } => has_aggregate(expr),
             ast::ExprKind::Literal(_) | ast::ExprKind::Path(_) | ast::ExprKind::RawSql(_) => false,
         }
@@ -215,11 +309,22 @@ fn formula_kind(decl: &ast::KpiDecl) -> FormulaKind {
     }
 }
 
-fn window(decl: &ast::KpiDecl, kind: FormulaKind, grain: Grain, diagnostics: &mut Vec<Diagnostic>) -> Window {
-    let Some(declared) = &decl.window else { return Window::Period };
+fn window(
+    decl: &ast::KpiDecl,
+    kind: FormulaKind,
+    grain: Grain,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Window {
+    let Some(declared) = &decl.window else {
+        return Window::Period;
+    };
     let (window, span) = match declared {
         ast::WindowDecl::Rolling { days } if days.node == 0 => {
-            diagnostics.push(Diagnostic::new(Code::InvalidWindow, days.span, "a rolling window covers at least one day"));
+            diagnostics.push(Diagnostic::new(
+                Code::InvalidWindow,
+                days.span,
+                "a rolling window covers at least one day",
+            ));
             return Window::Period;
         }
         ast::WindowDecl::Rolling { days } => (Window::Rolling { days: days.node }, days.span),
@@ -227,11 +332,16 @@ fn window(decl: &ast::KpiDecl, kind: FormulaKind, grain: Grain, diagnostics: &mu
             let window = match name.name.as_str() {
                 "cumulative" => Window::Cumulative,
                 "week_to_date" => Window::ToDate { grain: Grain::Week },
-                "month_to_date" => Window::ToDate { grain: Grain::Month },
-                "quarter_to_date" => Window::ToDate { grain: Grain::Quarter },
+                "month_to_date" => Window::ToDate {
+                    grain: Grain::Month,
+                },
+                "quarter_to_date" => Window::ToDate {
+                    grain: Grain::Quarter,
+                },
                 "year_to_date" => Window::ToDate { grain: Grain::Year },
                 _ => {
-                    diagnostics.push(invalid(name, "window", &WINDOWS).help("or `rolling <n> days`"));
+                    diagnostics
+                        .push(invalid(name, "window", &WINDOWS).help("or `rolling <n> days`"));
                     return Window::Period;
                 }
             };
@@ -240,17 +350,28 @@ fn window(decl: &ast::KpiDecl, kind: FormulaKind, grain: Grain, diagnostics: &mu
     };
     if kind == FormulaKind::Derived {
         diagnostics.push(
-            Diagnostic::new(Code::InvalidWindow, span, "a KPI that combines other KPIs uses their windows")
-                .help("put the window on the upstream KPIs"),
+            Diagnostic::new(
+                Code::InvalidWindow,
+                span,
+                "a KPI that combines other KPIs uses their windows",
+            )
+            .help("put the window on the upstream KPIs"),
         );
         return Window::Period;
     }
     let needs_days = matches!(window, Window::Rolling { .. } | Window::ToDate { .. });
     if needs_days && grain != Grain::Day {
         diagnostics.push(
-            Diagnostic::new(Code::InvalidWindow, span, format!("this window is evaluated per day, but the grain is `{}`", grain.name()))
-                .label("needs `grain day`")
-                .help("set `grain day`: the window is reported for each day"),
+            Diagnostic::new(
+                Code::InvalidWindow,
+                span,
+                format!(
+                    "this window is evaluated per day, but the grain is `{}`",
+                    grain.name()
+                ),
+            )
+            .label("needs `grain day`")
+            .help("set `grain day`: the window is reported for each day"),
         );
     }
     window
@@ -258,17 +379,24 @@ fn window(decl: &ast::KpiDecl, kind: FormulaKind, grain: Grain, diagnostics: &mu
 
 fn check_window_on_snapshots(kpi: &Kpi, decl: &ast::KpiDecl, diagnostics: &mut Vec<Diagnostic>) {
     for aggregate in kpi.aggregates().into_iter().filter(|a| a.is_snapshot()) {
-        let span = aggregate.exprs().find(|e| e.refers_to_period()).map_or(kpi.name.span, |e| e.span);
+        let span = aggregate
+            .exprs()
+            .find(|e| e.refers_to_period())
+            .map_or(kpi.name.span, |e| e.span);
         let window_span = match &decl.window {
             Some(ast::WindowDecl::Named(n)) => n.span,
             Some(ast::WindowDecl::Rolling { days }) => days.span,
             None => kpi.name.span,
         };
         diagnostics.push(
-            Diagnostic::new(Code::InvalidWindow, window_span, "a snapshot measure is taken at an instant and has no window")
-                .label("window")
-                .secondary(span, "snapshot filter")
-                .help("remove the `window`, or aggregate events by their time column"),
+            Diagnostic::new(
+                Code::InvalidWindow,
+                window_span,
+                "a snapshot measure is taken at an instant and has no window",
+            )
+            .label("window")
+            .secondary(span, "snapshot filter")
+            .help("remove the `window`, or aggregate events by their time column"),
         );
     }
 }
@@ -278,8 +406,12 @@ fn dimensions(decl: &ast::KpiDecl, diagnostics: &mut Vec<Diagnostic>) -> Vec<Nam
     for d in decl.dimensions.iter().flat_map(|d| &d.node) {
         if let Some(first) = out.iter().find(|n| n.text == d.name) {
             diagnostics.push(
-                Diagnostic::new(Code::DuplicateName, d.span, format!("dimension `{}` is listed twice", d.name))
-                    .secondary(first.span, "first listed here"),
+                Diagnostic::new(
+                    Code::DuplicateName,
+                    d.span,
+                    format!("dimension `{}` is listed twice", d.name),
+                )
+                .secondary(first.span, "first listed here"),
             );
             continue;
         }
@@ -289,7 +421,11 @@ fn dimensions(decl: &ast::KpiDecl, diagnostics: &mut Vec<Diagnostic>) -> Vec<Nam
 }
 
 fn threshold(q: &ast::Quantity) -> Threshold {
-    Threshold { number: q.number.clone(), written_as_percent: q.is_percent, span: q.span }
+    Threshold {
+        number: q.number.clone(),
+        written_as_percent: q.is_percent,
+        span: q.span,
+    }
 }
 
 fn target(decl: &ast::TargetDecl, diagnostics: &mut Vec<Diagnostic>) -> Option<Target> {
@@ -299,30 +435,65 @@ fn target(decl: &ast::TargetDecl, diagnostics: &mut Vec<Diagnostic>) -> Option<T
         ast::Goal::Between(low, high) => {
             if low.number.value > high.number.value {
                 diagnostics.push(
-                    Diagnostic::new(Code::InvalidTarget, low.span.to(high.span), "the low end of the range is above the high end")
-                        .help("write `between <low> and <high>`"),
+                    Diagnostic::new(
+                        Code::InvalidTarget,
+                        low.span.to(high.span),
+                        "the low end of the range is above the high end",
+                    )
+                    .help("write `between <low> and <high>`"),
                 );
             }
             Goal::Between(threshold(low), threshold(high))
         }
     };
-    let expected = if matches!(goal, Goal::Between(..)) { 2 } else { 1 };
+    let expected = if matches!(goal, Goal::Between(..)) {
+        2
+    } else {
+        1
+    };
     if !decl.critical.is_empty() && decl.critical.len() != expected {
-        let span = decl.critical[0].span.to(decl.critical[decl.critical.len() - 1].span);
-        let help = if expected == 2 { "a range's critical bounds are `critical <low> and <high>`" } else { "write one bound: `critical <value>`" };
-        diagnostics.push(Diagnostic::new(Code::InvalidTarget, span, format!("expected {expected} critical bound(s), found {}", decl.critical.len())).help(help));
+        let span = decl.critical[0]
+            .span
+            .to(decl.critical[decl.critical.len() - 1].span);
+        let help = if expected == 2 {
+            "a range's critical bounds are `critical <low> and <high>`"
+        } else {
+            "write one bound: `critical <value>`"
+        };
+        diagnostics.push(
+            Diagnostic::new(
+                Code::InvalidTarget,
+                span,
+                format!(
+                    "expected {expected} critical bound(s), found {}",
+                    decl.critical.len()
+                ),
+            )
+            .help(help),
+        );
         return None;
     }
     for date in decl.from.iter().chain(&decl.until) {
         if !valid_date(&date.node) {
-            diagnostics.push(Diagnostic::new(Code::InvalidTarget, date.span, format!("`{}` is not a calendar date", date.node)).help("write YYYY-MM-DD"));
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::InvalidTarget,
+                    date.span,
+                    format!("`{}` is not a calendar date", date.node),
+                )
+                .help("write YYYY-MM-DD"),
+            );
         }
     }
     if let (Some(from), Some(until)) = (&decl.from, &decl.until) {
         if from.node > until.node {
             diagnostics.push(
-                Diagnostic::new(Code::InvalidTarget, until.span, "the target ends before it starts")
-                    .secondary(from.span, "starts here"),
+                Diagnostic::new(
+                    Code::InvalidTarget,
+                    until.span,
+                    "the target ends before it starts",
+                )
+                .secondary(from.span, "starts here"),
             );
         }
     }
@@ -338,7 +509,9 @@ fn target(decl: &ast::TargetDecl, diagnostics: &mut Vec<Diagnostic>) -> Option<T
 /// A real calendar date in `YYYY-MM-DD` form.
 pub fn valid_date(text: &str) -> bool {
     let parts: Vec<u32> = text.split('-').filter_map(|p| p.parse().ok()).collect();
-    let [year, month, day] = parts[..] else { return false };
+    let [year, month, day] = parts[..] else {
+        return false;
+    };
     let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
     let days = match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
@@ -351,7 +524,9 @@ pub fn valid_date(text: &str) -> bool {
 }
 
 fn unit(decl: &ast::KpiDecl, diagnostics: &mut Vec<Diagnostic>) -> Unit {
-    let Some(declared) = &decl.unit else { return Unit::Number };
+    let Some(declared) = &decl.unit else {
+        return Unit::Number;
+    };
     let unit = match declared.unit.name.as_str() {
         "count" => Unit::Count,
         "number" => Unit::Number,
@@ -359,12 +534,18 @@ fn unit(decl: &ast::KpiDecl, diagnostics: &mut Vec<Diagnostic>) -> Unit {
         "currency" => {
             let Some(code) = &declared.qualifier else {
                 diagnostics.push(
-                    Diagnostic::new(Code::InvalidValue, declared.unit.span, "a currency unit names its currency")
-                        .help("write e.g. `unit currency \"EUR\"`"),
+                    Diagnostic::new(
+                        Code::InvalidValue,
+                        declared.unit.span,
+                        "a currency unit names its currency",
+                    )
+                    .help("write e.g. `unit currency \"EUR\"`"),
                 );
                 return Unit::Number;
             };
-            return Unit::Currency { code: code.node.clone() };
+            return Unit::Currency {
+                code: code.node.clone(),
+            };
         }
         "seconds" | "minutes" | "hours" | "days" => Unit::Duration {
             unit: match declared.unit.name.as_str() {
@@ -380,7 +561,10 @@ fn unit(decl: &ast::KpiDecl, diagnostics: &mut Vec<Diagnostic>) -> Unit {
         }
     };
     if let Some(q) = &declared.qualifier {
-        diagnostics.push(Diagnostic::new(Code::InvalidValue, q.span, "only `currency` takes a code").help("remove the string"));
+        diagnostics.push(
+            Diagnostic::new(Code::InvalidValue, q.span, "only `currency` takes a code")
+                .help("remove the string"),
+        );
     }
     unit
 }
@@ -389,14 +573,21 @@ fn version(decl: &ast::KpiDecl, diagnostics: &mut Vec<Diagnostic>) -> u32 {
     match &decl.version {
         Some(v) if v.node >= 1 => v.node,
         Some(v) => {
-            diagnostics.push(Diagnostic::new(Code::InvalidValue, v.span, "versions start at 1").help("write `version 1`"));
+            diagnostics.push(
+                Diagnostic::new(Code::InvalidValue, v.span, "versions start at 1")
+                    .help("write `version 1`"),
+            );
             1
         }
         None => {
             diagnostics.push(
-                Diagnostic::new(Code::MissingProperty, decl.id.span, format!("KPI `{}` has no `version`", decl.id.name))
-                    .label("which computation is this?")
-                    .help("add `version 1`, and bump it whenever the computation changes"),
+                Diagnostic::new(
+                    Code::MissingProperty,
+                    decl.id.span,
+                    format!("KPI `{}` has no `version`", decl.id.name),
+                )
+                .label("which computation is this?")
+                .help("add `version 1`, and bump it whenever the computation changes"),
             );
             1
         }

@@ -42,7 +42,11 @@ impl Number {
         let digits = format!("{moved}{fraction}");
         let digits = digits.trim_end_matches('0');
         let int_part = if int_part.is_empty() { "0" } else { int_part };
-        let text = if digits.is_empty() { int_part.to_string() } else { format!("{int_part}.{digits}") };
+        let text = if digits.is_empty() {
+            int_part.to_string()
+        } else {
+            format!("{int_part}.{digits}")
+        };
         Number::parse(&text)
     }
 
@@ -51,7 +55,10 @@ impl Number {
             Some(rest) => rest.to_string(),
             None => format!("-{}", self.text),
         };
-        Number { text, value: -self.value }
+        Number {
+            text,
+            value: -self.value,
+        }
     }
 }
 
@@ -151,7 +158,9 @@ pub struct StatusDecl {
 
 #[derive(Debug, Clone)]
 pub enum WindowDecl {
-    Rolling { days: Spanned<u32> },
+    Rolling {
+        days: Spanned<u32>,
+    },
     /// `cumulative`, `month_to_date`, …: checked by `resolve`.
     Named(Ident),
 }
@@ -274,11 +283,26 @@ pub enum ExprKind {
     Path(Vec<Ident>),
     Unary(UnaryOp, Box<Expr>),
     Binary(BinaryOp, Box<Expr>, Box<Expr>),
-    InList { expr: Box<Expr>, list: Vec<Expr>, negated: bool },
-    IsNull { expr: Box<Expr>, negated: bool },
-    Case { whens: Vec<(Expr, Expr)>, otherwise: Option<Box<Expr>> },
+    InList {
+        expr: Box<Expr>,
+        list: Vec<Expr>,
+        negated: bool,
+    },
+    IsNull {
+        expr: Box<Expr>,
+        negated: bool,
+    },
+    Case {
+        whens: Vec<(Expr, Expr)>,
+        otherwise: Option<Box<Expr>>,
+    },
     /// A function or aggregate call. `count(*)` has `star` set.
-    Call { name: Ident, args: Vec<Expr>, star: bool, filter: Option<Box<Expr>> },
+    Call {
+        name: Ident,
+        args: Vec<Expr>,
+        star: bool,
+        filter: Option<Box<Expr>>,
+    },
     /// `sql("…")`: the span covers the SQL text inside the quotes.
     RawSql(Spanned<String>),
 }

@@ -5,11 +5,11 @@
 use pest::error::{ErrorVariant, InputLocation};
 use pest::Parser as _;
 
+use super::ast::File;
 use super::grammar::{KpiParser, Rule};
 use super::lower::Lowerer;
 use crate::diagnostics::{did_you_mean, Code, Diagnostic};
 use crate::source::{FileId, Span};
-use super::ast::File;
 
 /// Parses one file. Syntax errors and lowering errors are appended to `diagnostics`;
 /// the returned AST holds every declaration that parsed.
@@ -48,10 +48,18 @@ fn declaration_chunks(text: &str) -> Vec<(usize, &str)> {
         offset += line.len();
     }
     starts.push(text.len());
-    starts.windows(2).map(|w| (w[0], &text[w[0]..w[1]])).collect()
+    starts
+        .windows(2)
+        .map(|w| (w[0], &text[w[0]..w[1]]))
+        .collect()
 }
 
-fn syntax_error(file: FileId, offset: usize, text: &str, error: &pest::error::Error<Rule>) -> Diagnostic {
+fn syntax_error(
+    file: FileId,
+    offset: usize,
+    text: &str,
+    error: &pest::error::Error<Rule>,
+) -> Diagnostic {
     let position = match error.location {
         InputLocation::Pos(p) => p,
         InputLocation::Span((start, _)) => start,
@@ -64,9 +72,15 @@ fn syntax_error(file: FileId, offset: usize, text: &str, error: &pest::error::Er
     let mut expected: Vec<&str> = positives.iter().map(|r| describe(*r)).collect();
     expected.sort_unstable();
     expected.dedup();
-    let found_text = if found.is_empty() { "end of file".to_string() } else { format!("`{found}`") };
+    let found_text = if found.is_empty() {
+        "end of file".to_string()
+    } else {
+        format!("`{found}`")
+    };
     let message = format!("expected {}, found {found_text}", one_of(&expected));
-    let keywords = expected.iter().filter_map(|e| e.strip_prefix('`')?.strip_suffix('`'));
+    let keywords = expected
+        .iter()
+        .filter_map(|e| e.strip_prefix('`')?.strip_suffix('`'));
     let mut diagnostic = Diagnostic::new(Code::Syntax, span, message).label("unexpected here");
     if let Some(help) = did_you_mean(found, keywords) {
         diagnostic = diagnostic.help(help);
@@ -77,7 +91,9 @@ fn syntax_error(file: FileId, offset: usize, text: &str, error: &pest::error::Er
 /// The word or symbol at a byte offset, for "found `…`".
 fn token_at(text: &str, position: usize) -> &str {
     let rest = text.get(position..).unwrap_or("");
-    let word = rest.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(rest.len());
+    let word = rest
+        .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .unwrap_or(rest.len());
     if word > 0 {
         return &rest[..word];
     }
@@ -186,7 +202,10 @@ mod tests {
     #[test]
     fn chunks_split_before_declarations_only() {
         let text = "kpi a {\n}\n# note\nsource b {\n  kpi\n}\n";
-        let chunks: Vec<_> = declaration_chunks(text).into_iter().map(|(o, _)| o).collect();
+        let chunks: Vec<_> = declaration_chunks(text)
+            .into_iter()
+            .map(|(o, _)| o)
+            .collect();
         assert_eq!(chunks, vec![0, 17]);
     }
 

@@ -35,7 +35,12 @@ pub fn run(args: Args) -> u8 {
     let output = match args.format {
         Format::Human => {
             let mut text = render::human(diagnostics, &checked.sources, stdout_is_terminal());
-            text.push_str(&summary(checked.model.kpis.len(), checked.sources.files().count(), errors, warnings));
+            text.push_str(&summary(
+                checked.model.kpis.len(),
+                checked.sources.files().count(),
+                errors,
+                warnings,
+            ));
             text
         }
         Format::Json => render::json(diagnostics, &checked.sources),
@@ -50,7 +55,13 @@ pub fn run(args: Args) -> u8 {
 }
 
 fn summary(kpis: usize, files: usize, errors: usize, warnings: usize) -> String {
-    let plural = |n: usize, word: &str| if n == 1 { format!("{n} {word}") } else { format!("{n} {word}s") };
+    let plural = |n: usize, word: &str| {
+        if n == 1 {
+            format!("{n} {word}")
+        } else {
+            format!("{n} {word}s")
+        }
+    };
     format!(
         "checked {} in {}: {}, {}\n",
         plural(kpis, "KPI"),

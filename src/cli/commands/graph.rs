@@ -19,9 +19,15 @@ pub fn run(args: Args) -> u8 {
         Err(error) => return fail(error),
     };
     if checked.has_errors() {
-        eprint!("{}", render::human(&checked.diagnostics, &checked.sources, false));
+        eprint!(
+            "{}",
+            render::human(&checked.diagnostics, &checked.sources, false)
+        );
         return EXIT_ERRORS;
     }
-    print!("{}", graph::render(&checked.model, &checked.graph, args.format));
+    print!(
+        "{}",
+        graph::render(&checked.model, &checked.graph, args.format)
+    );
     EXIT_OK
 }

@@ -1,2 +1,4 @@
 pub mod check;
+pub mod emit;
+pub mod explain;
 pub mod graph;

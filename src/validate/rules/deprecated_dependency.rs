@@ -12,17 +12,29 @@ pub fn check(model: &Model, _graph: &Graph, diagnostics: &mut Vec<Diagnostic>) {
         }
         for upstream_id in kpi.upstream_kpis() {
             let upstream = model.kpi(upstream_id);
-            let Lifecycle::Deprecated { replaced_by } = &upstream.lifecycle else { continue };
+            let Lifecycle::Deprecated { replaced_by } = &upstream.lifecycle else {
+                continue;
+            };
             let help = match replaced_by {
                 Some(replacement) => format!("read `{replacement}` instead"),
-                None => format!("`{}` has no replacement: ask its owner what to read instead", upstream.name),
+                None => format!(
+                    "`{}` has no replacement: ask its owner what to read instead",
+                    upstream.name
+                ),
             };
             let span = reference_span(kpi, upstream_id).unwrap_or(kpi.value.span);
             diagnostics.push(
-                Diagnostic::new(Code::DeprecatedDependency, span, format!("active KPI `{}` reads deprecated KPI `{}`", kpi.name, upstream.name))
-                    .label("deprecated")
-                    .secondary(upstream.name.span, "deprecated here")
-                    .help(help),
+                Diagnostic::new(
+                    Code::DeprecatedDependency,
+                    span,
+                    format!(
+                        "active KPI `{}` reads deprecated KPI `{}`",
+                        kpi.name, upstream.name
+                    ),
+                )
+                .label("deprecated")
+                .secondary(upstream.name.span, "deprecated here")
+                .help(help),
             );
         }
     }

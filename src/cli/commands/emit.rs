@@ -1,0 +1,83 @@
+//! `kpic emit [DIR] --out OUT`: write every artifact, atomically; with
+//! `--check`, compare instead and fail when the committed output is stale.
+
+use std::path::PathBuf;
+
+use crate::cli::{fail, ProjectArg, EXIT_ERRORS, EXIT_OK};
+use crate::diagnostics::render;
+use crate::emit::{self, OutputFile};
+use crate::model::Dialect;
+use crate::Valid;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    project: ProjectArg,
+    /// Output directory (replaced as a whole)
+    #[arg(long, default_value = "build")]
+    out: PathBuf,
+    /// Dialects to emit (repeatable); defaults to the project's `dialects`
+    #[arg(long = "dialect", value_parser = parse_dialect)]
+    dialects: Vec<Dialect>,
+    /// Write nothing; exit 1 and list the files that differ from OUT
+    #[arg(long)]
+    check: bool,
+}
+
+pub fn parse_dialect(name: &str) -> Result<Dialect, String> {
+    Dialect::from_name(name).ok_or_else(|| {
+        let names: Vec<&str> = Dialect::ALL.iter().map(|d| d.name()).collect();
+        format!("unknown dialect `{name}` (one of {})", names.join(", "))
+    })
+}
+
+/// Every generated file of a valid project.
+pub fn generate(valid: &Valid, dialects: &[Dialect]) -> Vec<OutputFile> {
+    emit::sql::files(valid, dialects)
+}
+
+pub fn run(args: Args) -> u8 {
+    let checked = match crate::check_dir(&args.project.dir) {
+        Ok(checked) => checked,
+        Err(error) => return fail(error),
+    };
+    let Some(valid) = checked.valid() else {
+        eprint!(
+            "{}",
+            render::human(&checked.diagnostics, &checked.sources, false)
+        );
+        eprintln!("error: the project has errors; nothing was emitted");
+        return EXIT_ERRORS;
+    };
+    let dialects = if args.dialects.is_empty() {
+        checked.model.settings.dialects.clone()
+    } else {
+        args.dialects.clone()
+    };
+    let files = generate(&valid, &dialects);
+    if args.check {
+        let stale = emit::stale_files(&args.out, &files);
+        if stale.is_empty() {
+            println!(
+                "{} is up to date ({} files)",
+                args.out.display(),
+                files.len()
+            );
+            return EXIT_OK;
+        }
+        println!(
+            "{} is stale: {} file(s) differ; run `kpic emit` and commit the result",
+            args.out.display(),
+            stale.len()
+        );
+        for path in stale {
+            println!("  {}", path.display());
+        }
+        return EXIT_ERRORS;
+    }
+    if let Err(error) = emit::write_atomically(&args.out, &files) {
+        return fail(format!("cannot write `{}`: {error}", args.out.display()));
+    }
+    println!("wrote {} files to {}", files.len(), args.out.display());
+    EXIT_OK
+}

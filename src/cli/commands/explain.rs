@@ -1,0 +1,49 @@
+//! `kpic explain KPI [DIR]`: the SQL that computes one KPI.
+
+use crate::cli::commands::emit::parse_dialect;
+use crate::cli::{fail, ProjectArg, EXIT_ERRORS, EXIT_OK};
+use crate::diagnostics::{did_you_mean, render};
+use crate::emit::sql;
+use crate::model::Dialect;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The KPI id
+    kpi: String,
+    #[command(flatten)]
+    project: ProjectArg,
+    /// SQL dialect
+    #[arg(long, value_parser = parse_dialect, default_value = "duckdb")]
+    dialect: Dialect,
+}
+
+pub fn run(args: Args) -> u8 {
+    let checked = match crate::check_dir(&args.project.dir) {
+        Ok(checked) => checked,
+        Err(error) => return fail(error),
+    };
+    let Some(valid) = checked.valid() else {
+        eprint!(
+            "{}",
+            render::human(&checked.diagnostics, &checked.sources, false)
+        );
+        return EXIT_ERRORS;
+    };
+    let model = valid.model;
+    let Some(id) = model
+        .kpi_ids()
+        .find(|&id| model.kpi(id).name.text == args.kpi)
+    else {
+        let names = model.kpis.iter().map(|k| k.name.text.as_str());
+        let hint = did_you_mean(&args.kpi, names)
+            .map(|h| format!(" ({h})"))
+            .unwrap_or_default();
+        return fail(format!("no KPI named `{}`{hint}", args.kpi));
+    };
+    let view = sql::views(&valid, args.dialect)
+        .into_iter()
+        .find(|v| v.kpi == id)
+        .expect("every KPI has a view");
+    println!("{};", view.statement);
+    EXIT_OK
+}

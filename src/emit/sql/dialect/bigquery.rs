@@ -1,0 +1,101 @@
+//! Google BigQuery. https://cloud.google.com/bigquery/docs/reference/standard-sql/date_functions
+//! BigQuery has PERCENTILE_CONT only as an analytic function: percentiles use
+//! `APPROX_QUANTILES`, which is approximate (documented in docs/sql.md).
+
+use super::{DateUnit, SqlDialect};
+use crate::model::{Dialect, Grain};
+
+pub struct BigQuery;
+
+impl SqlDialect for BigQuery {
+    fn dialect(&self) -> Dialect {
+        Dialect::BigQuery
+    }
+
+    fn quote_ident(&self, name: &str) -> String {
+        format!("`{}`", name.replace('\\', "\\\\").replace('`', "\\`"))
+    }
+
+    /// BigQuery escapes quotes with a backslash.
+    fn string_literal(&self, text: &str) -> String {
+        format!(
+            "'{}'",
+            text.replace('\\', "\\\\")
+                .replace('\'', "\\'")
+                .replace('\n', "\\n")
+        )
+    }
+
+    fn double_type(&self) -> &'static str {
+        "FLOAT64"
+    }
+
+    fn string_type(&self) -> &'static str {
+        "STRING"
+    }
+
+    fn spine_is_recursive(&self) -> bool {
+        false
+    }
+
+    fn spine(&self, grain: Grain) -> String {
+        let (n, unit) = super::grain_step(grain);
+        format!("SELECT `period_start` FROM `bounds`, UNNEST(GENERATE_DATE_ARRAY(`lo`, `hi`, {})) AS `period_start`", interval(n, unit))
+    }
+
+    fn add_to_date(&self, date: &str, (n, unit): (i64, DateUnit)) -> String {
+        format!("DATE_ADD({date}, {})", interval(n, unit))
+    }
+
+    /// Weeks truncate to Monday with `WEEK(MONDAY)`.
+    fn date_trunc(&self, grain: Grain, timestamp: &str) -> String {
+        let part = match grain {
+            Grain::Week => "WEEK(MONDAY)",
+            Grain::Day => "DAY",
+            Grain::Month => "MONTH",
+            Grain::Quarter => "QUARTER",
+            Grain::Year => "YEAR",
+        };
+        format!("DATE_TRUNC(DATE({timestamp}), {part})")
+    }
+
+    fn to_time_zone(&self, timestamp: &str, zone: &str) -> String {
+        format!(
+            "DATETIME(TIMESTAMP({timestamp}), {})",
+            self.string_literal(zone)
+        )
+    }
+
+    fn date_to_timestamp(&self, date: &str) -> String {
+        format!("CAST({date} AS DATETIME)")
+    }
+
+    fn to_date(&self, timestamp: &str) -> String {
+        format!("DATE({timestamp})")
+    }
+
+    fn seconds_between(&self, start: &str, end: &str) -> String {
+        format!("CAST(DATETIME_DIFF({end}, {start}, SECOND) AS FLOAT64)")
+    }
+
+    fn add_duration(&self, timestamp: &str, n: i64, unit: &str) -> String {
+        format!(
+            "DATETIME_ADD({timestamp}, INTERVAL {n} {})",
+            unit.to_uppercase()
+        )
+    }
+
+    fn percentile(&self, value: &str, fraction: f64) -> String {
+        format!(
+            "APPROX_QUANTILES({value}, 1000)[OFFSET({})]",
+            (fraction * 1000.0).round() as i64
+        )
+    }
+}
+
+fn interval(n: i64, unit: DateUnit) -> String {
+    match unit {
+        DateUnit::Day => format!("INTERVAL {n} DAY"),
+        DateUnit::Month => format!("INTERVAL {n} MONTH"),
+    }
+}

@@ -1,0 +1,57 @@
+//! DuckDB. https://duckdb.org/docs/sql/functions/date
+
+use super::{DateUnit, SqlDialect};
+use crate::model::{Dialect, Grain};
+
+pub struct DuckDb;
+
+impl SqlDialect for DuckDb {
+    fn dialect(&self) -> Dialect {
+        Dialect::DuckDb
+    }
+
+    fn double_type(&self) -> &'static str {
+        "DOUBLE"
+    }
+
+    fn spine_is_recursive(&self) -> bool {
+        false
+    }
+
+    /// `generate_series` over timestamps returns a list; UNNEST turns it into rows.
+    /// https://duckdb.org/docs/sql/functions/list#generate_series
+    fn spine(&self, grain: Grain) -> String {
+        let (n, unit) = super::grain_step(grain);
+        let interval = interval(n, unit);
+        format!(
+            "SELECT CAST(UNNEST(generate_series(CAST(\"lo\" AS TIMESTAMP), CAST(\"hi\" AS TIMESTAMP), {interval})) AS DATE) AS \"period_start\" FROM \"bounds\""
+        )
+    }
+
+    fn add_to_date(&self, date: &str, (n, unit): (i64, DateUnit)) -> String {
+        format!("CAST({date} + {} AS DATE)", interval(n, unit))
+    }
+
+    /// https://duckdb.org/docs/sql/functions/timestamptz#timezone
+    fn to_time_zone(&self, timestamp: &str, zone: &str) -> String {
+        format!(
+            "timezone({}, timezone('UTC', {timestamp}))",
+            self.string_literal(zone)
+        )
+    }
+
+    fn seconds_between(&self, start: &str, end: &str) -> String {
+        format!("(epoch(CAST({end} AS TIMESTAMP)) - epoch(CAST({start} AS TIMESTAMP)))")
+    }
+
+    fn add_duration(&self, timestamp: &str, n: i64, unit: &str) -> String {
+        format!("({timestamp} + INTERVAL {n} {unit})")
+    }
+}
+
+fn interval(n: i64, unit: DateUnit) -> String {
+    match unit {
+        DateUnit::Day => format!("INTERVAL {n} DAY"),
+        DateUnit::Month => format!("INTERVAL {n} MONTH"),
+    }
+}

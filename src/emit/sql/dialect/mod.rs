@@ -1,0 +1,165 @@
+//! SQL dialects as capabilities. Generic emitter code asks a capability
+//! (`quote_ident`, `date_trunc`, `spine`, …); each dialect file overrides
+//! only what differs from the defaults here, citing the vendor's docs.
+
+mod bigquery;
+mod databricks;
+mod duckdb;
+mod postgres;
+mod redshift;
+mod snowflake;
+mod trino;
+
+use crate::model::{Dialect, Grain};
+
+/// A calendar unit for date arithmetic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateUnit {
+    Day,
+    Month,
+}
+
+/// `n` units of a grain, for period arithmetic: weeks are 7 days, quarters 3 months.
+pub fn grain_step(grain: Grain) -> (i64, DateUnit) {
+    match grain {
+        Grain::Day => (1, DateUnit::Day),
+        Grain::Week => (7, DateUnit::Day),
+        Grain::Month => (1, DateUnit::Month),
+        Grain::Quarter => (3, DateUnit::Month),
+        Grain::Year => (12, DateUnit::Month),
+    }
+}
+
+/// How one warehouse spells what kpic needs.
+pub trait SqlDialect: Sync {
+    fn dialect(&self) -> Dialect;
+
+    /// A quoted identifier: `"name"`, with embedded quotes doubled.
+    fn quote_ident(&self, name: &str) -> String {
+        format!("\"{}\"", name.replace('"', "\"\""))
+    }
+
+    /// A string literal: `'text'`, with embedded quotes doubled.
+    fn string_literal(&self, text: &str) -> String {
+        format!("'{}'", text.replace('\'', "''"))
+    }
+
+    fn double_type(&self) -> &'static str {
+        "DOUBLE PRECISION"
+    }
+
+    fn string_type(&self) -> &'static str {
+        "VARCHAR"
+    }
+
+    /// Whether a spine needs `WITH RECURSIVE` (see [`SqlDialect::spine`]).
+    fn spine_is_recursive(&self) -> bool {
+        true
+    }
+
+    /// The body of a CTE named `spine` with one DATE column `period_start`:
+    /// every period from `lo` to `hi` (DATE columns of CTE `bounds`). The
+    /// default is a recursive CTE, which every warehouse supports.
+    fn spine(&self, grain: Grain) -> String {
+        let next = self.add_to_date(&self.quote_ident("period_start"), grain_step(grain));
+        format!(
+            "SELECT {lo} AS {ps} FROM {bounds} WHERE {lo} IS NOT NULL UNION ALL SELECT {next} FROM {spine}, {bounds} WHERE {next} <= {hi}",
+            lo = self.quote_ident("lo"),
+            hi = self.quote_ident("hi"),
+            ps = self.quote_ident("period_start"),
+            bounds = self.quote_ident("bounds"),
+            spine = self.quote_ident("spine"),
+        )
+    }
+
+    /// `date + n units` as a DATE.
+    fn add_to_date(&self, date: &str, (n, unit): (i64, DateUnit)) -> String {
+        let unit = match unit {
+            DateUnit::Day => "day",
+            DateUnit::Month => "month",
+        };
+        format!("CAST(DATEADD({unit}, {n}, {date}) AS DATE)")
+    }
+
+    /// The start (a DATE) of the day, month, quarter or year containing a timestamp.
+    fn date_trunc(&self, grain: Grain, timestamp: &str) -> String {
+        format!("CAST(DATE_TRUNC('{}', {timestamp}) AS DATE)", grain.name())
+    }
+
+    /// A timestamp in UTC converted to wall-clock time in `zone`.
+    fn to_time_zone(&self, timestamp: &str, zone: &str) -> String {
+        format!(
+            "CONVERT_TIMEZONE('UTC', {}, {timestamp})",
+            self.string_literal(zone)
+        )
+    }
+
+    /// A DATE as a timestamp at midnight (for comparisons with timestamp columns).
+    fn date_to_timestamp(&self, date: &str) -> String {
+        format!("CAST({date} AS TIMESTAMP)")
+    }
+
+    /// The DATE of a timestamp.
+    fn to_date(&self, timestamp: &str) -> String {
+        format!("CAST({timestamp} AS DATE)")
+    }
+
+    /// `end - start` in seconds, as a double.
+    fn seconds_between(&self, start: &str, end: &str) -> String {
+        format!(
+            "CAST(DATEDIFF(second, {start}, {end}) AS {})",
+            self.double_type()
+        )
+    }
+
+    /// `timestamp + n units` for a duration literal.
+    fn add_duration(&self, timestamp: &str, n: i64, unit: &str) -> String {
+        format!("DATEADD({unit}, {n}, {timestamp})")
+    }
+
+    /// Whether two values are equal, NULL equal to NULL.
+    fn null_safe_eq(&self, left: &str, right: &str) -> String {
+        format!("{left} IS NOT DISTINCT FROM {right}")
+    }
+
+    /// A continuous percentile of `value` (PERCENTILE_CONT semantics where the
+    /// warehouse has them; see each dialect for approximations).
+    fn percentile(&self, value: &str, fraction: f64) -> String {
+        format!("PERCENTILE_CONT({fraction}) WITHIN GROUP (ORDER BY {value})")
+    }
+
+    /// `ROUND(x[, digits])` on a double.
+    fn round(&self, args: &[String]) -> String {
+        format!("ROUND({})", args.join(", "))
+    }
+
+    /// A DATE literal.
+    fn date_literal(&self, date: &str) -> String {
+        format!("DATE '{date}'")
+    }
+}
+
+/// The capabilities of one dialect.
+pub fn for_dialect(dialect: Dialect) -> &'static dyn SqlDialect {
+    match dialect {
+        Dialect::DuckDb => &duckdb::DuckDb,
+        Dialect::Postgres => &postgres::Postgres,
+        Dialect::Snowflake => &snowflake::Snowflake,
+        Dialect::BigQuery => &bigquery::BigQuery,
+        Dialect::Redshift => &redshift::Redshift,
+        Dialect::Databricks => &databricks::Databricks,
+        Dialect::Trino => &trino::Trino,
+    }
+}
+
+/// Interval unit names for [`SqlDialect::add_duration`].
+pub fn duration_unit_name(unit: crate::model::DurationUnit) -> (&'static str, i64) {
+    use crate::model::DurationUnit::*;
+    match unit {
+        Second => ("second", 1),
+        Minute => ("minute", 1),
+        Hour => ("hour", 1),
+        Day => ("day", 1),
+        Week => ("day", 7),
+    }
+}

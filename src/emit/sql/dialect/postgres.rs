@@ -1,0 +1,62 @@
+//! PostgreSQL. https://www.postgresql.org/docs/current/functions-datetime.html
+
+use super::{DateUnit, SqlDialect};
+use crate::model::{Dialect, Grain};
+
+pub struct Postgres;
+
+impl SqlDialect for Postgres {
+    fn dialect(&self) -> Dialect {
+        Dialect::Postgres
+    }
+
+    fn spine_is_recursive(&self) -> bool {
+        false
+    }
+
+    /// https://www.postgresql.org/docs/current/functions-srf.html
+    fn spine(&self, grain: Grain) -> String {
+        let (n, unit) = super::grain_step(grain);
+        format!(
+            "SELECT CAST(\"gs\" AS DATE) AS \"period_start\" FROM \"bounds\", generate_series(CAST(\"lo\" AS TIMESTAMP), CAST(\"hi\" AS TIMESTAMP), {}) AS \"gs\"",
+            interval(n, unit)
+        )
+    }
+
+    fn add_to_date(&self, date: &str, (n, unit): (i64, DateUnit)) -> String {
+        format!("CAST({date} + {} AS DATE)", interval(n, unit))
+    }
+
+    /// `AT TIME ZONE` twice: read the value as UTC, then show it in `zone`.
+    fn to_time_zone(&self, timestamp: &str, zone: &str) -> String {
+        format!(
+            "(({timestamp}) AT TIME ZONE 'UTC' AT TIME ZONE {})",
+            self.string_literal(zone)
+        )
+    }
+
+    fn seconds_between(&self, start: &str, end: &str) -> String {
+        format!("EXTRACT(EPOCH FROM (CAST({end} AS TIMESTAMP) - CAST({start} AS TIMESTAMP)))")
+    }
+
+    /// PostgreSQL rounds to digits only for NUMERIC.
+    fn round(&self, args: &[String]) -> String {
+        match args {
+            [value, digits] => {
+                format!("CAST(ROUND(CAST({value} AS NUMERIC), {digits}) AS DOUBLE PRECISION)")
+            }
+            _ => format!("ROUND({})", args.join(", ")),
+        }
+    }
+
+    fn add_duration(&self, timestamp: &str, n: i64, unit: &str) -> String {
+        format!("({timestamp} + INTERVAL '{n} {unit}')")
+    }
+}
+
+fn interval(n: i64, unit: DateUnit) -> String {
+    match unit {
+        DateUnit::Day => format!("INTERVAL '{n} day'"),
+        DateUnit::Month => format!("INTERVAL '{n} month'"),
+    }
+}

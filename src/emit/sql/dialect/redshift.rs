@@ -1,0 +1,18 @@
+//! Amazon Redshift. `generate_series` runs only on the leader node, so the
+//! spine is the default recursive CTE; Redshift has no `IS DISTINCT FROM`.
+//! https://docs.aws.amazon.com/redshift/latest/dg/r_WITH_clause.html
+
+use super::SqlDialect;
+use crate::model::Dialect;
+
+pub struct Redshift;
+
+impl SqlDialect for Redshift {
+    fn dialect(&self) -> Dialect {
+        Dialect::Redshift
+    }
+
+    fn null_safe_eq(&self, left: &str, right: &str) -> String {
+        format!("({left} = {right} OR ({left} IS NULL AND {right} IS NULL))")
+    }
+}

@@ -1,0 +1,19 @@
+//! Snowflake: the defaults (DATEADD, DATEDIFF, CONVERT_TIMEZONE, recursive
+//! spine). https://docs.snowflake.com/en/sql-reference/functions-date-time
+//! `DATE_TRUNC('week', …)` follows the WEEK_START parameter, whose default
+//! (0) means Monday.
+
+use super::SqlDialect;
+use crate::model::Dialect;
+
+pub struct Snowflake;
+
+impl SqlDialect for Snowflake {
+    fn dialect(&self) -> Dialect {
+        Dialect::Snowflake
+    }
+
+    fn double_type(&self) -> &'static str {
+        "DOUBLE"
+    }
+}

@@ -1,0 +1,65 @@
+//! Trino. https://trino.io/docs/current/functions/datetime.html
+//! sqlparser has no Trino dialect; emitted SQL is checked with the generic one.
+//! Trino has no exact percentile: `approx_percentile` (documented).
+
+use super::{DateUnit, SqlDialect};
+use crate::model::{Dialect, Grain};
+
+pub struct Trino;
+
+impl SqlDialect for Trino {
+    fn dialect(&self) -> Dialect {
+        Dialect::Trino
+    }
+
+    fn double_type(&self) -> &'static str {
+        "DOUBLE"
+    }
+
+    fn spine_is_recursive(&self) -> bool {
+        false
+    }
+
+    /// https://trino.io/docs/current/functions/array.html#sequence
+    fn spine(&self, grain: Grain) -> String {
+        let (n, unit) = super::grain_step(grain);
+        format!(
+            "SELECT \"s\".\"period_start\" FROM \"bounds\" CROSS JOIN UNNEST(sequence(\"lo\", \"hi\", {})) AS \"s\"(\"period_start\")",
+            interval(n, unit)
+        )
+    }
+
+    fn add_to_date(&self, date: &str, (n, unit): (i64, DateUnit)) -> String {
+        let unit = match unit {
+            DateUnit::Day => "day",
+            DateUnit::Month => "month",
+        };
+        format!("date_add('{unit}', {n}, {date})")
+    }
+
+    fn to_time_zone(&self, timestamp: &str, zone: &str) -> String {
+        format!(
+            "CAST(with_timezone({timestamp}, 'UTC') AT TIME ZONE {} AS TIMESTAMP)",
+            self.string_literal(zone)
+        )
+    }
+
+    fn seconds_between(&self, start: &str, end: &str) -> String {
+        format!("CAST(date_diff('millisecond', {start}, {end}) AS DOUBLE) / 1000")
+    }
+
+    fn add_duration(&self, timestamp: &str, n: i64, unit: &str) -> String {
+        format!("date_add('{unit}', {n}, {timestamp})")
+    }
+
+    fn percentile(&self, value: &str, fraction: f64) -> String {
+        format!("approx_percentile({value}, {fraction})")
+    }
+}
+
+fn interval(n: i64, unit: DateUnit) -> String {
+    match unit {
+        DateUnit::Day => format!("INTERVAL '{n}' DAY"),
+        DateUnit::Month => format!("INTERVAL '{n}' MONTH"),
+    }
+}

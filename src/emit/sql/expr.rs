@@ -1,0 +1,137 @@
+//! Typed model expressions → SQL text for one dialect. Every operation is
+//! parenthesized, so precedence never depends on the dialect; division is
+//! in floating point and a zero divisor gives NULL.
+
+use super::dialect::{duration_unit_name, SqlDialect};
+use crate::model::{
+    Aggregate, BinaryOp, ColumnRef, Expr, ExprKind, Function, KpiId, Literal, Type, UnaryOp,
+};
+
+/// How the names of an expression are spelled where it is rendered.
+pub struct Names<'a> {
+    /// A column of the base source or one of its joins.
+    pub column: &'a dyn Fn(&ColumnRef) -> String,
+    /// `(period_start, period_end)` as timestamps, where available.
+    pub period: Option<(String, String)>,
+    /// An aggregate's result column (measure formulas).
+    pub aggregate: &'a dyn Fn(&Aggregate) -> String,
+    /// Another KPI's value, this period (`false`) or the previous one (`true`).
+    pub kpi: &'a dyn Fn(KpiId, bool) -> String,
+}
+
+/// Names for contexts that have only columns.
+pub fn columns_only(column: &dyn Fn(&ColumnRef) -> String) -> Names<'_> {
+    Names {
+        column,
+        period: None,
+        aggregate: &|_| unreachable_name("aggregate"),
+        kpi: &|_, _| unreachable_name("KPI"),
+    }
+}
+
+/// The resolver only allows aggregates and KPI references in a KPI's value;
+/// rendering one elsewhere would be an emitter bug, shown loudly in the SQL.
+fn unreachable_name(what: &str) -> String {
+    format!("kpic_internal_error_unexpected_{what}")
+}
+
+pub fn render(e: &Expr, d: &dyn SqlDialect, names: &Names) -> String {
+    let r = |e: &Expr| render(e, d, names);
+    match &e.kind {
+        ExprKind::Literal(literal) => literal_sql(literal, d),
+        ExprKind::Column(column) => (names.column)(column),
+        ExprKind::PeriodStart => names
+            .period
+            .as_ref()
+            .map_or_else(|| unreachable_name("period"), |p| p.0.clone()),
+        ExprKind::PeriodEnd => names
+            .period
+            .as_ref()
+            .map_or_else(|| unreachable_name("period"), |p| p.1.clone()),
+        ExprKind::Unary(UnaryOp::Not, inner) => format!("(NOT {})", r(inner)),
+        ExprKind::Unary(UnaryOp::Neg, inner) => format!("(-{})", r(inner)),
+        ExprKind::Binary(op, left, right) => binary(*op, left, right, d, names),
+        ExprKind::InList {
+            expr,
+            list,
+            negated,
+        } => {
+            let items: Vec<String> = list.iter().map(r).collect();
+            let not = if *negated { "NOT " } else { "" };
+            format!("({} {not}IN ({}))", r(expr), items.join(", "))
+        }
+        ExprKind::IsNull { expr, negated } => {
+            let not = if *negated { "NOT " } else { "" };
+            format!("({} IS {not}NULL)", r(expr))
+        }
+        ExprKind::Case { whens, otherwise } => {
+            let mut out = String::from("CASE");
+            for (condition, result) in whens {
+                out.push_str(&format!(" WHEN {} THEN {}", r(condition), r(result)));
+            }
+            if let Some(otherwise) = otherwise {
+                out.push_str(&format!(" ELSE {}", r(otherwise)));
+            }
+            out.push_str(" END");
+            out
+        }
+        ExprKind::Function(function, args) => {
+            function_sql(*function, &args.iter().map(r).collect::<Vec<_>>(), d)
+        }
+        ExprKind::Aggregate(aggregate) => (names.aggregate)(aggregate),
+        ExprKind::Kpi(id) => (names.kpi)(*id, false),
+        ExprKind::Previous(id) => (names.kpi)(*id, true),
+        ExprKind::Raw(sql) => format!("({sql})"),
+    }
+}
+
+fn binary(op: BinaryOp, left: &Expr, right: &Expr, d: &dyn SqlDialect, names: &Names) -> String {
+    let (l, r) = (render(left, d, names), render(right, d, names));
+    let double = d.double_type();
+    match op {
+        BinaryOp::Div => format!("(CAST({l} AS {double}) / NULLIF(CAST({r} AS {double}), 0))"),
+        BinaryOp::Add | BinaryOp::Sub if right.ty == Type::Duration => duration(op, &l, right, d),
+        BinaryOp::Add if left.ty == Type::Duration => duration(op, &r, left, d),
+        BinaryOp::Ne => format!("({l} <> {r})"),
+        _ => format!("({l} {} {r})", op.symbol().to_uppercase()),
+    }
+}
+
+fn duration(op: BinaryOp, timestamp: &str, duration: &Expr, d: &dyn SqlDialect) -> String {
+    let ExprKind::Literal(Literal::Duration(amount, unit)) = &duration.kind else {
+        return unreachable_name("duration");
+    };
+    let (name, factor) = duration_unit_name(*unit);
+    let n = i64::from(*amount) * factor;
+    d.add_duration(timestamp, if op == BinaryOp::Sub { -n } else { n }, name)
+}
+
+fn literal_sql(literal: &Literal, d: &dyn SqlDialect) -> String {
+    match literal {
+        Literal::Number(n) => n.text.clone(),
+        Literal::String(s) => d.string_literal(s),
+        Literal::Boolean(true) => "TRUE".into(),
+        Literal::Boolean(false) => "FALSE".into(),
+        Literal::Null => "NULL".into(),
+        Literal::Date(date) => d.date_literal(date),
+        // Durations only appear as operands of `+`/`-`, rendered there.
+        Literal::Duration(..) => unreachable_name("duration"),
+    }
+}
+
+fn function_sql(function: Function, args: &[String], d: &dyn SqlDialect) -> String {
+    let between = |seconds: f64| {
+        let [start, end] = args else {
+            return unreachable_name("arguments");
+        };
+        format!("({} / {seconds:.1})", d.seconds_between(start, end))
+    };
+    match function {
+        Function::MinutesBetween => between(60.0),
+        Function::HoursBetween => between(3600.0),
+        Function::DaysBetween => between(86400.0),
+        Function::Date => d.to_date(&args[0]),
+        Function::Round => d.round(args),
+        _ => format!("{}({})", function.name().to_uppercase(), args.join(", ")),
+    }
+}

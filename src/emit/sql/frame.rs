@@ -1,0 +1,253 @@
+//! What every KPI view shares: the dense grid of periods × dimension
+//! values, and the output columns (value, ratio parts, target, status).
+//!
+//! Internal column names are fixed (`period_start`, `d0`, `d1`, …) so that
+//! user-chosen dimension names are only ever used as quoted output aliases.
+
+use super::dialect::{grain_step, SqlDialect};
+use super::query::{select, Query};
+use crate::model::{Goal, Grain, Kpi, Target, Threshold};
+
+/// The calendar and dimensions of one view, for one dialect.
+pub struct Frame<'a> {
+    pub d: &'a dyn SqlDialect,
+    pub grain: Grain,
+    /// How many dimensions the KPI has (internal columns `d0`, `d1`, …).
+    pub dimensions: usize,
+}
+
+impl Frame<'_> {
+    /// A quoted identifier.
+    pub fn q(&self, name: &str) -> String {
+        self.d.quote_ident(name)
+    }
+
+    /// `alias.column`, both quoted.
+    pub fn col(&self, alias: &str, column: &str) -> String {
+        format!("{}.{}", self.q(alias), self.q(column))
+    }
+
+    /// The internal dimension column names.
+    pub fn dimension_columns(&self) -> Vec<String> {
+        (0..self.dimensions).map(|k| format!("d{k}")).collect()
+    }
+
+    /// `period_start, d0, …` of `alias`, quoted.
+    pub fn keys(&self, alias: &str) -> Vec<String> {
+        std::iter::once("period_start".to_string())
+            .chain(self.dimension_columns())
+            .map(|c| self.col(alias, &c))
+            .collect()
+    }
+
+    /// Null-safe equality of every dimension of two aliases (`1 = 1` without dimensions).
+    pub fn same_dimensions(&self, left: &str, right: &str) -> String {
+        let conditions: Vec<String> = self
+            .dimension_columns()
+            .iter()
+            .map(|c| self.d.null_safe_eq(&self.col(left, c), &self.col(right, c)))
+            .collect();
+        if conditions.is_empty() {
+            "1 = 1".to_string()
+        } else {
+            conditions.join(" AND ")
+        }
+    }
+
+    /// Same period and dimensions.
+    pub fn same_keys(&self, left: &str, right: &str) -> String {
+        format!(
+            "{} = {} AND {}",
+            self.col(left, "period_start"),
+            self.col(right, "period_start"),
+            self.same_dimensions(left, right)
+        )
+    }
+
+    /// `date + one grain`.
+    pub fn next_period(&self, date: &str) -> String {
+        self.d.add_to_date(date, grain_step(self.grain))
+    }
+
+    /// `date - one grain`.
+    pub fn previous_period(&self, date: &str) -> String {
+        let (n, unit) = grain_step(self.grain);
+        self.d.add_to_date(date, (-n, unit))
+    }
+
+    /// Adds `bounds`, `spine`, one domain CTE per dimension and `grid`.
+    /// `periods` lists `(cte, column)` pairs holding period starts; `domains`
+    /// lists the CTEs holding the dimension columns `d0`, `d1`, ….
+    pub fn add_grid(&self, query: &mut Query, periods: &[(String, String)], domains: &[String]) {
+        let union: Vec<String> = periods
+            .iter()
+            .map(|(cte, column)| {
+                format!(
+                    "SELECT {} AS {} FROM {}",
+                    self.q(column),
+                    self.q("p"),
+                    self.q(cte)
+                )
+            })
+            .collect();
+        let bounds = format!(
+            "SELECT MIN({p}) AS {lo}, MAX({p}) AS {hi}\nFROM ({}) AS {b}",
+            union.join(" UNION ALL "),
+            p = self.q("p"),
+            lo = self.q("lo"),
+            hi = self.q("hi"),
+            b = self.q("b"),
+        );
+        query.cte(self.q("bounds"), bounds);
+        query.recursive |= self.d.spine_is_recursive();
+        query.cte(self.q("spine"), self.d.spine(self.grain));
+        for column in self.dimension_columns() {
+            let union: Vec<String> = domains
+                .iter()
+                .map(|cte| format!("SELECT {} FROM {}", self.q(&column), self.q(cte)))
+                .collect();
+            query.cte(self.q(&format!("domain_{column}")), union.join("\nUNION\n"));
+        }
+        let mut columns = vec![
+            self.col("spine", "period_start"),
+            format!(
+                "{} AS {}",
+                self.next_period(&self.col("spine", "period_start")),
+                self.q("period_end")
+            ),
+        ];
+        let mut from = format!("FROM {}", self.q("spine"));
+        for column in self.dimension_columns() {
+            let domain = format!("domain_{column}");
+            columns.push(self.col(&domain, &column));
+            from.push_str(&format!(" CROSS JOIN {}", self.q(&domain)));
+        }
+        query.cte(self.q("grid"), select(&columns, &from));
+    }
+
+    /// The view's final SELECT over CTE `measures`, which has the grid's
+    /// columns; `value` and the ratio parts are expressions over its columns.
+    pub fn output(
+        &self,
+        kpi: &Kpi,
+        measures: &str,
+        value: &str,
+        ratio: Option<(String, String)>,
+    ) -> String {
+        let double = self.d.double_type();
+        let mut inner = vec![self.q("period_start"), self.q("period_end")];
+        inner.extend(self.dimension_columns().iter().map(|c| self.q(c)));
+        inner.push(format!("CAST({value} AS {double}) AS {}", self.q("value")));
+        let mut outer = vec![self.q("period_start"), self.q("period_end")];
+        for (column, name) in self.dimension_columns().iter().zip(&kpi.dimensions) {
+            outer.push(format!("{} AS {}", self.q(column), self.q(&name.text)));
+        }
+        outer.push(self.q("value"));
+        if let Some((numerator, denominator)) = ratio {
+            inner.push(format!(
+                "CAST({numerator} AS {double}) AS {}",
+                self.q("numerator")
+            ));
+            inner.push(format!(
+                "CAST({denominator} AS {double}) AS {}",
+                self.q("denominator")
+            ));
+            outer.push(self.q("numerator"));
+            outer.push(self.q("denominator"));
+        }
+        outer.push(format!(
+            "{} AS {}",
+            self.target(kpi.target.as_ref()),
+            self.q("target")
+        ));
+        outer.push(format!(
+            "{} AS {}",
+            self.status(kpi.target.as_ref()),
+            self.q("status")
+        ));
+        let inner = select(&inner, &format!("FROM {}", self.q(measures)));
+        select(
+            &outer,
+            &format!(
+                "FROM (\n  {}\n) AS {}",
+                inner.replace('\n', "\n  "),
+                self.q("r")
+            ),
+        )
+    }
+
+    /// Whether the target applies to the period (its optional dates).
+    fn applies(&self, target: &Target) -> Option<String> {
+        let start = self.q("period_start");
+        let mut conditions = Vec::new();
+        if let Some(from) = &target.from {
+            conditions.push(format!("{start} >= {}", self.d.date_literal(from)));
+        }
+        if let Some(until) = &target.until {
+            conditions.push(format!("{start} <= {}", self.d.date_literal(until)));
+        }
+        (!conditions.is_empty()).then(|| conditions.join(" AND "))
+    }
+
+    /// The goal line: the target value; the centre of a range.
+    fn target(&self, target: Option<&Target>) -> String {
+        let double = self.d.double_type();
+        let Some(target) = target else {
+            return format!("CAST(NULL AS {double})");
+        };
+        let goal = match &target.goal {
+            Goal::AtLeast(t) | Goal::AtMost(t) => t.number.text.clone(),
+            Goal::Between(low, high) => {
+                format!("({} + {}) / 2.0", low.number.text, high.number.text)
+            }
+        };
+        match self.applies(target) {
+            Some(applies) => format!("CASE WHEN {applies} THEN CAST({goal} AS {double}) END"),
+            None => format!("CAST({goal} AS {double})"),
+        }
+    }
+
+    /// `on_track` / `at_risk` / `off_track`, or NULL without a value or target.
+    fn status(&self, target: Option<&Target>) -> String {
+        let Some(target) = target else {
+            return format!("CAST(NULL AS {})", self.d.string_type());
+        };
+        let value = self.q("value");
+        let number = |t: &Threshold| t.number.text.clone();
+        let (met, within_critical) = match (&target.goal, target.critical.as_slice()) {
+            (Goal::AtLeast(t), critical) => (
+                format!("{value} >= {}", number(t)),
+                critical
+                    .first()
+                    .map(|c| format!("{value} >= {}", number(c))),
+            ),
+            (Goal::AtMost(t), critical) => (
+                format!("{value} <= {}", number(t)),
+                critical
+                    .first()
+                    .map(|c| format!("{value} <= {}", number(c))),
+            ),
+            (Goal::Between(low, high), critical) => (
+                format!("{value} >= {} AND {value} <= {}", number(low), number(high)),
+                match critical {
+                    [c_low, c_high] => Some(format!(
+                        "{value} >= {} AND {value} <= {}",
+                        number(c_low),
+                        number(c_high)
+                    )),
+                    _ => None,
+                },
+            ),
+        };
+        let skip = match self.applies(target) {
+            Some(applies) => format!("{value} IS NULL OR NOT ({applies})"),
+            None => format!("{value} IS NULL"),
+        };
+        let at_risk = within_critical
+            .map(|c| format!(" WHEN {c} THEN 'at_risk'"))
+            .unwrap_or_default();
+        format!(
+            "CASE WHEN {skip} THEN NULL WHEN {met} THEN 'on_track'{at_risk} ELSE 'off_track' END"
+        )
+    }
+}

@@ -1,0 +1,53 @@
+//! A query as a list of named CTEs and a final SELECT, printed readably.
+
+/// `WITH [RECURSIVE] a AS (…), b AS (…) SELECT …`.
+pub struct Query {
+    pub recursive: bool,
+    ctes: Vec<(String, String)>,
+}
+
+impl Query {
+    pub fn new() -> Query {
+        Query {
+            recursive: false,
+            ctes: Vec::new(),
+        }
+    }
+
+    /// Adds a CTE; `name` is already quoted.
+    pub fn cte(&mut self, name: String, body: String) {
+        self.ctes.push((name, body));
+    }
+
+    pub fn finish(self, select: &str) -> String {
+        let mut out = String::from(if self.recursive {
+            "WITH RECURSIVE\n"
+        } else {
+            "WITH\n"
+        });
+        let ctes: Vec<String> = self
+            .ctes
+            .iter()
+            .map(|(name, body)| format!("{name} AS (\n  {}\n)", indent(body)))
+            .collect();
+        out.push_str(&ctes.join(",\n"));
+        out.push('\n');
+        out.push_str(select);
+        out
+    }
+}
+
+/// Two more spaces after every line break.
+fn indent(text: &str) -> String {
+    text.replace('\n', "\n  ")
+}
+
+/// `SELECT a, b\nFROM …` with one column per line when there are several.
+pub fn select(columns: &[String], rest: &str) -> String {
+    let columns = if columns.len() > 2 {
+        format!("\n  {}", columns.join(",\n  "))
+    } else {
+        format!(" {}", columns.join(", "))
+    };
+    format!("SELECT{columns}\n{rest}")
+}
