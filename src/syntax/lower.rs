@@ -591,7 +591,10 @@ impl<'d> Lowerer<'d> {
     fn primary(&mut self, pair: Pair<Rule>) -> Expr {
         let span = self.span(&pair);
         let kind = match pair.as_rule() {
-            Rule::expr => return self.expr(pair),
+            Rule::paren => {
+                let inner = pair.into_inner().find(|p| p.as_rule() == Rule::expr).expect("grammar: parenthesized expression");
+                return Expr { span, ..self.expr(inner) };
+            }
             Rule::path => ExprKind::Path(pair.into_inner().map(|p| self.ident(p)).collect()),
             Rule::number => ExprKind::Literal(Literal::Number(Number::parse(pair.as_str()))),
             Rule::percent => ExprKind::Literal(Literal::Percent(Number::percent(
