@@ -81,7 +81,8 @@ pub fn render(e: &Expr, d: &dyn SqlDialect, names: &Names) -> String {
         ExprKind::Aggregate(aggregate) => (names.aggregate)(aggregate),
         ExprKind::Kpi(id) => (names.kpi)(*id, false),
         ExprKind::Previous(id) => (names.kpi)(*id, true),
-        ExprKind::Raw(sql) => format!("({sql})"),
+        // On lines of its own, so that a trailing `--` comment cannot swallow what follows.
+        ExprKind::Raw(sql) => format!("(\n{sql}\n)"),
     }
 }
 

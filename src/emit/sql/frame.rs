@@ -104,7 +104,7 @@ impl Frame<'_> {
         for column in self.dimension_columns() {
             let union: Vec<String> = domains
                 .iter()
-                .map(|cte| format!("SELECT {} FROM {}", self.q(&column), self.q(cte)))
+                .map(|cte| format!("SELECT DISTINCT {} FROM {}", self.q(&column), self.q(cte)))
                 .collect();
             query.cte(self.q(&format!("domain_{column}")), union.join("\nUNION\n"));
         }
@@ -166,14 +166,7 @@ impl Frame<'_> {
             self.q("status")
         ));
         let inner = select(&inner, &format!("FROM {}", self.q(measures)));
-        select(
-            &outer,
-            &format!(
-                "FROM (\n  {}\n) AS {}",
-                inner.replace('\n', "\n  "),
-                self.q("r")
-            ),
-        )
+        select(&outer, &format!("FROM (\n{inner}\n) AS {}", self.q("r")))
     }
 
     /// Whether the target applies to the period (its optional dates).

@@ -28,18 +28,14 @@ impl Query {
         let ctes: Vec<String> = self
             .ctes
             .iter()
-            .map(|(name, body)| format!("{name} AS (\n  {}\n)", indent(body)))
+            // Bodies are not re-indented: a line break may lie inside a string literal.
+            .map(|(name, body)| format!("{name} AS (\n{body}\n)"))
             .collect();
         out.push_str(&ctes.join(",\n"));
         out.push('\n');
         out.push_str(select);
         out
     }
-}
-
-/// Two more spaces after every line break.
-fn indent(text: &str) -> String {
-    text.replace('\n', "\n  ")
 }
 
 /// `SELECT a, b\nFROM …` with one column per line when there are several.

@@ -14,14 +14,15 @@ impl SqlDialect for Databricks {
         format!("`{}`", name.replace('`', "``"))
     }
 
-    /// Spark string literals use backslash escapes.
+    /// Spark string literals use backslash escapes. A quote is spelled
+    /// `chr(39)`: `\'` is valid Spark but not for sqlparser's Databricks tokenizer.
     fn string_literal(&self, text: &str) -> String {
-        format!(
-            "'{}'",
-            text.replace('\\', "\\\\")
-                .replace('\'', "\\'")
-                .replace('\n', "\\n")
-        )
+        let escape = |part: &str| format!("'{}'", part.replace('\\', "\\\\").replace('\n', "\\n"));
+        let parts: Vec<String> = text.split('\'').map(escape).collect();
+        match parts.as_slice() {
+            [single] => single.clone(),
+            _ => format!("concat({})", parts.join(", chr(39), ")),
+        }
     }
 
     fn double_type(&self) -> &'static str {
