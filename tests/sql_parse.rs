@@ -14,8 +14,14 @@ fn projects() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut out = vec![root.join("kpis")];
     for parent in ["examples", "tests/cases/valid", "tests/sql"] {
-        let Ok(entries) = std::fs::read_dir(root.join(parent)) else { continue };
-        let mut dirs: Vec<PathBuf> = entries.flatten().map(|e| e.path()).filter(|p| p.is_dir()).collect();
+        let Ok(entries) = std::fs::read_dir(root.join(parent)) else {
+            continue;
+        };
+        let mut dirs: Vec<PathBuf> = entries
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.is_dir())
+            .collect();
         dirs.sort();
         out.extend(dirs);
     }
@@ -28,14 +34,20 @@ fn every_emitted_statement_parses_in_its_dialect() {
     let mut checked_statements = 0;
     for project in projects() {
         let checked = kpic::check_dir(&project).expect("project loads");
-        let Some(valid) = checked.valid() else { continue };
+        let Some(valid) = checked.valid() else {
+            continue;
+        };
         for dialect in Dialect::ALL {
             let parser = parser_dialect(dialect);
             let statements = std::iter::once(sql::create_schema(valid.model, dialect))
                 .chain(sql::views(&valid, dialect).into_iter().map(|v| v.statement));
             for statement in statements {
                 if let Err(error) = Parser::parse_sql(parser.as_ref(), &statement) {
-                    panic!("{} / {}: {error}\n{statement}", project.display(), dialect.name());
+                    panic!(
+                        "{} / {}: {error}\n{statement}",
+                        project.display(),
+                        dialect.name()
+                    );
                 }
                 checked_statements += 1;
             }

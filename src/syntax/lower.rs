@@ -592,8 +592,14 @@ impl<'d> Lowerer<'d> {
         let span = self.span(&pair);
         let kind = match pair.as_rule() {
             Rule::paren => {
-                let inner = pair.into_inner().find(|p| p.as_rule() == Rule::expr).expect("grammar: parenthesized expression");
-                return Expr { span, ..self.expr(inner) };
+                let inner = pair
+                    .into_inner()
+                    .find(|p| p.as_rule() == Rule::expr)
+                    .expect("grammar: parenthesized expression");
+                return Expr {
+                    span,
+                    ..self.expr(inner)
+                };
             }
             Rule::path => ExprKind::Path(pair.into_inner().map(|p| self.ident(p)).collect()),
             Rule::number => ExprKind::Literal(Literal::Number(Number::parse(pair.as_str()))),
