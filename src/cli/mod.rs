@@ -63,6 +63,20 @@ pub fn run() -> ExitCode {
     ExitCode::from(code)
 }
 
+/// Checks the project at `dir`. When it cannot be read or has errors, prints
+/// why and returns the exit code instead.
+pub fn checked_without_errors(dir: &std::path::Path) -> Result<crate::Checked, u8> {
+    let checked = crate::check_dir(dir).map_err(fail)?;
+    if checked.has_errors() {
+        eprint!(
+            "{}",
+            crate::diagnostics::render::human(&checked.diagnostics, &checked.sources, false)
+        );
+        return Err(EXIT_ERRORS);
+    }
+    Ok(checked)
+}
+
 /// Prints an I/O or usage failure and returns exit code 2.
 pub fn fail(message: impl std::fmt::Display) -> u8 {
     eprintln!("error: {message}");

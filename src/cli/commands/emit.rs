@@ -3,8 +3,7 @@
 
 use std::path::PathBuf;
 
-use crate::cli::{fail, ProjectArg, EXIT_ERRORS, EXIT_OK};
-use crate::diagnostics::render;
+use crate::cli::{checked_without_errors, fail, ProjectArg, EXIT_ERRORS, EXIT_OK};
 use crate::emit::{self, OutputFile};
 use crate::model::Dialect;
 use crate::Valid;
@@ -37,18 +36,14 @@ pub fn generate(valid: &Valid, dialects: &[Dialect]) -> Vec<OutputFile> {
 }
 
 pub fn run(args: Args) -> u8 {
-    let checked = match crate::check_dir(&args.project.dir) {
+    let checked = match checked_without_errors(&args.project.dir) {
         Ok(checked) => checked,
-        Err(error) => return fail(error),
+        Err(code) => {
+            eprintln!("error: the project has errors; nothing was emitted");
+            return code;
+        }
     };
-    let Some(valid) = checked.valid() else {
-        eprint!(
-            "{}",
-            render::human(&checked.diagnostics, &checked.sources, false)
-        );
-        eprintln!("error: the project has errors; nothing was emitted");
-        return EXIT_ERRORS;
-    };
+    let valid = checked.valid().expect("checked without errors");
     let dialects = if args.dialects.is_empty() {
         checked.model.settings.dialects.clone()
     } else {

@@ -1,8 +1,8 @@
 //! `kpic explain KPI [DIR]`: the SQL that computes one KPI.
 
 use crate::cli::commands::emit::parse_dialect;
-use crate::cli::{fail, ProjectArg, EXIT_ERRORS, EXIT_OK};
-use crate::diagnostics::{did_you_mean, render};
+use crate::cli::{checked_without_errors, fail, ProjectArg, EXIT_OK};
+use crate::diagnostics::did_you_mean;
 use crate::emit::sql;
 use crate::model::Dialect;
 
@@ -18,17 +18,11 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> u8 {
-    let checked = match crate::check_dir(&args.project.dir) {
+    let checked = match checked_without_errors(&args.project.dir) {
         Ok(checked) => checked,
-        Err(error) => return fail(error),
+        Err(code) => return code,
     };
-    let Some(valid) = checked.valid() else {
-        eprint!(
-            "{}",
-            render::human(&checked.diagnostics, &checked.sources, false)
-        );
-        return EXIT_ERRORS;
-    };
+    let valid = checked.valid().expect("checked without errors");
     let model = valid.model;
     let Some(id) = model
         .kpi_ids()

@@ -1,7 +1,6 @@
 //! `kpic graph [DIR]`: the dependency graph as dot, Mermaid or JSON.
 
-use crate::cli::{fail, ProjectArg, EXIT_ERRORS, EXIT_OK};
-use crate::diagnostics::render;
+use crate::cli::{checked_without_errors, ProjectArg, EXIT_OK};
 use crate::graph::{self, GraphFormat};
 
 #[derive(Debug, clap::Args)]
@@ -14,17 +13,10 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> u8 {
-    let checked = match crate::check_dir(&args.project.dir) {
+    let checked = match checked_without_errors(&args.project.dir) {
         Ok(checked) => checked,
-        Err(error) => return fail(error),
+        Err(code) => return code,
     };
-    if checked.has_errors() {
-        eprint!(
-            "{}",
-            render::human(&checked.diagnostics, &checked.sources, false)
-        );
-        return EXIT_ERRORS;
-    }
     print!(
         "{}",
         graph::render(&checked.model, &checked.graph, args.format)

@@ -2,7 +2,7 @@
 //! BigQuery has PERCENTILE_CONT only as an analytic function: percentiles use
 //! `APPROX_QUANTILES`, which is approximate (documented in docs/sql.md).
 
-use super::{DateUnit, SqlDialect};
+use super::{interval, DateUnit, SqlDialect};
 use crate::model::{Dialect, Grain};
 
 pub struct BigQuery;
@@ -40,11 +40,11 @@ impl SqlDialect for BigQuery {
 
     fn spine(&self, grain: Grain) -> String {
         let (n, unit) = super::grain_step(grain);
-        format!("SELECT `period_start` FROM `bounds`, UNNEST(GENERATE_DATE_ARRAY(`lo`, `hi`, {})) AS `period_start`", interval(n, unit))
+        format!("SELECT `period_start` FROM `bounds`, UNNEST(GENERATE_DATE_ARRAY(`lo`, `hi`, {})) AS `period_start`", interval(n, unit, false))
     }
 
     fn add_to_date(&self, date: &str, (n, unit): (i64, DateUnit)) -> String {
-        format!("DATE_ADD({date}, {})", interval(n, unit))
+        format!("DATE_ADD({date}, {})", interval(n, unit, false))
     }
 
     /// Weeks truncate to Monday with `WEEK(MONDAY)`.
@@ -90,12 +90,5 @@ impl SqlDialect for BigQuery {
             "APPROX_QUANTILES({value}, 1000)[OFFSET({})]",
             (fraction * 1000.0).round() as i64
         )
-    }
-}
-
-fn interval(n: i64, unit: DateUnit) -> String {
-    match unit {
-        DateUnit::Day => format!("INTERVAL {n} DAY"),
-        DateUnit::Month => format!("INTERVAL {n} MONTH"),
     }
 }

@@ -1,6 +1,6 @@
 //! Databricks (Spark SQL). https://docs.databricks.com/en/sql/language-manual/sql-ref-functions-builtin.html
 
-use super::{DateUnit, SqlDialect};
+use super::{interval, DateUnit, SqlDialect};
 use crate::model::{Dialect, Grain};
 
 pub struct Databricks;
@@ -42,7 +42,7 @@ impl SqlDialect for Databricks {
         let (n, unit) = super::grain_step(grain);
         format!(
             "SELECT explode(sequence(`lo`, `hi`, {})) AS `period_start` FROM `bounds`",
-            interval(n, unit)
+            interval(n, unit, false)
         )
     }
 
@@ -70,12 +70,5 @@ impl SqlDialect for Databricks {
 
     fn null_safe_eq(&self, left: &str, right: &str) -> String {
         format!("{left} <=> {right}")
-    }
-}
-
-fn interval(n: i64, unit: DateUnit) -> String {
-    match unit {
-        DateUnit::Day => format!("INTERVAL {n} DAY"),
-        DateUnit::Month => format!("INTERVAL {n} MONTH"),
     }
 }

@@ -1,6 +1,6 @@
 //! DuckDB. https://duckdb.org/docs/sql/functions/date
 
-use super::{DateUnit, SqlDialect};
+use super::{interval, DateUnit, SqlDialect};
 use crate::model::{Dialect, Grain};
 
 pub struct DuckDb;
@@ -22,14 +22,14 @@ impl SqlDialect for DuckDb {
     /// https://duckdb.org/docs/sql/functions/list#generate_series
     fn spine(&self, grain: Grain) -> String {
         let (n, unit) = super::grain_step(grain);
-        let interval = interval(n, unit);
+        let interval = interval(n, unit, false);
         format!(
             "SELECT CAST(UNNEST(generate_series(CAST(\"lo\" AS TIMESTAMP), CAST(\"hi\" AS TIMESTAMP), {interval})) AS DATE) AS \"period_start\" FROM \"bounds\""
         )
     }
 
     fn add_to_date(&self, date: &str, (n, unit): (i64, DateUnit)) -> String {
-        format!("CAST({date} + {} AS DATE)", interval(n, unit))
+        format!("CAST({date} + {} AS DATE)", interval(n, unit, false))
     }
 
     /// https://duckdb.org/docs/sql/functions/timestamptz#timezone
@@ -46,12 +46,5 @@ impl SqlDialect for DuckDb {
 
     fn add_duration(&self, timestamp: &str, n: i64, unit: &str) -> String {
         format!("({timestamp} + INTERVAL {n} {unit})")
-    }
-}
-
-fn interval(n: i64, unit: DateUnit) -> String {
-    match unit {
-        DateUnit::Day => format!("INTERVAL {n} DAY"),
-        DateUnit::Month => format!("INTERVAL {n} MONTH"),
     }
 }

@@ -30,6 +30,19 @@ pub fn grain_step(grain: Grain) -> (i64, DateUnit) {
     }
 }
 
+/// `INTERVAL 7 DAY` (`quoted`: `INTERVAL '7' DAY`, the SQL standard's form).
+pub fn interval(n: i64, unit: DateUnit, quoted: bool) -> String {
+    let unit = match unit {
+        DateUnit::Day => "DAY",
+        DateUnit::Month => "MONTH",
+    };
+    if quoted {
+        format!("INTERVAL '{n}' {unit}")
+    } else {
+        format!("INTERVAL {n} {unit}")
+    }
+}
+
 /// How one warehouse spells what kpic needs.
 pub trait SqlDialect: Sync {
     fn dialect(&self) -> Dialect;

@@ -2,7 +2,7 @@
 //! sqlparser has no Trino dialect; emitted SQL is checked with the generic one.
 //! Trino has no exact percentile: `approx_percentile` (documented).
 
-use super::{DateUnit, SqlDialect};
+use super::{interval, DateUnit, SqlDialect};
 use crate::model::{Dialect, Grain};
 
 pub struct Trino;
@@ -25,7 +25,7 @@ impl SqlDialect for Trino {
         let (n, unit) = super::grain_step(grain);
         format!(
             "SELECT \"s\".\"period_start\" FROM \"bounds\" CROSS JOIN UNNEST(sequence(\"lo\", \"hi\", {})) AS \"s\"(\"period_start\")",
-            interval(n, unit)
+            interval(n, unit, true)
         )
     }
 
@@ -54,12 +54,5 @@ impl SqlDialect for Trino {
 
     fn percentile(&self, value: &str, fraction: f64) -> String {
         format!("approx_percentile({value}, {fraction})")
-    }
-}
-
-fn interval(n: i64, unit: DateUnit) -> String {
-    match unit {
-        DateUnit::Day => format!("INTERVAL '{n}' DAY"),
-        DateUnit::Month => format!("INTERVAL '{n}' MONTH"),
     }
 }
