@@ -80,6 +80,8 @@ codes! {
         "A KPI's value either aggregates sources or combines other KPIs, not both; split it into two KPIs.";
     DimensionNotOnSource = "dimension-not-on-source", Error,
         "A KPI dimension must exist on every source the KPI reads; declare it on the source that lacks it.";
+    ReservedName = "reserved-name", Error,
+        "A dimension is named like a column every KPI view has (`period_start`, `value`, `status`, …); rename it.";
     IncompatibleGrain = "incompatible-grain", Error,
         "A KPI formula combines KPIs with different grains, windows or dimensions.";
     InvalidWindow = "invalid-window", Error,

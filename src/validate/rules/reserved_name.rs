@@ -1,0 +1,32 @@
+//! `reserved-name`: a KPI dimension named like a column of every KPI view.
+
+use crate::diagnostics::{Code, Diagnostic};
+use crate::graph::Graph;
+use crate::model::Model;
+
+/// The columns every KPI view has besides its dimensions (see docs/sql.md).
+pub const VIEW_COLUMNS: [&str; 7] = [
+    "period_start",
+    "period_end",
+    "value",
+    "numerator",
+    "denominator",
+    "target",
+    "status",
+];
+
+pub fn check(model: &Model, _graph: &Graph, diagnostics: &mut Vec<Diagnostic>) {
+    for kpi in &model.kpis {
+        for dimension in kpi
+            .dimensions
+            .iter()
+            .filter(|d| VIEW_COLUMNS.contains(&d.text.as_str()))
+        {
+            diagnostics.push(
+                Diagnostic::new(Code::ReservedName, dimension.span, format!("a dimension cannot be named `{}`", dimension.text))
+                    .label("clashes with a view column")
+                    .help(format!("every KPI view has the columns {}; declare the dimension under another name on the source", VIEW_COLUMNS.join(", "))),
+            );
+        }
+    }
+}
