@@ -2,7 +2,7 @@
 
 use crate::diagnostics::{Code, Diagnostic};
 use crate::graph::Graph;
-use crate::model::Model;
+use crate::model::{FormulaKind, Model};
 
 /// The columns every KPI view has besides its dimensions (see docs/sql.md).
 pub const VIEW_COLUMNS: [&str; 7] = [
@@ -16,7 +16,8 @@ pub const VIEW_COLUMNS: [&str; 7] = [
 ];
 
 pub fn check(model: &Model, _graph: &Graph, diagnostics: &mut Vec<Diagnostic>) {
-    for kpi in &model.kpis {
+    // A KPI over KPIs has its upstream KPIs' dimensions, reported there.
+    for kpi in model.kpis.iter().filter(|k| k.kind == FormulaKind::Measure) {
         for dimension in kpi
             .dimensions
             .iter()
