@@ -5,6 +5,8 @@ pub mod diagnostics;
 pub mod emit;
 pub mod graph;
 pub mod model;
+#[cfg(feature = "engine")]
+pub mod preview;
 pub mod project;
 pub mod resolve;
 pub mod source;

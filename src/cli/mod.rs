@@ -30,6 +30,8 @@ enum Command {
     Explain(commands::explain::Args),
     /// Print the dependency graph of sources and KPIs
     Graph(commands::graph::Args),
+    /// Show KPI values on sample data, computed by the DuckDB views in an embedded DuckDB
+    Preview(commands::preview::Args),
 }
 
 /// The project directory argument shared by subcommands.
@@ -59,6 +61,7 @@ pub fn run() -> ExitCode {
         Command::Emit(args) => commands::emit::run(args),
         Command::Explain(args) => commands::explain::run(args),
         Command::Graph(args) => commands::graph::run(args),
+        Command::Preview(args) => commands::preview::run(args),
     };
     ExitCode::from(code)
 }

@@ -2,3 +2,4 @@ pub mod check;
 pub mod emit;
 pub mod explain;
 pub mod graph;
+pub mod preview;
