@@ -47,32 +47,53 @@ pub fn query(model: &Model, kpi: &Kpi, d: &dyn SqlDialect) -> String {
     let mut query = Query::new();
     let mut periods = Vec::new();
     let mut domains = Vec::new();
-    for (i, scan) in scans.iter().enumerate() {
-        let rows = format!("s{i}_rows");
-        query.cte(frame.q(&rows), rows_cte(model, kpi, scan, &frame));
-        if scan.events().next().is_some() {
-            periods.push((rows.clone(), "period_start".to_string()));
-        }
-        if scan.snapshots().next().is_some() {
-            periods.push((rows.clone(), "valid_from".to_string()));
-            periods.push((rows.clone(), "valid_to".to_string()));
-        }
-        domains.push(rows);
-    }
-    frame.add_grid(&mut query, &periods, &domains);
     let mut joins = Vec::new();
     for (i, scan) in scans.iter().enumerate() {
         let rows = format!("s{i}_rows");
-        if scan.events().next().is_some() {
+        let has_snapshots = scan.snapshots().next().is_some();
+        // Unwindowed events are grouped straight from the scan, and the small
+        // grouped result gives the period range and dimension domains.
+        let grouped_first = kpi.window == Window::Period && scan.events().next().is_some();
+        let read_once = grouped_first && !has_snapshots;
+        let materialized = if read_once { "" } else { d.materialized() };
+        query.cte_with(
+            frame.q(&rows),
+            materialized,
+            rows_cte(model, kpi, scan, &frame),
+        );
+        if grouped_first {
             let name = format!("s{i}_events");
             query.cte(
                 frame.q(&name),
                 events_cte(kpi.window, scan, &rows, &frame, model.settings.week_start),
             );
+            periods.push((name.clone(), "period_start".to_string()));
+            domains.push(name.clone());
             joins.push((
                 name,
                 scan.events().map(|(j, a)| (*j, a.func)).collect::<Vec<_>>(),
             ));
+        } else if scan.events().next().is_some() {
+            periods.push((rows.clone(), "period_start".to_string()));
+        }
+        if has_snapshots {
+            periods.push((rows.clone(), "valid_from".to_string()));
+            periods.push((rows.clone(), "valid_to".to_string()));
+        }
+        if !read_once {
+            domains.push(rows);
+        }
+    }
+    frame.add_grid(&mut query, &periods, &domains);
+    for (i, scan) in scans.iter().enumerate() {
+        let rows = format!("s{i}_rows");
+        if kpi.window != Window::Period && scan.events().next().is_some() {
+            let name = format!("s{i}_events");
+            query.cte(
+                frame.q(&name),
+                events_cte(kpi.window, scan, &rows, &frame, model.settings.week_start),
+            );
+            joins.push((name, scan.events().map(|(j, a)| (*j, a.func)).collect()));
         }
         if scan.snapshots().next().is_some() {
             let name = format!("s{i}_snapshots");
@@ -219,7 +240,7 @@ fn rows_cte(model: &Model, kpi: &Kpi, scan: &Scan, frame: &Frame) -> String {
             .map_or_else(|| "NULL".to_string(), |dim| reader.expr(&dim.expr, d));
         columns.push(format!("{dimension} AS {}", frame.q(&format!("d{k}"))));
     }
-    for (j, aggregate) in scan.events() {
+    for (j, aggregate) in scan.events().filter(|(_, a)| !counts_rows(a)) {
         columns.push(format!(
             "{} AS {}",
             measured(aggregate, &reader, d),
@@ -302,6 +323,11 @@ fn measured(aggregate: &Aggregate, reader: &RowReader, d: &dyn SqlDialect) -> St
     }
 }
 
+/// `count(source)` without a `where`: every row counts, no measured column needed.
+fn counts_rows(aggregate: &Aggregate) -> bool {
+    aggregate.func == AggFunc::Count && aggregate.arg.is_none() && aggregate.condition.is_none()
+}
+
 /// `COUNT(x)`, `SUM(x)`, … over a measured column.
 fn aggregate_sql(func: AggFunc, value: &str, d: &dyn SqlDialect) -> String {
     match func {
@@ -328,8 +354,11 @@ fn events_cte(
         scan.events()
             .map(|(j, a)| {
                 let column = format!("m{j}");
-                let value =
-                    alias.map_or_else(|| frame.q(&column), |alias| frame.col(alias, &column));
+                let value = if counts_rows(a) {
+                    "*".to_string()
+                } else {
+                    alias.map_or_else(|| frame.q(&column), |alias| frame.col(alias, &column))
+                };
                 format!(
                     "{} AS {}",
                     aggregate_sql(a.func, &value, d),

@@ -3,7 +3,8 @@
 /// `WITH [RECURSIVE] a AS (…), b AS (…) SELECT …`.
 pub struct Query {
     pub recursive: bool,
-    ctes: Vec<(String, String)>,
+    /// `(name, materialization keyword, body)`.
+    ctes: Vec<(String, &'static str, String)>,
 }
 
 impl Query {
@@ -16,7 +17,12 @@ impl Query {
 
     /// Adds a CTE; `name` is already quoted.
     pub fn cte(&mut self, name: String, body: String) {
-        self.ctes.push((name, body));
+        self.cte_with(name, "", body);
+    }
+
+    /// Adds a CTE with a materialization keyword (`MATERIALIZED ` or empty).
+    pub fn cte_with(&mut self, name: String, materialized: &'static str, body: String) {
+        self.ctes.push((name, materialized, body));
     }
 
     pub fn finish(self, select: &str) -> String {
@@ -29,7 +35,7 @@ impl Query {
             .ctes
             .iter()
             // Bodies are not re-indented: a line break may lie inside a string literal.
-            .map(|(name, body)| format!("{name} AS (\n{body}\n)"))
+            .map(|(name, materialized, body)| format!("{name} AS {materialized}(\n{body}\n)"))
             .collect();
         out.push_str(&ctes.join(",\n"));
         out.push('\n');

@@ -1,6 +1,6 @@
 //! DuckDB. https://duckdb.org/docs/sql/functions/date
 
-use super::{interval, DateUnit, SqlDialect};
+use super::{interval, plus_interval, DateUnit, SqlDialect};
 use crate::model::{Dialect, Grain};
 
 pub struct DuckDb;
@@ -29,7 +29,7 @@ impl SqlDialect for DuckDb {
     }
 
     fn add_to_date(&self, date: &str, (n, unit): (i64, DateUnit)) -> String {
-        format!("CAST({date} + {} AS DATE)", interval(n, unit, false))
+        format!("CAST({} AS DATE)", plus_interval(date, n, unit, false))
     }
 
     /// https://duckdb.org/docs/sql/functions/timestamptz#timezone

@@ -43,6 +43,13 @@ pub fn interval(n: i64, unit: DateUnit, quoted: bool) -> String {
     }
 }
 
+/// `date + INTERVAL n UNIT`, or `date - INTERVAL |n| UNIT` for negative `n`
+/// (DuckDB rejects `INTERVAL -6 DAY`).
+pub fn plus_interval(date: &str, n: i64, unit: DateUnit, quoted: bool) -> String {
+    let sign = if n < 0 { '-' } else { '+' };
+    format!("{date} {sign} {}", interval(n.abs(), unit, quoted))
+}
+
 /// How one warehouse spells what kpic needs.
 pub trait SqlDialect: Sync {
     fn dialect(&self) -> Dialect;
@@ -63,6 +70,12 @@ pub trait SqlDialect: Sync {
 
     fn string_type(&self) -> &'static str {
         "VARCHAR"
+    }
+
+    /// The keyword that makes a CTE read several times be computed once
+    /// (`MATERIALIZED `), where the dialect has one.
+    fn materialized(&self) -> &'static str {
+        ""
     }
 
     /// Whether a spine needs `WITH RECURSIVE` (see [`SqlDialect::spine`]).
@@ -94,9 +107,13 @@ pub trait SqlDialect: Sync {
         format!("CAST(DATEADD({unit}, {n}, {date}) AS DATE)")
     }
 
-    /// The start (a DATE) of the day, month, quarter or year containing a timestamp.
+    /// The start (a DATE) of the day, week (Monday), month, quarter or year
+    /// containing a timestamp. A day is a plain cast, cheaper than truncation.
     fn date_trunc(&self, grain: Grain, timestamp: &str) -> String {
-        format!("CAST(DATE_TRUNC('{}', {timestamp}) AS DATE)", grain.name())
+        match grain {
+            Grain::Day => self.to_date(timestamp),
+            _ => format!("CAST(DATE_TRUNC('{}', {timestamp}) AS DATE)", grain.name()),
+        }
     }
 
     /// A timestamp in UTC converted to wall-clock time in `zone`.

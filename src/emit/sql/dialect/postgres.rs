@@ -10,6 +10,11 @@ impl SqlDialect for Postgres {
         Dialect::Postgres
     }
 
+    /// https://www.postgresql.org/docs/current/queries-with.html#QUERIES-WITH-CTE-MATERIALIZATION
+    fn materialized(&self) -> &'static str {
+        "MATERIALIZED "
+    }
+
     fn spine_is_recursive(&self) -> bool {
         false
     }
