@@ -1,0 +1,790 @@
+//! Executes every KPI view of `tests/execution/project` (and the Sunday-week
+//! project) on DuckDB and PostgreSQL over `tests/data/`, and compares each
+//! row with numbers computed independently in `execution/reference.rs`.
+//!
+//! Needs `--features engine` (DuckDB) and `KPIC_POSTGRES` (see `.ci/run`);
+//! with `KPIC_REQUIRE_ENGINES=1` (CI) a missing PostgreSQL fails the test.
+#![cfg(feature = "engine")]
+
+#[path = "execution/engines.rs"]
+mod engines;
+#[path = "execution/reference.rs"]
+mod reference;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use chrono::{NaiveDateTime, Weekday};
+use engines::{read_view, DuckDb, Engine, Postgres};
+use kpic::emit::sql;
+use kpic::model::Dialect;
+use reference::*;
+
+fn data() -> BTreeMap<String, Vec<Row>> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+    let mut tables = BTreeMap::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.extension().is_none_or(|e| e != "csv") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let mut lines = text.lines();
+        let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+        let rows = lines
+            .map(|line| {
+                let fields = line
+                    .split(',')
+                    .map(|f| (!f.is_empty()).then(|| f.to_string()));
+                Row(header.iter().map(|h| h.to_string()).zip(fields).collect())
+            })
+            .collect();
+        tables.insert(
+            path.file_stem().unwrap().to_string_lossy().into_owned(),
+            rows,
+        );
+    }
+    tables
+}
+
+/// Events joined to their user and exchange rate, without test users (the source's filter).
+fn events(data: &BTreeMap<String, Vec<Row>>) -> Vec<Row> {
+    let find = |table: &str, column: &str, key: Option<&str>| {
+        data[table]
+            .iter()
+            .find(|r| key.is_some() && r.text(column) == key)
+            .cloned()
+    };
+    data["app.events"]
+        .iter()
+        .map(|e| {
+            let user = find("app.users", "id", e.text("user_id"));
+            let rate = find("app.fx", "currency", e.text("currency"));
+            e.joined("users", user.as_ref(), &["country", "is_test"])
+                .joined("fx", rate.as_ref(), &["usd_rate"])
+        })
+        .filter(|e| !e.boolean("users.is_test").unwrap_or(false))
+        .collect()
+}
+
+fn at(column: &'static str) -> Option<Box<dyn Fn(&Row) -> Option<NaiveDateTime>>> {
+    Some(Box::new(move |r: &Row| r.time(column)))
+}
+
+fn dims(columns: &'static [&'static str]) -> Box<dyn Fn(&Row) -> Vec<Option<String>>> {
+    Box::new(move |r: &Row| {
+        columns
+            .iter()
+            .map(|c| r.text(c).map(str::to_string))
+            .collect()
+    })
+}
+
+fn size(r: &Row) -> Vec<Option<String>> {
+    vec![match r.num("amount") {
+        Some(a) if a >= 100.0 => Some("large".into()),
+        Some(_) => Some("small".into()),
+        None => None,
+    }]
+}
+
+fn source(
+    rows: Vec<Row>,
+    time: &'static str,
+    dimensions: Box<dyn Fn(&Row) -> Vec<Option<String>>>,
+) -> Source {
+    Source {
+        rows,
+        time: at(time),
+        validity: None,
+        dimensions,
+    }
+}
+
+fn kind(k: &'static str) -> Box<dyn Fn(&Row) -> bool> {
+    Box::new(move |r: &Row| r.text("kind") == Some(k))
+}
+
+fn all() -> Box<dyn Fn(&Row) -> bool> {
+    Box::new(|_: &Row| true)
+}
+
+fn row_counted() -> Box<dyn Fn(&Row) -> Option<V>> {
+    Box::new(|_: &Row| Some(V::N(1.0)))
+}
+
+fn number(column: &'static str) -> Box<dyn Fn(&Row) -> Option<V>> {
+    Box::new(move |r: &Row| r.num(column).map(V::N))
+}
+
+fn text(column: &'static str) -> Box<dyn Fn(&Row) -> Option<V>> {
+    Box::new(move |r: &Row| r.text(column).map(|t| V::S(t.to_string())))
+}
+
+fn events_agg(
+    source: usize,
+    func: Func,
+    condition: Box<dyn Fn(&Row) -> bool>,
+    value: Box<dyn Fn(&Row) -> Option<V>>,
+) -> Aggregate {
+    Aggregate {
+        source,
+        func,
+        rows: Rows::Events,
+        condition,
+        value,
+    }
+}
+
+/// Expected rows of one view: value, optional ratio parts, and the target's goal.
+struct Expected {
+    values: Values,
+    ratio: Option<BTreeMap<(chrono::NaiveDate, Vec<Option<String>>), (Option<f64>, Option<f64>)>>,
+    goal: Option<(Goal, Option<f64>)>,
+}
+
+fn plain(values: Values) -> Expected {
+    Expected {
+        values,
+        ratio: None,
+        goal: None,
+    }
+}
+
+/// A measure whose value is `formula(aggregates)`.
+fn measure(m: Measure, formula: impl Fn(&[Option<f64>]) -> Option<f64>) -> Values {
+    m.evaluate()
+        .into_iter()
+        .map(|(k, v)| (k, formula(&v)))
+        .collect()
+}
+
+/// A ratio of the first two aggregates.
+fn ratio(m: Measure) -> Expected {
+    let grid = m.evaluate();
+    let values = grid
+        .iter()
+        .map(|(k, v)| (k.clone(), divide(v[0], v[1])))
+        .collect();
+    let parts = grid.into_iter().map(|(k, v)| (k, (v[0], v[1]))).collect();
+    Expected {
+        values,
+        ratio: Some(parts),
+        goal: None,
+    }
+}
+
+fn first(v: &[Option<f64>]) -> Option<f64> {
+    v[0]
+}
+
+const MONDAY: Grain = Grain::Week(Weekday::Mon);
+
+fn expectations(data: &BTreeMap<String, Vec<Row>>) -> BTreeMap<&'static str, Expected> {
+    let ev = || events(data);
+    let ev_by = |d: &'static [&'static str]| source(ev(), "at", dims(d));
+    let mut out = BTreeMap::new();
+    let m = |grain, window, sources, aggregates| Measure {
+        grain,
+        window,
+        sources,
+        aggregates,
+    };
+
+    out.insert(
+        "events_daily",
+        plain(measure(
+            m(
+                Grain::Day,
+                Window::Period,
+                vec![ev_by(&["kind"])],
+                vec![events_agg(0, Func::Count, all(), row_counted())],
+            ),
+            first,
+        )),
+    );
+    out.insert(
+        "signups_weekly",
+        plain(measure(
+            m(
+                MONDAY,
+                Window::Period,
+                vec![ev_by(&["users.country"])],
+                vec![events_agg(0, Func::Count, kind("signup"), row_counted())],
+            ),
+            first,
+        )),
+    );
+    let signups_total = measure(
+        m(
+            MONDAY,
+            Window::Period,
+            vec![ev_by(&[])],
+            vec![events_agg(0, Func::Count, kind("signup"), row_counted())],
+        ),
+        first,
+    );
+    out.insert("signups_total", plain(signups_total.clone()));
+    out.insert(
+        "purchase_amount_monthly",
+        plain(measure(
+            m(
+                Grain::Month,
+                Window::Period,
+                vec![ev_by(&[])],
+                vec![events_agg(0, Func::Sum, kind("purchase"), number("amount"))],
+            ),
+            first,
+        )),
+    );
+    out.insert(
+        "avg_amount_quarterly",
+        plain(measure(
+            m(
+                Grain::Quarter,
+                Window::Period,
+                vec![source(ev(), "at", Box::new(size))],
+                vec![events_agg(0, Func::Avg, all(), number("amount"))],
+            ),
+            first,
+        )),
+    );
+    out.insert(
+        "min_latency_yearly",
+        plain(measure(
+            m(
+                Grain::Year,
+                Window::Period,
+                vec![ev_by(&[])],
+                vec![events_agg(0, Func::Min, all(), number("latency_ms"))],
+            ),
+            first,
+        )),
+    );
+    out.insert(
+        "max_latency_monthly",
+        plain(measure(
+            m(
+                Grain::Month,
+                Window::Period,
+                vec![ev_by(&["kind"])],
+                vec![events_agg(0, Func::Max, all(), number("latency_ms"))],
+            ),
+            first,
+        )),
+    );
+    let p95 = measure(
+        m(
+            MONDAY,
+            Window::Period,
+            vec![ev_by(&[])],
+            vec![events_agg(
+                0,
+                Func::Percentile(0.95),
+                all(),
+                number("latency_ms"),
+            )],
+        ),
+        first,
+    );
+    out.insert(
+        "p95_latency_weekly",
+        Expected {
+            values: p95,
+            ratio: None,
+            goal: Some((Goal::AtMost(850.0, Some(900.0)), Some(850.0))),
+        },
+    );
+    out.insert(
+        "distinct_users_monthly",
+        plain(measure(
+            m(
+                Grain::Month,
+                Window::Period,
+                vec![ev_by(&["users.country"])],
+                vec![events_agg(0, Func::CountDistinct, all(), text("user_id"))],
+            ),
+            first,
+        )),
+    );
+    let mut error_rate = ratio(m(
+        MONDAY,
+        Window::Period,
+        vec![ev_by(&["users.country"])],
+        vec![
+            events_agg(0, Func::Count, kind("error"), row_counted()),
+            events_agg(0, Func::Count, all(), row_counted()),
+        ],
+    ));
+    error_rate.goal = Some((Goal::AtMost(0.3, Some(0.4)), Some(0.3)));
+    out.insert("error_rate_weekly", error_rate);
+    // `filter users.is_test = false` also drops events whose user is unknown (NULL is not false).
+    let known: Vec<Row> = ev()
+        .into_iter()
+        .filter(|r| r.boolean("users.is_test") == Some(false))
+        .collect();
+    out.insert(
+        "known_user_events",
+        plain(measure(
+            m(
+                Grain::Month,
+                Window::Period,
+                vec![source(known, "at", dims(&[]))],
+                vec![events_agg(0, Func::Count, all(), row_counted())],
+            ),
+            first,
+        )),
+    );
+    let usd = Box::new(|r: &Row| Some(V::N(r.num("amount")? * r.num("fx.usd_rate")?)));
+    out.insert(
+        "revenue_usd_monthly",
+        plain(measure(
+            m(
+                Grain::Month,
+                Window::Period,
+                vec![ev_by(&[])],
+                vec![events_agg(0, Func::Sum, kind("purchase"), usd)],
+            ),
+            first,
+        )),
+    );
+    let views: Vec<Row> = events_with_all_users(data)
+        .into_iter()
+        .filter(|r| r.text("kind") == Some("view"))
+        .collect();
+    out.insert(
+        "purchases_per_view",
+        ratio(m(
+            Grain::Month,
+            Window::Period,
+            vec![
+                ev_by(&["users.country"]),
+                source(views, "at", dims(&["users.country"])),
+            ],
+            vec![
+                events_agg(0, Func::Count, kind("purchase"), row_counted()),
+                events_agg(1, Func::Count, all(), row_counted()),
+            ],
+        )),
+    );
+    out.insert(
+        "rolling_active_users",
+        plain(measure(
+            m(
+                Grain::Day,
+                Window::Rolling(7),
+                vec![ev_by(&[])],
+                vec![events_agg(0, Func::CountDistinct, all(), text("user_id"))],
+            ),
+            first,
+        )),
+    );
+    out.insert(
+        "rolling_error_ratio",
+        ratio(m(
+            Grain::Day,
+            Window::Rolling(28),
+            vec![ev_by(&[])],
+            vec![
+                events_agg(0, Func::Count, kind("error"), row_counted()),
+                events_agg(0, Func::Count, all(), row_counted()),
+            ],
+        )),
+    );
+    out.insert(
+        "cumulative_purchases",
+        plain(measure(
+            m(
+                Grain::Month,
+                Window::Cumulative,
+                vec![ev_by(&[])],
+                vec![events_agg(0, Func::Count, kind("purchase"), row_counted())],
+            ),
+            first,
+        )),
+    );
+    out.insert(
+        "revenue_month_to_date",
+        plain(measure(
+            m(
+                Grain::Day,
+                Window::ToDate(Grain::Month),
+                vec![ev_by(&[])],
+                vec![events_agg(0, Func::Sum, kind("purchase"), number("amount"))],
+            ),
+            first,
+        )),
+    );
+
+    let subs = |d: &'static [&'static str]| Source {
+        rows: data["billing.subscriptions"].clone(),
+        time: None,
+        validity: Some(("started_at", "cancelled_at")),
+        dimensions: dims(d),
+    };
+    let active = |r: &Row, t: NaiveDateTime| {
+        r.time("started_at").is_some_and(|s| s < t) && r.time("cancelled_at").is_none_or(|e| e >= t)
+    };
+    let snapshot =
+        |func, test: Box<dyn Fn(&Row, NaiveDateTime, NaiveDateTime) -> bool>, value| Aggregate {
+            source: 0,
+            func,
+            rows: Rows::Snapshot(test),
+            condition: all(),
+            value,
+        };
+    out.insert(
+        "active_subscriptions",
+        plain(measure(
+            m(
+                Grain::Month,
+                Window::Period,
+                vec![subs(&["plan"])],
+                vec![snapshot(
+                    Func::Count,
+                    Box::new(move |r, _, end| active(r, end)),
+                    row_counted(),
+                )],
+            ),
+            first,
+        )),
+    );
+    out.insert(
+        "mrr",
+        plain(measure(
+            m(
+                Grain::Month,
+                Window::Period,
+                vec![subs(&[])],
+                vec![snapshot(
+                    Func::Sum,
+                    Box::new(move |r, _, end| active(r, end)),
+                    number("mrr"),
+                )],
+            ),
+            first,
+        )),
+    );
+    let churned = move |r: &Row, start: NaiveDateTime, end: NaiveDateTime| {
+        active(r, start)
+            && r.time("cancelled_at")
+                .is_some_and(|c| c >= start && c < end)
+    };
+    let mut churn = ratio(m(
+        Grain::Month,
+        Window::Period,
+        vec![subs(&[])],
+        vec![
+            snapshot(Func::Count, Box::new(churned), row_counted()),
+            snapshot(
+                Func::Count,
+                Box::new(move |r, start, _| active(r, start)),
+                row_counted(),
+            ),
+        ],
+    ));
+    churn.goal = Some((Goal::AtMost(0.1, Some(0.25)), Some(0.1)));
+    out.insert("churn_rate", churn);
+
+    let incidents =
+        |d: &'static [&'static str]| source(data["ops.incidents"].clone(), "opened_at", dims(d));
+    let between =
+        |from: &'static str, to: &'static str, seconds: f64| -> Box<dyn Fn(&Row) -> Option<V>> {
+            Box::new(move |r: &Row| {
+                Some(V::N(
+                    (r.time(to)? - r.time(from)?).num_seconds() as f64 / seconds,
+                ))
+            })
+        };
+    let mttr = measure(
+        m(
+            Grain::Month,
+            Window::Period,
+            vec![incidents(&["severity"])],
+            vec![events_agg(
+                0,
+                Func::Avg,
+                all(),
+                between("opened_at", "resolved_at", 3600.0),
+            )],
+        ),
+        first,
+    );
+    out.insert(
+        "mttr_hours",
+        Expected {
+            values: mttr,
+            ratio: None,
+            goal: Some((Goal::AtMost(10.0, Some(20.0)), Some(10.0))),
+        },
+    );
+    out.insert(
+        "median_detection_minutes",
+        plain(measure(
+            m(
+                Grain::Quarter,
+                Window::Period,
+                vec![incidents(&[])],
+                vec![events_agg(
+                    0,
+                    Func::Percentile(0.5),
+                    all(),
+                    between("opened_at", "detected_at", 60.0),
+                )],
+            ),
+            first,
+        )),
+    );
+    let error_free = measure(
+        m(
+            Grain::Month,
+            Window::Period,
+            vec![ev_by(&[])],
+            vec![
+                events_agg(0, Func::Count, kind("error"), row_counted()),
+                events_agg(0, Func::Count, all(), row_counted()),
+            ],
+        ),
+        |v| divide(v[0], v[1]).map(|r| 1.0 - r),
+    );
+    out.insert(
+        "error_free_share",
+        Expected {
+            values: error_free,
+            ratio: None,
+            goal: Some((Goal::Between((0.6, 0.9), Some((0.5, 0.95))), Some(0.75))),
+        },
+    );
+
+    // KPIs over KPIs: an empty count is 0.
+    let change = derived(&[&signups_total], &[Some(0.0)], MONDAY, |now, before| {
+        Some(now(0)? - before(0)?)
+    });
+    out.insert("signups_change", plain(change));
+    let growth = derived(&[&signups_total], &[Some(0.0)], MONDAY, |now, before| {
+        divide(Some(now(0)? - before(0)?), before(0))
+    });
+    let growth_parts = derived(&[&signups_total], &[Some(0.0)], MONDAY, |now, before| {
+        Some(now(0)? - before(0)?)
+    });
+    let growth_den = derived(&[&signups_total], &[Some(0.0)], MONDAY, |_, before| {
+        before(0)
+    });
+    let parts = growth_parts
+        .iter()
+        .map(|(k, n)| (k.clone(), (*n, growth_den[k])))
+        .collect();
+    out.insert(
+        "signups_growth",
+        Expected {
+            values: growth,
+            ratio: Some(parts),
+            goal: None,
+        },
+    );
+    let purchases = measure(
+        m(
+            Grain::Month,
+            Window::Period,
+            vec![ev_by(&[])],
+            vec![events_agg(0, Func::Count, kind("purchase"), row_counted())],
+        ),
+        first,
+    );
+    let users = measure(
+        m(
+            Grain::Month,
+            Window::Period,
+            vec![ev_by(&[])],
+            vec![events_agg(0, Func::CountDistinct, all(), text("user_id"))],
+        ),
+        first,
+    );
+    out.insert("purchases_monthly", plain(purchases.clone()));
+    out.insert("users_monthly", plain(users.clone()));
+    let per_user = derived(
+        &[&purchases, &users],
+        &[Some(0.0), Some(0.0)],
+        Grain::Month,
+        |now, _| divide(now(0), now(1)),
+    );
+    let per_user_parts = derived(
+        &[&purchases, &users],
+        &[Some(0.0), Some(0.0)],
+        Grain::Month,
+        |now, _| now(0),
+    )
+    .into_iter()
+    .map(|(k, n)| {
+        let d = users.get(&k).copied().unwrap_or(Some(0.0));
+        (k, (n, d))
+    });
+    out.insert(
+        "purchases_per_user",
+        Expected {
+            values: per_user,
+            ratio: Some(per_user_parts.collect()),
+            goal: Some((Goal::AtLeast(0.3, None), Some(0.3))),
+        },
+    );
+    out
+}
+
+/// Events joined to users without the test-user filter (the `views` SQL source reads the raw table).
+fn events_with_all_users(data: &BTreeMap<String, Vec<Row>>) -> Vec<Row> {
+    data["app.events"]
+        .iter()
+        .map(|e| {
+            let user = data["app.users"]
+                .iter()
+                .find(|u| e.text("user_id").is_some() && u.text("id") == e.text("user_id"));
+            e.joined("users", user, &["country", "is_test"])
+        })
+        .collect()
+}
+
+fn project(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/execution")
+        .join(name)
+}
+
+/// Loads the data and every view of `projects` into an engine.
+fn deploy(engine: &mut dyn Engine, dialect: Dialect, projects: &[kpic::Checked]) {
+    engine.execute(&engines::data_sql());
+    for checked in projects {
+        let valid = checked.valid().expect("execution projects check clean");
+        engine.execute(&format!("{};", sql::create_schema(valid.model, dialect)));
+        for view in sql::views(&valid, dialect) {
+            engine.execute(&format!("{};", view.statement));
+        }
+    }
+}
+
+fn close(a: Option<f64>, b: Option<f64>) -> bool {
+    match (a, b) {
+        (None, None) => true,
+        (Some(a), Some(b)) => (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0),
+        _ => false,
+    }
+}
+
+/// Compares every view with its expectation; returns the mismatches.
+fn compare(
+    engine: &mut dyn Engine,
+    checked: &kpic::Checked,
+    expected: &BTreeMap<&'static str, Expected>,
+) -> Vec<String> {
+    let model = &checked.model;
+    let mut problems = Vec::new();
+    for kpi in &model.kpis {
+        let Some(expected) = expected.get(kpi.name.text.as_str()) else {
+            problems.push(format!(
+                "{}: no expectation for KPI {}",
+                engine.name(),
+                kpi.name
+            ));
+            continue;
+        };
+        let dims: Vec<String> = kpi.dimensions.iter().map(|d| d.text.clone()).collect();
+        let rows = read_view(
+            engine,
+            &model.settings.schema,
+            &kpi.name.text,
+            &dims,
+            kpi.ratio().is_some(),
+        );
+        let actual_keys: Vec<_> = rows.keys().collect();
+        let expected_keys: Vec<_> = expected.values.keys().collect();
+        if actual_keys != expected_keys {
+            problems.push(format!(
+                "{} {}: rows {:?}\n  expected {:?}",
+                engine.name(),
+                kpi.name,
+                actual_keys,
+                expected_keys
+            ));
+            continue;
+        }
+        for (key, row) in &rows {
+            let value = expected.values[key];
+            if !close(row.value, value) {
+                problems.push(format!(
+                    "{} {} {key:?}: value {:?}, expected {value:?}",
+                    engine.name(),
+                    kpi.name,
+                    row.value
+                ));
+            }
+            if let Some(parts) = &expected.ratio {
+                let (n, d) = parts[key];
+                if !close(row.numerator, n) || !close(row.denominator, d) {
+                    problems.push(format!(
+                        "{} {} {key:?}: ratio {:?}/{:?}, expected {n:?}/{d:?}",
+                        engine.name(),
+                        kpi.name,
+                        row.numerator,
+                        row.denominator
+                    ));
+                }
+            }
+            let (status, target) = match &expected.goal {
+                Some((goal, target)) => (status(value, goal), *target),
+                None => (None, None),
+            };
+            if row.status.as_deref() != status || !close(row.target, target) {
+                problems.push(format!(
+                    "{} {} {key:?}: target {:?} status {:?}, expected {target:?} {status:?}",
+                    engine.name(),
+                    kpi.name,
+                    row.target,
+                    row.status
+                ));
+            }
+        }
+    }
+    problems
+}
+
+fn run(engine: &mut dyn Engine, dialect: Dialect) {
+    let data = data();
+    let main = kpic::check_dir(&project("project")).expect("project loads");
+    let sunday = kpic::check_dir(&project("sunday")).expect("project loads");
+    deploy(engine, dialect, &[main, sunday]);
+    let main = kpic::check_dir(&project("project")).unwrap();
+    let sunday = kpic::check_dir(&project("sunday")).unwrap();
+    let mut problems = compare(engine, &main, &expectations(&data));
+    let sunday_weeks = Measure {
+        grain: Grain::Week(Weekday::Sun),
+        window: Window::Period,
+        sources: vec![source(data["app.events"].clone(), "at", dims(&[]))],
+        aggregates: vec![events_agg(0, Func::Count, all(), row_counted())],
+    };
+    let expected = BTreeMap::from([("events_weekly", plain(measure(sunday_weeks, first)))]);
+    problems.extend(compare(engine, &sunday, &expected));
+    assert!(
+        problems.is_empty(),
+        "{} mismatches:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}
+
+#[test]
+fn duckdb_views_match_the_reference() {
+    run(&mut DuckDb::new(), Dialect::DuckDb);
+}
+
+#[test]
+fn postgres_views_match_the_reference() {
+    let Some(server) = Postgres::connect() else {
+        assert!(
+            std::env::var_os("KPIC_REQUIRE_ENGINES").is_none(),
+            "KPIC_POSTGRES is not set: source .ci/postgres-env"
+        );
+        eprintln!("skipped: KPIC_POSTGRES is not set (source .ci/postgres-env to run this test)");
+        return;
+    };
+    let mut engine = server.isolated(&format!("kpic_execution_{}", std::process::id()));
+    run(&mut engine, Dialect::Postgres);
+}
