@@ -5,7 +5,7 @@
 use super::kpi::grain_named;
 use super::names::Declarations;
 use crate::diagnostics::{Code, Diagnostic};
-use crate::model::{FormulaKind, KpiId, Model, Name, Window};
+use crate::model::{FormulaKind, Grain, KpiId, Model, Name, Window};
 
 #[derive(Clone, Copy, PartialEq)]
 enum State {
@@ -61,7 +61,7 @@ fn inherit(
                 grain.name(),
                 other.grain.name()
             ))
-        } else if other.window != window {
+        } else if !windows_compatible(grain, other.window, window) {
             Some(format!(
                 "windows {} vs {}",
                 describe(window),
@@ -136,12 +136,21 @@ fn inherit(
             );
         }
     }
+    // Mixed daily windows: the derived value has no window of its own.
+    let same_window = upstream.iter().all(|u| model.kpi(*u).window == window);
     let kpi = &mut model.kpis[id.index()];
     kpi.grain = grain;
-    kpi.window = window;
+    kpi.window = if same_window { window } else { Window::Period };
     if declared_dimensions.is_none() {
         kpi.dimensions = inherited_dimensions;
     }
+}
+
+/// Values reported per day are comparable whether each is a single day or a
+/// rolling window of any length (DAU / MAU); other windows must be equal.
+fn windows_compatible(grain: Grain, a: Window, b: Window) -> bool {
+    let daily = |w: Window| matches!(w, Window::Period | Window::Rolling { .. });
+    a == b || (grain == Grain::Day && daily(a) && daily(b))
 }
 
 fn sorted(names: &[Name]) -> Vec<String> {
