@@ -429,7 +429,7 @@ impl<'d> Lowerer<'d> {
         let span = self.span(&pair);
         let items = pair
             .into_inner()
-            .filter(|p| matches!(p.as_rule(), Rule::ident | Rule::string))
+            .filter(|p| matches!(p.as_rule(), Rule::ident | Rule::tag | Rule::string))
             .map(|p| match p.as_rule() {
                 Rule::string => {
                     let s = self.string(p);

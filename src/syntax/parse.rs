@@ -82,7 +82,8 @@ fn syntax_error(
         .iter()
         .filter_map(|e| e.strip_prefix('`')?.strip_suffix('`'));
     let mut diagnostic = Diagnostic::new(Code::Syntax, span, message).label("unexpected here");
-    if let Some(help) = did_you_mean(found, keywords) {
+    let is_word = found.chars().all(|c| c.is_alphanumeric() || c == '_');
+    if let Some(help) = did_you_mean(found, keywords).filter(|_| is_word && !found.is_empty()) {
         diagnostic = diagnostic.help(help);
     }
     diagnostic
@@ -120,7 +121,8 @@ fn describe(rule: Rule) -> &'static str {
         percent => "a percent",
         date => "a date (YYYY-MM-DD)",
         expr => "an expression",
-        ident_list => "a list `[…]`",
+        ident_list | tag_list => "a list `[…]`",
+        tag => "a tag",
         lbrace => "`{`",
         rbrace => "`}`",
         lparen => "`(`",
