@@ -68,27 +68,13 @@ fn main() {
     let valid = checked.valid().expect("bench project checks clean");
     let connection = Connection::open_in_memory().expect("DuckDB opens");
     let started = Instant::now();
-    connection
-        .execute_batch(&generate_data())
-        .expect("data generates");
-    println!(
-        "generated {REQUESTS} requests and {SUBSCRIPTIONS} subscriptions in {:.1?}",
-        started.elapsed()
-    );
-    connection
-        .execute_batch(&format!(
-            "{};",
-            sql::create_schema(valid.model, Dialect::DuckDb)
-        ))
-        .unwrap();
+    connection.execute_batch(&generate_data()).expect("data generates");
+    println!("generated {REQUESTS} requests and {SUBSCRIPTIONS} subscriptions in {:.1?}", started.elapsed());
+    connection.execute_batch(&format!("{};", sql::create_schema(valid.model, Dialect::DuckDb))).unwrap();
     for view in sql::views(&valid, Dialect::DuckDb) {
-        connection
-            .execute_batch(&format!("{};", view.statement))
-            .expect("view creates");
+        connection.execute_batch(&format!("{};", view.statement)).expect("view creates");
     }
-    println!(
-        "\n| KPI | kpic view | hand-written | ratio |\n|-----|-----------|--------------|-------|"
-    );
+    println!("\n| KPI | kpic view | hand-written | ratio |\n|-----|-----------|--------------|-------|");
     for (kpi, handwritten) in HANDWRITTEN {
         let emitted = format!("SELECT * FROM kpi.{kpi}");
         let (kpic_time, kpic_sum) = time(&connection, &emitted);
@@ -109,9 +95,7 @@ fn time(connection: &Connection, query: &str) -> (Duration, f64) {
     let mut sum = 0.0;
     for _ in 0..RUNS {
         let started = Instant::now();
-        sum = connection
-            .query_row(&checksum, [], |row| row.get::<_, f64>(0))
-            .expect("query runs");
+        sum = connection.query_row(&checksum, [], |row| row.get::<_, f64>(0)).expect("query runs");
         times.push(started.elapsed());
     }
     times.sort();

@@ -39,30 +39,19 @@ impl Checked {
     }
 
     pub fn valid(&self) -> Option<Valid<'_>> {
-        (!self.has_errors()).then_some(Valid {
-            model: &self.model,
-            graph: &self.graph,
-        })
+        (!self.has_errors()).then_some(Valid { model: &self.model, graph: &self.graph })
     }
 }
 
 /// Runs parse → resolve → graph → validate over files already read.
 pub fn check(sources: SourceMap) -> Checked {
     let mut diagnostics = Vec::new();
-    let asts: Vec<_> = sources
-        .files()
-        .map(|(id, file)| syntax::parse_file(id, &file.text, &mut diagnostics))
-        .collect();
+    let asts: Vec<_> = sources.files().map(|(id, file)| syntax::parse_file(id, &file.text, &mut diagnostics)).collect();
     let model = resolve::resolve(&sources, &asts, &mut diagnostics);
     let graph = Graph::build(&model);
     validate::validate(&model, &graph, &mut diagnostics);
     diagnostics::sort(&mut diagnostics);
-    Checked {
-        sources,
-        model,
-        graph,
-        diagnostics,
-    }
+    Checked { sources, model, graph, diagnostics }
 }
 
 /// Reads the project under `root` and checks it.

@@ -48,9 +48,7 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
         let entry = entry.map_err(|e| LoadError::Io(dir.to_path_buf(), e))?;
         let path = entry.path();
         let hidden = entry.file_name().to_string_lossy().starts_with('.');
-        let file_type = entry
-            .file_type()
-            .map_err(|e| LoadError::Io(path.clone(), e))?;
+        let file_type = entry.file_type().map_err(|e| LoadError::Io(path.clone(), e))?;
         if file_type.is_dir() && !hidden {
             collect(&path, out)?;
         } else if file_type.is_file() && path.extension().is_some_and(|e| e == "kpi") {

@@ -5,23 +5,13 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn kpic(args: &[&str]) -> (i32, String, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_kpic"))
-        .args(args)
-        .output()
-        .expect("kpic runs");
+    let output = Command::new(env!("CARGO_BIN_EXE_kpic")).args(args).output().expect("kpic runs");
     let text = |b: Vec<u8>| String::from_utf8(b).expect("utf-8 output");
-    (
-        output.status.code().unwrap_or(-1),
-        text(output.stdout),
-        text(output.stderr),
-    )
+    (output.status.code().unwrap_or(-1), text(output.stdout), text(output.stderr))
 }
 
 fn project() -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/sql/every_shape")
-        .display()
-        .to_string()
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sql/every_shape").display().to_string()
 }
 
 fn temp_dir(name: &str) -> PathBuf {
@@ -40,10 +30,7 @@ fn read_tree(dir: &Path) -> Vec<(PathBuf, String)> {
             if path.is_dir() {
                 stack.push(path);
             } else {
-                out.push((
-                    path.strip_prefix(dir).unwrap().to_path_buf(),
-                    std::fs::read_to_string(&path).unwrap(),
-                ));
+                out.push((path.strip_prefix(dir).unwrap().to_path_buf(), std::fs::read_to_string(&path).unwrap()));
             }
         }
     }
@@ -55,20 +42,10 @@ fn read_tree(dir: &Path) -> Vec<(PathBuf, String)> {
 fn emitting_twice_gives_byte_identical_files() {
     let dir = temp_dir("twice");
     let (first, second) = (dir.join("a"), dir.join("b"));
-    assert_eq!(
-        kpic(&["emit", &project(), "--out", first.to_str().unwrap()]).0,
-        0
-    );
-    assert_eq!(
-        kpic(&["emit", &project(), "--out", second.to_str().unwrap()]).0,
-        0
-    );
+    assert_eq!(kpic(&["emit", &project(), "--out", first.to_str().unwrap()]).0, 0);
+    assert_eq!(kpic(&["emit", &project(), "--out", second.to_str().unwrap()]).0, 0);
     let (a, b) = (read_tree(&first), read_tree(&second));
-    assert!(
-        a.len() > 7 * 15,
-        "expected a view per KPI and dialect, found {} files",
-        a.len()
-    );
+    assert!(a.len() > 7 * 15, "expected a view per KPI and dialect, found {} files", a.len());
     assert_eq!(a, b);
 }
 
@@ -86,11 +63,7 @@ fn check_reports_stale_and_missing_files() {
     std::fs::write(out.join("sql/trino/leftover.sql"), "select 1;\n").unwrap();
     let (code, stdout, _) = kpic(&["emit", &project(), "--out", out_str, "--check"]);
     assert_eq!(code, 1);
-    for path in [
-        "sql/duckdb/mrr_v1.sql",
-        "sql/postgres/churn.sql",
-        "sql/trino/leftover.sql",
-    ] {
+    for path in ["sql/duckdb/mrr_v1.sql", "sql/postgres/churn.sql", "sql/trino/leftover.sql"] {
         assert!(stdout.contains(path), "{path} missing from:\n{stdout}");
     }
 }
@@ -99,21 +72,13 @@ fn check_reports_stale_and_missing_files() {
 fn a_failed_emit_leaves_the_previous_output_intact() {
     let dir = temp_dir("atomic");
     let out = dir.join("build");
-    assert_eq!(
-        kpic(&["emit", &project(), "--out", out.to_str().unwrap()]).0,
-        0
-    );
+    assert_eq!(kpic(&["emit", &project(), "--out", out.to_str().unwrap()]).0, 0);
     let before = read_tree(&out);
     // A project with errors emits nothing and keeps the output.
     let broken = dir.join("broken");
     std::fs::create_dir_all(&broken).unwrap();
     std::fs::write(broken.join("a.kpi"), "kpi x { value count(nowhere) }").unwrap();
-    let (code, _, stderr) = kpic(&[
-        "emit",
-        broken.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let (code, _, stderr) = kpic(&["emit", broken.to_str().unwrap(), "--out", out.to_str().unwrap()]);
     assert_eq!(code, 1);
     assert!(stderr.contains("nothing was emitted"), "{stderr}");
     assert_eq!(read_tree(&out), before);
@@ -135,10 +100,7 @@ fn a_failed_emit_leaves_the_previous_output_intact() {
 fn explain_prints_one_view_and_suggests_names() {
     let (code, stdout, _) = kpic(&["explain", "churn", &project(), "--dialect", "postgres"]);
     assert_eq!(code, 0);
-    assert!(
-        stdout.starts_with("CREATE OR REPLACE VIEW \"metrics\".\"churn_v1\" AS"),
-        "{stdout}"
-    );
+    assert!(stdout.starts_with("CREATE OR REPLACE VIEW \"metrics\".\"churn_v1\" AS"), "{stdout}");
     let (code, _, stderr) = kpic(&["explain", "chrn", &project()]);
     assert_eq!(code, 2);
     assert!(stderr.contains("did you mean `churn`?"), "{stderr}");

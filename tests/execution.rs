@@ -33,16 +33,11 @@ fn data() -> BTreeMap<String, Vec<Row>> {
         let header: Vec<&str> = lines.next().unwrap().split(',').collect();
         let rows = lines
             .map(|line| {
-                let fields = line
-                    .split(',')
-                    .map(|f| (!f.is_empty()).then(|| f.to_string()));
+                let fields = line.split(',').map(|f| (!f.is_empty()).then(|| f.to_string()));
                 Row(header.iter().map(|h| h.to_string()).zip(fields).collect())
             })
             .collect();
-        tables.insert(
-            path.file_stem().unwrap().to_string_lossy().into_owned(),
-            rows,
-        );
+        tables.insert(path.file_stem().unwrap().to_string_lossy().into_owned(), rows);
     }
     tables
 }
@@ -50,18 +45,14 @@ fn data() -> BTreeMap<String, Vec<Row>> {
 /// Events joined to their user and exchange rate, without test users (the source's filter).
 fn events(data: &BTreeMap<String, Vec<Row>>) -> Vec<Row> {
     let find = |table: &str, column: &str, key: Option<&str>| {
-        data[table]
-            .iter()
-            .find(|r| key.is_some() && r.text(column) == key)
-            .cloned()
+        data[table].iter().find(|r| key.is_some() && r.text(column) == key).cloned()
     };
     data["app.events"]
         .iter()
         .map(|e| {
             let user = find("app.users", "id", e.text("user_id"));
             let rate = find("app.fx", "currency", e.text("currency"));
-            e.joined("users", user.as_ref(), &["country", "is_test"])
-                .joined("fx", rate.as_ref(), &["usd_rate"])
+            e.joined("users", user.as_ref(), &["country", "is_test"]).joined("fx", rate.as_ref(), &["usd_rate"])
         })
         .filter(|e| !e.boolean("users.is_test").unwrap_or(false))
         .collect()
@@ -72,12 +63,7 @@ fn at(column: &'static str) -> Option<Box<dyn Fn(&Row) -> Option<NaiveDateTime>>
 }
 
 fn dims(columns: &'static [&'static str]) -> Box<dyn Fn(&Row) -> Vec<Option<String>>> {
-    Box::new(move |r: &Row| {
-        columns
-            .iter()
-            .map(|c| r.text(c).map(str::to_string))
-            .collect()
-    })
+    Box::new(move |r: &Row| columns.iter().map(|c| r.text(c).map(str::to_string)).collect())
 }
 
 fn size(r: &Row) -> Vec<Option<String>> {
@@ -88,17 +74,8 @@ fn size(r: &Row) -> Vec<Option<String>> {
     }]
 }
 
-fn source(
-    rows: Vec<Row>,
-    time: &'static str,
-    dimensions: Box<dyn Fn(&Row) -> Vec<Option<String>>>,
-) -> Source {
-    Source {
-        rows,
-        time: at(time),
-        validity: None,
-        dimensions,
-    }
+fn source(rows: Vec<Row>, time: &'static str, dimensions: Box<dyn Fn(&Row) -> Vec<Option<String>>>) -> Source {
+    Source { rows, time: at(time), validity: None, dimensions }
 }
 
 fn kind(k: &'static str) -> Box<dyn Fn(&Row) -> bool> {
@@ -127,13 +104,7 @@ fn events_agg(
     condition: Box<dyn Fn(&Row) -> bool>,
     value: Box<dyn Fn(&Row) -> Option<V>>,
 ) -> Aggregate {
-    Aggregate {
-        source,
-        func,
-        rows: Rows::Events,
-        condition,
-        value,
-    }
+    Aggregate { source, func, rows: Rows::Events, condition, value }
 }
 
 /// Expected rows of one view: value, optional ratio parts, and the target's goal.
@@ -144,34 +115,20 @@ struct Expected {
 }
 
 fn plain(values: Values) -> Expected {
-    Expected {
-        values,
-        ratio: None,
-        goal: None,
-    }
+    Expected { values, ratio: None, goal: None }
 }
 
 /// A measure whose value is `formula(aggregates)`.
 fn measure(m: Measure, formula: impl Fn(&[Option<f64>]) -> Option<f64>) -> Values {
-    m.evaluate()
-        .into_iter()
-        .map(|(k, v)| (k, formula(&v)))
-        .collect()
+    m.evaluate().into_iter().map(|(k, v)| (k, formula(&v))).collect()
 }
 
 /// A ratio of the first two aggregates.
 fn ratio(m: Measure) -> Expected {
     let grid = m.evaluate();
-    let values = grid
-        .iter()
-        .map(|(k, v)| (k.clone(), divide(v[0], v[1])))
-        .collect();
+    let values = grid.iter().map(|(k, v)| (k.clone(), divide(v[0], v[1]))).collect();
     let parts = grid.into_iter().map(|(k, v)| (k, (v[0], v[1]))).collect();
-    Expected {
-        values,
-        ratio: Some(parts),
-        goal: None,
-    }
+    Expected { values, ratio: Some(parts), goal: None }
 }
 
 fn first(v: &[Option<f64>]) -> Option<f64> {
@@ -184,12 +141,7 @@ fn expectations(data: &BTreeMap<String, Vec<Row>>) -> BTreeMap<&'static str, Exp
     let ev = || events(data);
     let ev_by = |d: &'static [&'static str]| source(ev(), "at", dims(d));
     let mut out = BTreeMap::new();
-    let m = |grain, window, sources, aggregates| Measure {
-        grain,
-        window,
-        sources,
-        aggregates,
-    };
+    let m = |grain, window, sources, aggregates| Measure { grain, window, sources, aggregates };
 
     out.insert(
         "events_daily",
@@ -216,12 +168,7 @@ fn expectations(data: &BTreeMap<String, Vec<Row>>) -> BTreeMap<&'static str, Exp
         )),
     );
     let signups_total = measure(
-        m(
-            MONDAY,
-            Window::Period,
-            vec![ev_by(&[])],
-            vec![events_agg(0, Func::Count, kind("signup"), row_counted())],
-        ),
+        m(MONDAY, Window::Period, vec![ev_by(&[])], vec![events_agg(0, Func::Count, kind("signup"), row_counted())]),
         first,
     );
     out.insert("signups_total", plain(signups_total.clone()));
@@ -278,22 +225,13 @@ fn expectations(data: &BTreeMap<String, Vec<Row>>) -> BTreeMap<&'static str, Exp
             MONDAY,
             Window::Period,
             vec![ev_by(&[])],
-            vec![events_agg(
-                0,
-                Func::Percentile(0.95),
-                all(),
-                number("latency_ms"),
-            )],
+            vec![events_agg(0, Func::Percentile(0.95), all(), number("latency_ms"))],
         ),
         first,
     );
     out.insert(
         "p95_latency_weekly",
-        Expected {
-            values: p95,
-            ratio: None,
-            goal: Some((Goal::AtMost(850.0, Some(900.0)), Some(850.0))),
-        },
+        Expected { values: p95, ratio: None, goal: Some((Goal::AtMost(850.0, Some(900.0)), Some(850.0))) },
     );
     out.insert(
         "distinct_users_monthly",
@@ -319,10 +257,7 @@ fn expectations(data: &BTreeMap<String, Vec<Row>>) -> BTreeMap<&'static str, Exp
     error_rate.goal = Some((Goal::AtMost(0.3, Some(0.4)), Some(0.3)));
     out.insert("error_rate_weekly", error_rate);
     // `filter users.is_test = false` also drops events whose user is unknown (NULL is not false).
-    let known: Vec<Row> = ev()
-        .into_iter()
-        .filter(|r| r.boolean("users.is_test") == Some(false))
-        .collect();
+    let known: Vec<Row> = ev().into_iter().filter(|r| r.boolean("users.is_test") == Some(false)).collect();
     out.insert(
         "known_user_events",
         plain(measure(
@@ -339,28 +274,17 @@ fn expectations(data: &BTreeMap<String, Vec<Row>>) -> BTreeMap<&'static str, Exp
     out.insert(
         "revenue_usd_monthly",
         plain(measure(
-            m(
-                Grain::Month,
-                Window::Period,
-                vec![ev_by(&[])],
-                vec![events_agg(0, Func::Sum, kind("purchase"), usd)],
-            ),
+            m(Grain::Month, Window::Period, vec![ev_by(&[])], vec![events_agg(0, Func::Sum, kind("purchase"), usd)]),
             first,
         )),
     );
-    let views: Vec<Row> = events_with_all_users(data)
-        .into_iter()
-        .filter(|r| r.text("kind") == Some("view"))
-        .collect();
+    let views: Vec<Row> = events_with_all_users(data).into_iter().filter(|r| r.text("kind") == Some("view")).collect();
     out.insert(
         "purchases_per_view",
         ratio(m(
             Grain::Month,
             Window::Period,
-            vec![
-                ev_by(&["users.country"]),
-                source(views, "at", dims(&["users.country"])),
-            ],
+            vec![ev_by(&["users.country"]), source(views, "at", dims(&["users.country"]))],
             vec![
                 events_agg(0, Func::Count, kind("purchase"), row_counted()),
                 events_agg(1, Func::Count, all(), row_counted()),
@@ -425,14 +349,13 @@ fn expectations(data: &BTreeMap<String, Vec<Row>>) -> BTreeMap<&'static str, Exp
     let active = |r: &Row, t: NaiveDateTime| {
         r.time("started_at").is_some_and(|s| s < t) && r.time("cancelled_at").is_none_or(|e| e >= t)
     };
-    let snapshot =
-        |func, test: Box<dyn Fn(&Row, NaiveDateTime, NaiveDateTime) -> bool>, value| Aggregate {
-            source: 0,
-            func,
-            rows: Rows::Snapshot(test),
-            condition: all(),
-            value,
-        };
+    let snapshot = |func, test: Box<dyn Fn(&Row, NaiveDateTime, NaiveDateTime) -> bool>, value| Aggregate {
+        source: 0,
+        func,
+        rows: Rows::Snapshot(test),
+        condition: all(),
+        value,
+    };
     out.insert(
         "active_subscriptions",
         plain(measure(
@@ -440,11 +363,7 @@ fn expectations(data: &BTreeMap<String, Vec<Row>>) -> BTreeMap<&'static str, Exp
                 Grain::Month,
                 Window::Period,
                 vec![subs(&["plan"])],
-                vec![snapshot(
-                    Func::Count,
-                    Box::new(move |r, _, end| active(r, end)),
-                    row_counted(),
-                )],
+                vec![snapshot(Func::Count, Box::new(move |r, _, end| active(r, end)), row_counted())],
             ),
             first,
         )),
@@ -456,19 +375,13 @@ fn expectations(data: &BTreeMap<String, Vec<Row>>) -> BTreeMap<&'static str, Exp
                 Grain::Month,
                 Window::Period,
                 vec![subs(&[])],
-                vec![snapshot(
-                    Func::Sum,
-                    Box::new(move |r, _, end| active(r, end)),
-                    number("mrr"),
-                )],
+                vec![snapshot(Func::Sum, Box::new(move |r, _, end| active(r, end)), number("mrr"))],
             ),
             first,
         )),
     );
     let churned = move |r: &Row, start: NaiveDateTime, end: NaiveDateTime| {
-        active(r, start)
-            && r.time("cancelled_at")
-                .is_some_and(|c| c >= start && c < end)
+        active(r, start) && r.time("cancelled_at").is_some_and(|c| c >= start && c < end)
     };
     let mut churn = ratio(m(
         Grain::Month,
@@ -476,47 +389,28 @@ fn expectations(data: &BTreeMap<String, Vec<Row>>) -> BTreeMap<&'static str, Exp
         vec![subs(&[])],
         vec![
             snapshot(Func::Count, Box::new(churned), row_counted()),
-            snapshot(
-                Func::Count,
-                Box::new(move |r, start, _| active(r, start)),
-                row_counted(),
-            ),
+            snapshot(Func::Count, Box::new(move |r, start, _| active(r, start)), row_counted()),
         ],
     ));
     churn.goal = Some((Goal::AtMost(0.1, Some(0.25)), Some(0.1)));
     out.insert("churn_rate", churn);
 
-    let incidents =
-        |d: &'static [&'static str]| source(data["ops.incidents"].clone(), "opened_at", dims(d));
-    let between =
-        |from: &'static str, to: &'static str, seconds: f64| -> Box<dyn Fn(&Row) -> Option<V>> {
-            Box::new(move |r: &Row| {
-                Some(V::N(
-                    (r.time(to)? - r.time(from)?).num_seconds() as f64 / seconds,
-                ))
-            })
-        };
+    let incidents = |d: &'static [&'static str]| source(data["ops.incidents"].clone(), "opened_at", dims(d));
+    let between = |from: &'static str, to: &'static str, seconds: f64| -> Box<dyn Fn(&Row) -> Option<V>> {
+        Box::new(move |r: &Row| Some(V::N((r.time(to)? - r.time(from)?).num_seconds() as f64 / seconds)))
+    };
     let mttr = measure(
         m(
             Grain::Month,
             Window::Period,
             vec![incidents(&["severity"])],
-            vec![events_agg(
-                0,
-                Func::Avg,
-                all(),
-                between("opened_at", "resolved_at", 3600.0),
-            )],
+            vec![events_agg(0, Func::Avg, all(), between("opened_at", "resolved_at", 3600.0))],
         ),
         first,
     );
     out.insert(
         "mttr_hours",
-        Expected {
-            values: mttr,
-            ratio: None,
-            goal: Some((Goal::AtMost(10.0, Some(20.0)), Some(10.0))),
-        },
+        Expected { values: mttr, ratio: None, goal: Some((Goal::AtMost(10.0, Some(20.0)), Some(10.0))) },
     );
     out.insert(
         "median_detection_minutes",
@@ -525,12 +419,7 @@ fn expectations(data: &BTreeMap<String, Vec<Row>>) -> BTreeMap<&'static str, Exp
                 Grain::Quarter,
                 Window::Period,
                 vec![incidents(&[])],
-                vec![events_agg(
-                    0,
-                    Func::Percentile(0.5),
-                    all(),
-                    between("opened_at", "detected_at", 60.0),
-                )],
+                vec![events_agg(0, Func::Percentile(0.5), all(), between("opened_at", "detected_at", 60.0))],
             ),
             first,
         )),
@@ -557,31 +446,14 @@ fn expectations(data: &BTreeMap<String, Vec<Row>>) -> BTreeMap<&'static str, Exp
     );
 
     // KPIs over KPIs: an empty count is 0.
-    let change = derived(&[&signups_total], &[Some(0.0)], MONDAY, |now, before| {
-        Some(now(0)? - before(0)?)
-    });
+    let change = derived(&[&signups_total], &[Some(0.0)], MONDAY, |now, before| Some(now(0)? - before(0)?));
     out.insert("signups_change", plain(change));
-    let growth = derived(&[&signups_total], &[Some(0.0)], MONDAY, |now, before| {
-        divide(Some(now(0)? - before(0)?), before(0))
-    });
-    let growth_parts = derived(&[&signups_total], &[Some(0.0)], MONDAY, |now, before| {
-        Some(now(0)? - before(0)?)
-    });
-    let growth_den = derived(&[&signups_total], &[Some(0.0)], MONDAY, |_, before| {
-        before(0)
-    });
-    let parts = growth_parts
-        .iter()
-        .map(|(k, n)| (k.clone(), (*n, growth_den[k])))
-        .collect();
-    out.insert(
-        "signups_growth",
-        Expected {
-            values: growth,
-            ratio: Some(parts),
-            goal: None,
-        },
-    );
+    let growth =
+        derived(&[&signups_total], &[Some(0.0)], MONDAY, |now, before| divide(Some(now(0)? - before(0)?), before(0)));
+    let growth_parts = derived(&[&signups_total], &[Some(0.0)], MONDAY, |now, before| Some(now(0)? - before(0)?));
+    let growth_den = derived(&[&signups_total], &[Some(0.0)], MONDAY, |_, before| before(0));
+    let parts = growth_parts.iter().map(|(k, n)| (k.clone(), (*n, growth_den[k]))).collect();
+    out.insert("signups_growth", Expected { values: growth, ratio: Some(parts), goal: None });
     let purchases = measure(
         m(
             Grain::Month,
@@ -602,23 +474,14 @@ fn expectations(data: &BTreeMap<String, Vec<Row>>) -> BTreeMap<&'static str, Exp
     );
     out.insert("purchases_monthly", plain(purchases.clone()));
     out.insert("users_monthly", plain(users.clone()));
-    let per_user = derived(
-        &[&purchases, &users],
-        &[Some(0.0), Some(0.0)],
-        Grain::Month,
-        |now, _| divide(now(0), now(1)),
-    );
-    let per_user_parts = derived(
-        &[&purchases, &users],
-        &[Some(0.0), Some(0.0)],
-        Grain::Month,
-        |now, _| now(0),
-    )
-    .into_iter()
-    .map(|(k, n)| {
-        let d = users.get(&k).copied().unwrap_or(Some(0.0));
-        (k, (n, d))
-    });
+    let per_user =
+        derived(&[&purchases, &users], &[Some(0.0), Some(0.0)], Grain::Month, |now, _| divide(now(0), now(1)));
+    let per_user_parts = derived(&[&purchases, &users], &[Some(0.0), Some(0.0)], Grain::Month, |now, _| now(0))
+        .into_iter()
+        .map(|(k, n)| {
+            let d = users.get(&k).copied().unwrap_or(Some(0.0));
+            (k, (n, d))
+        });
     out.insert(
         "purchases_per_user",
         Expected {
@@ -635,18 +498,15 @@ fn events_with_all_users(data: &BTreeMap<String, Vec<Row>>) -> Vec<Row> {
     data["app.events"]
         .iter()
         .map(|e| {
-            let user = data["app.users"]
-                .iter()
-                .find(|u| e.text("user_id").is_some() && u.text("id") == e.text("user_id"));
+            let user =
+                data["app.users"].iter().find(|u| e.text("user_id").is_some() && u.text("id") == e.text("user_id"));
             e.joined("users", user, &["country", "is_test"])
         })
         .collect()
 }
 
 fn project(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/execution")
-        .join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/execution").join(name)
 }
 
 /// Loads the data and every view of `projects` into an engine.
@@ -679,21 +539,11 @@ fn compare(
     let mut problems = Vec::new();
     for kpi in &model.kpis {
         let Some(expected) = expected.get(kpi.name.text.as_str()) else {
-            problems.push(format!(
-                "{}: no expectation for KPI {}",
-                engine.name(),
-                kpi.name
-            ));
+            problems.push(format!("{}: no expectation for KPI {}", engine.name(), kpi.name));
             continue;
         };
         let dims: Vec<String> = kpi.dimensions.iter().map(|d| d.text.clone()).collect();
-        let rows = read_view(
-            engine,
-            &model.settings.schema,
-            &kpi.name.text,
-            &dims,
-            kpi.ratio().is_some(),
-        );
+        let rows = read_view(engine, &model.settings.schema, &kpi.name.text, &dims, kpi.ratio().is_some());
         let actual_keys: Vec<_> = rows.keys().collect();
         let expected_keys: Vec<_> = expected.values.keys().collect();
         if actual_keys != expected_keys {
@@ -762,12 +612,7 @@ fn run(engine: &mut dyn Engine, dialect: Dialect) {
     };
     let expected = BTreeMap::from([("events_weekly", plain(measure(sunday_weeks, first)))]);
     problems.extend(compare(engine, &sunday, &expected));
-    assert!(
-        problems.is_empty(),
-        "{} mismatches:\n{}",
-        problems.len(),
-        problems.join("\n")
-    );
+    assert!(problems.is_empty(), "{} mismatches:\n{}", problems.len(), problems.join("\n"));
 }
 
 #[test]

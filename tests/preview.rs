@@ -31,59 +31,29 @@ fn preview_shows_recent_values_with_targets_and_status() {
         "2",
     ]);
     assert_eq!(code, 0, "{stderr}");
-    assert!(
-        stdout.starts_with("orders — Orders (v1, per week)\n"),
-        "{stdout}"
-    );
+    assert!(stdout.starts_with("orders — Orders (v1, per week)\n"), "{stdout}");
     // Two weeks of orders, with the target of 20 and a status each.
-    let order_rows: Vec<&str> = stdout
-        .lines()
-        .skip(3)
-        .take_while(|l| !l.is_empty())
-        .collect();
+    let order_rows: Vec<&str> = stdout.lines().skip(3).take_while(|l| !l.is_empty()).collect();
     assert_eq!(order_rows.len(), 2, "{stdout}");
     assert!(
-        order_rows.iter().all(|r| r.contains(" 20 ")
-            && (r.ends_with("on_track") || r.ends_with("at_risk") || r.ends_with("off_track"))),
+        order_rows
+            .iter()
+            .all(|r| r.contains(" 20 ")
+                && (r.ends_with("on_track") || r.ends_with("at_risk") || r.ends_with("off_track"))),
         "{stdout}"
     );
     // Conversion by country, as percents.
-    assert!(
-        stdout.contains("conversion_rate — Visitor conversion"),
-        "{stdout}"
-    );
-    assert!(
-        stdout
-            .lines()
-            .filter(|l| l.contains("DE ") && l.contains('%'))
-            .count()
-            == 2,
-        "{stdout}"
-    );
+    assert!(stdout.contains("conversion_rate — Visitor conversion"), "{stdout}");
+    assert!(stdout.lines().filter(|l| l.contains("DE ") && l.contains('%')).count() == 2, "{stdout}");
 }
 
 #[test]
 fn preview_reports_unknown_kpis_and_missing_data() {
-    let (code, _, stderr) = kpic(&[
-        "preview",
-        "ordrs",
-        "--project",
-        "examples/quickstart",
-        "--data",
-        "examples/quickstart/data",
-    ]);
+    let (code, _, stderr) =
+        kpic(&["preview", "ordrs", "--project", "examples/quickstart", "--data", "examples/quickstart/data"]);
     assert_eq!(code, 2);
     assert!(stderr.contains("did you mean `orders`?"), "{stderr}");
-    let (code, _, stderr) = kpic(&[
-        "preview",
-        "--project",
-        "examples/quickstart",
-        "--data",
-        "examples/quickstart",
-    ]);
+    let (code, _, stderr) = kpic(&["preview", "--project", "examples/quickstart", "--data", "examples/quickstart"]);
     assert_eq!(code, 2);
-    assert!(
-        stderr.contains("holds no .csv or .parquet files"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("holds no .csv or .parquet files"), "{stderr}");
 }

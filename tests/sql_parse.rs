@@ -17,11 +17,7 @@ fn projects() -> Vec<PathBuf> {
         let Ok(entries) = std::fs::read_dir(root.join(parent)) else {
             continue;
         };
-        let mut dirs: Vec<PathBuf> = entries
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| p.is_dir())
-            .collect();
+        let mut dirs: Vec<PathBuf> = entries.flatten().map(|e| e.path()).filter(|p| p.is_dir()).collect();
         dirs.sort();
         out.extend(dirs);
     }
@@ -43,11 +39,7 @@ fn every_emitted_statement_parses_in_its_dialect() {
                 .chain(sql::views(&valid, dialect).into_iter().map(|v| v.statement));
             for statement in statements {
                 if let Err(error) = Parser::parse_sql(parser.as_ref(), &statement) {
-                    panic!(
-                        "{} / {}: {error}\n{statement}",
-                        project.display(),
-                        dialect.name()
-                    );
+                    panic!("{} / {}: {error}\n{statement}", project.display(), dialect.name());
                 }
                 checked_statements += 1;
             }

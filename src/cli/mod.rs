@@ -48,11 +48,7 @@ pub fn run() -> ExitCode {
         Ok(cli) => cli,
         Err(error) => {
             let _ = error.print();
-            let code = if error.use_stderr() {
-                EXIT_FAILURE
-            } else {
-                EXIT_OK
-            };
+            let code = if error.use_stderr() { EXIT_FAILURE } else { EXIT_OK };
             return ExitCode::from(code);
         }
     };
@@ -71,10 +67,7 @@ pub fn run() -> ExitCode {
 pub fn checked_without_errors(dir: &std::path::Path) -> Result<crate::Checked, u8> {
     let checked = crate::check_dir(dir).map_err(fail)?;
     if checked.has_errors() {
-        eprint!(
-            "{}",
-            crate::diagnostics::render::human(&checked.diagnostics, &checked.sources, false)
-        );
+        eprint!("{}", crate::diagnostics::render::human(&checked.diagnostics, &checked.sources, false));
         return Err(EXIT_ERRORS);
     }
     Ok(checked)

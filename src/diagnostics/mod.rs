@@ -40,11 +40,7 @@ impl Diagnostic {
             code,
             severity: code.severity(),
             message: message.into(),
-            labels: vec![Label {
-                span,
-                message: String::new(),
-                primary: true,
-            }],
+            labels: vec![Label { span, message: String::new(), primary: true }],
             help: None,
         }
     }
@@ -57,11 +53,7 @@ impl Diagnostic {
 
     /// Adds a secondary label, e.g. "first declared here".
     pub fn secondary(mut self, span: Span, message: impl Into<String>) -> Diagnostic {
-        self.labels.push(Label {
-            span,
-            message: message.into(),
-            primary: false,
-        });
+        self.labels.push(Label { span, message: message.into(), primary: false });
         self
     }
 
@@ -72,10 +64,7 @@ impl Diagnostic {
 
     /// The span of the primary label.
     pub fn span(&self) -> Span {
-        self.labels
-            .iter()
-            .find(|l| l.primary)
-            .map_or(self.labels[0].span, |l| l.span)
+        self.labels.iter().find(|l| l.primary).map_or(self.labels[0].span, |l| l.span)
     }
 
     pub fn is_error(&self) -> bool {
@@ -103,10 +92,7 @@ pub fn location(sources: &SourceMap, span: Span) -> (String, usize, usize) {
 }
 
 /// "did you mean `x`?" when one candidate is close to `name` (Levenshtein, with a threshold).
-pub fn did_you_mean<'a>(
-    name: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<String> {
+pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
     let limit = (name.chars().count() / 3).max(1);
     candidates
         .into_iter()
@@ -137,10 +123,7 @@ mod tests {
 
     #[test]
     fn suggests_only_close_names() {
-        assert_eq!(
-            did_you_mean("ownr", ["owner", "title"]),
-            Some("did you mean `owner`?".into())
-        );
+        assert_eq!(did_you_mean("ownr", ["owner", "title"]), Some("did you mean `owner`?".into()));
         assert_eq!(did_you_mean("zzz", ["owner", "title"]), None);
         assert_eq!(levenshtein("kitten", "sitting"), 3);
     }

@@ -14,24 +14,16 @@ pub struct OutputFile {
 
 impl OutputFile {
     pub fn new(path: impl Into<PathBuf>, contents: impl Into<String>) -> OutputFile {
-        OutputFile {
-            path: path.into(),
-            contents: contents.into(),
-        }
+        OutputFile { path: path.into(), contents: contents.into() }
     }
 }
 
 /// Replaces `dir` with exactly `files`. Everything is written to a sibling
 /// temporary directory first; a failure leaves the previous output intact.
 pub fn write_atomically(dir: &Path, files: &[OutputFile]) -> std::io::Result<()> {
-    let parent = dir
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+    let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     std::fs::create_dir_all(parent)?;
-    let name = dir
-        .file_name()
-        .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
+    let name = dir.file_name().map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
     let staging = parent.join(format!(".{name}.kpic-new-{}", std::process::id()));
     let retired = parent.join(format!(".{name}.kpic-old-{}", std::process::id()));
     let result = write_all(&staging, files).and_then(|()| swap(dir, &staging, &retired));
@@ -75,18 +67,12 @@ fn swap(dir: &Path, staging: &Path, retired: &Path) -> std::io::Result<()> {
 pub fn stale_files(dir: &Path, files: &[OutputFile]) -> Vec<PathBuf> {
     let mut stale: Vec<PathBuf> = files
         .iter()
-        .filter(|f| {
-            std::fs::read_to_string(dir.join(&f.path)).ok().as_deref() != Some(f.contents.as_str())
-        })
+        .filter(|f| std::fs::read_to_string(dir.join(&f.path)).ok().as_deref() != Some(f.contents.as_str()))
         .map(|f| f.path.clone())
         .collect();
     let mut existing = Vec::new();
     list(dir, Path::new(""), &mut existing);
-    stale.extend(
-        existing
-            .into_iter()
-            .filter(|p| !files.iter().any(|f| &f.path == p)),
-    );
+    stale.extend(existing.into_iter().filter(|p| !files.iter().any(|f| &f.path == p)));
     stale.sort();
     stale
 }

@@ -29,16 +29,9 @@ pub struct Graph {
 
 impl Graph {
     pub fn build(model: &Model) -> Graph {
-        let mut graph =
-            DiGraph::with_capacity(model.sources.len() + model.kpis.len(), model.kpis.len() * 2);
-        let sources: Vec<NodeIndex> = model
-            .source_ids()
-            .map(|id| graph.add_node(Node::Source(id)))
-            .collect();
-        let kpis: Vec<NodeIndex> = model
-            .kpi_ids()
-            .map(|id| graph.add_node(Node::Kpi(id)))
-            .collect();
+        let mut graph = DiGraph::with_capacity(model.sources.len() + model.kpis.len(), model.kpis.len() * 2);
+        let sources: Vec<NodeIndex> = model.source_ids().map(|id| graph.add_node(Node::Source(id))).collect();
+        let kpis: Vec<NodeIndex> = model.kpi_ids().map(|id| graph.add_node(Node::Kpi(id))).collect();
         for id in model.source_ids() {
             for join in &model.source(id).joins {
                 graph.update_edge(sources[join.target.index()], sources[id.index()], ());
@@ -48,21 +41,13 @@ impl Graph {
             let kpi = model.kpi(id);
             let upstream: Vec<NodeIndex> = match kpi.kind {
                 FormulaKind::Measure => kpi.sources().iter().map(|s| sources[s.index()]).collect(),
-                FormulaKind::Derived => kpi
-                    .upstream_kpis()
-                    .iter()
-                    .map(|k| kpis[k.index()])
-                    .collect(),
+                FormulaKind::Derived => kpi.upstream_kpis().iter().map(|k| kpis[k.index()]).collect(),
             };
             for node in upstream {
                 graph.update_edge(node, kpis[id.index()], ());
             }
         }
-        Graph {
-            graph,
-            sources,
-            kpis,
-        }
+        Graph { graph, sources, kpis }
     }
 
     fn index(&self, node: Node) -> NodeIndex {
@@ -79,11 +64,8 @@ impl Graph {
 
     /// Every edge `(upstream, downstream)`, sorted.
     pub fn edges(&self) -> Vec<(Node, Node)> {
-        let mut edges: Vec<(Node, Node)> = self
-            .graph
-            .edge_references()
-            .map(|e| (self.graph[e.source()], self.graph[e.target()]))
-            .collect();
+        let mut edges: Vec<(Node, Node)> =
+            self.graph.edge_references().map(|e| (self.graph[e.source()], self.graph[e.target()])).collect();
         edges.sort();
         edges
     }
@@ -99,11 +81,8 @@ impl Graph {
     }
 
     fn neighbors(&self, node: Node, direction: Direction) -> Vec<Node> {
-        let mut out: Vec<Node> = self
-            .graph
-            .neighbors_directed(self.index(node), direction)
-            .map(|n| self.graph[n])
-            .collect();
+        let mut out: Vec<Node> =
+            self.graph.neighbors_directed(self.index(node), direction).map(|n| self.graph[n]).collect();
         out.sort();
         out
     }
@@ -157,9 +136,7 @@ impl Graph {
     pub fn cycles(&self) -> Vec<Vec<KpiId>> {
         let mut cycles: Vec<Vec<KpiId>> = tarjan_scc(&self.graph)
             .into_iter()
-            .filter(|component| {
-                component.len() > 1 || self.graph.contains_edge(component[0], component[0])
-            })
+            .filter(|component| component.len() > 1 || self.graph.contains_edge(component[0], component[0]))
             .map(|component| self.cycle_path(&component))
             .collect();
         cycles.sort();
@@ -169,10 +146,7 @@ impl Graph {
     /// A loop through a strongly connected component, rebuilt by walking
     /// edges inside it from its smallest node until a node repeats.
     fn cycle_path(&self, component: &[NodeIndex]) -> Vec<KpiId> {
-        let start = *component
-            .iter()
-            .min_by_key(|n| self.graph[**n])
-            .expect("non-empty component");
+        let start = *component.iter().min_by_key(|n| self.graph[**n]).expect("non-empty component");
         let mut path = vec![start];
         loop {
             let current = *path.last().expect("non-empty path");
@@ -188,11 +162,7 @@ impl Graph {
             }
             path.push(next);
         }
-        let smallest = path
-            .iter()
-            .enumerate()
-            .min_by_key(|(_, n)| self.graph[**n])
-            .map_or(0, |(i, _)| i);
+        let smallest = path.iter().enumerate().min_by_key(|(_, n)| self.graph[**n]).map_or(0, |(i, _)| i);
         path.rotate_left(smallest);
         path.into_iter()
             .filter_map(|n| match self.graph[n] {

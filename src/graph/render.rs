@@ -29,22 +29,11 @@ pub fn render(model: &Model, graph: &Graph, format: GraphFormat) -> String {
 fn dot(model: &Model, graph: &Graph) -> String {
     let mut out = String::from("digraph kpis {\n  rankdir=LR;\n");
     for node in graph.nodes() {
-        let shape = if matches!(node, Node::Source(_)) {
-            "cylinder"
-        } else {
-            "box"
-        };
-        out.push_str(&format!(
-            "  \"{}\" [shape={shape}];\n",
-            node_id(model, node)
-        ));
+        let shape = if matches!(node, Node::Source(_)) { "cylinder" } else { "box" };
+        out.push_str(&format!("  \"{}\" [shape={shape}];\n", node_id(model, node)));
     }
     for (from, to) in graph.edges() {
-        out.push_str(&format!(
-            "  \"{}\" -> \"{}\";\n",
-            node_id(model, from),
-            node_id(model, to)
-        ));
+        out.push_str(&format!("  \"{}\" -> \"{}\";\n", node_id(model, from), node_id(model, to)));
     }
     out.push_str("}\n");
     out
@@ -55,11 +44,7 @@ fn mermaid(model: &Model, graph: &Graph) -> String {
     let mut out = String::from("flowchart LR\n");
     for node in graph.nodes() {
         let label = node_id(model, node);
-        let (open, close) = if matches!(node, Node::Source(_)) {
-            ("[(", ")]")
-        } else {
-            ("[", "]")
-        };
+        let (open, close) = if matches!(node, Node::Source(_)) { ("[(", ")]") } else { ("[", "]") };
         out.push_str(&format!("  {}{open}\"{label}\"{close}\n", mermaid_id(node)));
     }
     for (from, to) in graph.edges() {
@@ -72,17 +57,8 @@ fn json(model: &Model, graph: &Graph) -> String {
     let nodes: Vec<serde_json::Value> = graph
         .nodes()
         .map(|node| {
-            let kind = if matches!(node, Node::Source(_)) {
-                "source"
-            } else {
-                "kpi"
-            };
-            let ids = |nodes: Vec<Node>| {
-                nodes
-                    .into_iter()
-                    .map(|n| node_id(model, n))
-                    .collect::<Vec<_>>()
-            };
+            let kind = if matches!(node, Node::Source(_)) { "source" } else { "kpi" };
+            let ids = |nodes: Vec<Node>| nodes.into_iter().map(|n| node_id(model, n)).collect::<Vec<_>>();
             serde_json::json!({
                 "id": node_id(model, node),
                 "kind": kind,
@@ -96,9 +72,8 @@ fn json(model: &Model, graph: &Graph) -> String {
         .into_iter()
         .map(|(from, to)| serde_json::json!({ "from": node_id(model, from), "to": node_id(model, to) }))
         .collect();
-    let mut text =
-        serde_json::to_string_pretty(&serde_json::json!({ "nodes": nodes, "edges": edges }))
-            .expect("JSON values serialize");
+    let mut text = serde_json::to_string_pretty(&serde_json::json!({ "nodes": nodes, "edges": edges }))
+        .expect("JSON values serialize");
     text.push('\n');
     text
 }

@@ -192,19 +192,12 @@ impl Aggregate {
     /// A snapshot aggregate reads rows by their validity at each period, not by
     /// their time column: its filters refer to the period bounds.
     pub fn is_snapshot(&self) -> bool {
-        self.arg
-            .iter()
-            .chain(&self.kpi_filters)
-            .chain(&self.condition)
-            .any(Expr::refers_to_period)
+        self.arg.iter().chain(&self.kpi_filters).chain(&self.condition).any(Expr::refers_to_period)
     }
 
     /// Every expression of the aggregate: argument, KPI filters, condition.
     pub fn exprs(&self) -> impl Iterator<Item = &Expr> {
-        self.arg
-            .iter()
-            .chain(&self.kpi_filters)
-            .chain(&self.condition)
+        self.arg.iter().chain(&self.kpi_filters).chain(&self.condition)
     }
 }
 

@@ -267,13 +267,7 @@ pub enum Grain {
 }
 
 impl Grain {
-    pub const ALL: [Grain; 5] = [
-        Grain::Day,
-        Grain::Week,
-        Grain::Month,
-        Grain::Quarter,
-        Grain::Year,
-    ];
+    pub const ALL: [Grain; 5] = [Grain::Day, Grain::Week, Grain::Month, Grain::Quarter, Grain::Year];
 
     pub fn name(self) -> &'static str {
         match self {

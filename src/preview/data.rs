@@ -8,20 +8,13 @@ use std::path::{Path, PathBuf};
 use super::PreviewError;
 use crate::model::{Model, Relation, Type};
 
-pub fn load(
-    connection: &duckdb::Connection,
-    model: &Model,
-    data: &Path,
-) -> Result<(), PreviewError> {
+pub fn load(connection: &duckdb::Connection, model: &Model, data: &Path) -> Result<(), PreviewError> {
     if data.is_file() {
         return attach(connection, data);
     }
     let files = data_files(data)?;
     if files.is_empty() {
-        return Err(PreviewError(format!(
-            "`{}` holds no .csv or .parquet files",
-            data.display()
-        )));
+        return Err(PreviewError(format!("`{}` holds no .csv or .parquet files", data.display())));
     }
     for (table, path) in files {
         let (schema, name) = table.split_once('.').unwrap_or(("main", table.as_str()));
@@ -30,10 +23,7 @@ pub fn load(
         let reader = if path.extension().is_some_and(|e| e == "parquet") {
             format!("read_parquet({path_literal})")
         } else {
-            format!(
-                "read_csv({path_literal}, header = true{})",
-                column_types(model, &table)
-            )
+            format!("read_csv({path_literal}, header = true{})", column_types(model, &table))
         };
         connection
             .execute_batch(&format!(
@@ -48,8 +38,7 @@ pub fn load(
 /// `table name → file`, sorted, from `schema.table.ext` or `schema/table.ext`.
 fn data_files(dir: &Path) -> Result<Vec<(String, PathBuf)>, PreviewError> {
     let mut out = Vec::new();
-    let entries = std::fs::read_dir(dir)
-        .map_err(|e| PreviewError(format!("cannot read `{}`: {e}", dir.display())))?;
+    let entries = std::fs::read_dir(dir).map_err(|e| PreviewError(format!("cannot read `{}`: {e}", dir.display())))?;
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {
@@ -57,14 +46,8 @@ fn data_files(dir: &Path) -> Result<Vec<(String, PathBuf)>, PreviewError> {
             for (table, file) in data_files(&path)? {
                 out.push((format!("{schema}.{table}"), file));
             }
-        } else if matches!(
-            path.extension().and_then(|e| e.to_str()),
-            Some("csv" | "parquet")
-        ) {
-            let stem = path
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_default();
+        } else if matches!(path.extension().and_then(|e| e.to_str()), Some("csv" | "parquet")) {
+            let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
             out.push((stem, path));
         }
     }
@@ -74,18 +57,11 @@ fn data_files(dir: &Path) -> Result<Vec<(String, PathBuf)>, PreviewError> {
 
 /// `, types = {'col': 'TIMESTAMP', …}` from the source reading `table`, if any.
 fn column_types(model: &Model, table: &str) -> String {
-    let Some(source) = model
-        .sources
-        .iter()
-        .find(|s| s.relation == Relation::Table(table.to_string()))
-    else {
+    let Some(source) = model.sources.iter().find(|s| s.relation == Relation::Table(table.to_string())) else {
         return String::new();
     };
-    let types: Vec<String> = source
-        .columns
-        .iter()
-        .map(|c| format!("{}: {}", literal(&c.name.text), literal(duckdb_type(c.ty))))
-        .collect();
+    let types: Vec<String> =
+        source.columns.iter().map(|c| format!("{}: {}", literal(&c.name.text), literal(duckdb_type(c.ty)))).collect();
     format!(", types = {{{}}}", types.join(", "))
 }
 
@@ -102,14 +78,11 @@ fn duckdb_type(ty: Type) -> &'static str {
 
 /// Attaches a DuckDB file read-only and exposes each of its tables under its own schema and name.
 fn attach(connection: &duckdb::Connection, file: &Path) -> Result<(), PreviewError> {
-    connection.execute_batch(&format!(
-        "ATTACH {} AS \"sample\" (READ_ONLY);",
-        literal(&file.to_string_lossy())
-    ))?;
-    let mut statement = connection.prepare("SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = 'sample' ORDER BY 1, 2")?;
-    let tables: Vec<(String, String)> = statement
-        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
-        .collect::<Result<_, _>>()?;
+    connection.execute_batch(&format!("ATTACH {} AS \"sample\" (READ_ONLY);", literal(&file.to_string_lossy())))?;
+    let mut statement = connection
+        .prepare("SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = 'sample' ORDER BY 1, 2")?;
+    let tables: Vec<(String, String)> =
+        statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?.collect::<Result<_, _>>()?;
     for (schema, table) in tables {
         connection.execute_batch(&format!(
             "CREATE SCHEMA IF NOT EXISTS {s}; CREATE VIEW {s}.{t} AS SELECT * FROM \"sample\".{s}.{t};",

@@ -8,32 +8,16 @@ pub fn render(model: &Model, previews: &[Preview], color: bool) -> String {
     let mut out = String::new();
     for preview in previews {
         let kpi = model.kpi(preview.kpi);
-        out.push_str(&format!(
-            "{} — {} (v{}, per {})\n",
-            kpi.name,
-            kpi.title,
-            kpi.version,
-            kpi.grain.name()
-        ));
+        out.push_str(&format!("{} — {} (v{}, per {})\n", kpi.name, kpi.title, kpi.version, kpi.grain.name()));
         let mut header: Vec<String> = vec!["period".into()];
         header.extend(kpi.dimensions.iter().map(|d| d.text.clone()));
         header.extend(["value".into(), "target".into(), "status".into()]);
         let mut rows: Vec<Vec<String>> = vec![header];
         for row in &preview.rows {
             let mut cells = vec![row.period_start.clone()];
-            cells.extend(
-                row.dimensions
-                    .iter()
-                    .map(|d| d.clone().unwrap_or_else(|| "∅".into())),
-            );
-            cells.push(
-                row.value
-                    .map_or_else(|| "—".into(), |v| number(v, &kpi.unit)),
-            );
-            cells.push(
-                row.target
-                    .map_or_else(|| "".into(), |v| number(v, &kpi.unit)),
-            );
+            cells.extend(row.dimensions.iter().map(|d| d.clone().unwrap_or_else(|| "∅".into())));
+            cells.push(row.value.map_or_else(|| "—".into(), |v| number(v, &kpi.unit)));
+            cells.push(row.target.map_or_else(|| "".into(), |v| number(v, &kpi.unit)));
             cells.push(row.status.clone().unwrap_or_default());
             rows.push(cells);
         }
@@ -49,9 +33,8 @@ pub fn render(model: &Model, previews: &[Preview], color: bool) -> String {
 
 fn table(rows: &[Vec<String>], color: bool) -> String {
     let columns = rows[0].len();
-    let widths: Vec<usize> = (0..columns)
-        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
-        .collect();
+    let widths: Vec<usize> =
+        (0..columns).map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
     let mut out = String::new();
     for (index, row) in rows.iter().enumerate() {
         let cells: Vec<String> = row

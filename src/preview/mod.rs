@@ -47,52 +47,26 @@ pub struct Preview {
 
 /// Loads `data` (a folder of CSV/Parquet files or a DuckDB file), creates every
 /// view, and reads the last `periods` periods of each KPI of `kpis`.
-pub fn run(
-    valid: &Valid,
-    data: &Path,
-    kpis: &[KpiId],
-    periods: usize,
-) -> Result<Vec<Preview>, PreviewError> {
+pub fn run(valid: &Valid, data: &Path, kpis: &[KpiId], periods: usize) -> Result<Vec<Preview>, PreviewError> {
     let connection = duckdb::Connection::open_in_memory()?;
     data::load(&connection, valid.model, data)?;
-    connection.execute_batch(&format!(
-        "{};",
-        sql::create_schema(valid.model, Dialect::DuckDb)
-    ))?;
+    connection.execute_batch(&format!("{};", sql::create_schema(valid.model, Dialect::DuckDb)))?;
     for view in sql::views(valid, Dialect::DuckDb) {
         connection.execute_batch(&format!("{};", view.statement))?;
     }
-    kpis.iter()
-        .map(|&kpi| read(&connection, valid, kpi, periods))
-        .collect()
+    kpis.iter().map(|&kpi| read(&connection, valid, kpi, periods)).collect()
 }
 
-fn read(
-    connection: &duckdb::Connection,
-    valid: &Valid,
-    id: KpiId,
-    periods: usize,
-) -> Result<Preview, PreviewError> {
+fn read(connection: &duckdb::Connection, valid: &Valid, id: KpiId, periods: usize) -> Result<Preview, PreviewError> {
     let model = valid.model;
     let kpi = model.kpi(id);
     let d = sql::for_dialect(Dialect::DuckDb);
-    let view = format!(
-        "{}.{}",
-        d.quote_ident(&model.settings.schema),
-        d.quote_ident(&kpi.name.text)
-    );
-    let dimensions: Vec<String> = kpi
-        .dimensions
-        .iter()
-        .map(|n| format!("CAST({} AS VARCHAR)", d.quote_ident(&n.text)))
-        .collect();
+    let view = format!("{}.{}", d.quote_ident(&model.settings.schema), d.quote_ident(&kpi.name.text));
+    let dimensions: Vec<String> =
+        kpi.dimensions.iter().map(|n| format!("CAST({} AS VARCHAR)", d.quote_ident(&n.text))).collect();
     let mut columns = vec!["CAST(\"period_start\" AS VARCHAR)".to_string()];
     columns.extend(dimensions.iter().cloned());
-    columns.extend([
-        "\"value\"".to_string(),
-        "\"target\"".to_string(),
-        "\"status\"".to_string(),
-    ]);
+    columns.extend(["\"value\"".to_string(), "\"target\"".to_string(), "\"status\"".to_string()]);
     let order: Vec<String> = std::iter::once("\"period_start\"".to_string())
         .chain(dimensions.iter().map(|c| format!("{c} NULLS LAST")))
         .collect();
@@ -112,8 +86,5 @@ fn read(
             status: row.get(3 + n)?,
         })
     })?;
-    Ok(Preview {
-        kpi: id,
-        rows: rows.collect::<Result<_, _>>()?,
-    })
+    Ok(Preview { kpi: id, rows: rows.collect::<Result<_, _>>()? })
 }

@@ -56,23 +56,11 @@ fn inherit(
     for &other in &upstream[1..] {
         let other = model.kpi(other);
         let mismatch = if other.grain != grain {
-            Some(format!(
-                "grain `{}` vs `{}`",
-                grain.name(),
-                other.grain.name()
-            ))
+            Some(format!("grain `{}` vs `{}`", grain.name(), other.grain.name()))
         } else if !windows_compatible(grain, other.window, window) {
-            Some(format!(
-                "windows {} vs {}",
-                describe(window),
-                describe(other.window)
-            ))
+            Some(format!("windows {} vs {}", describe(window), describe(other.window)))
         } else if sorted(&other.dimensions) != dimensions {
-            Some(format!(
-                "dimensions [{}] vs [{}]",
-                dimensions.join(", "),
-                sorted(&other.dimensions).join(", ")
-            ))
+            Some(format!("dimensions [{}] vs [{}]", dimensions.join(", "), sorted(&other.dimensions).join(", ")))
         } else {
             None
         };
@@ -81,10 +69,7 @@ fn inherit(
                 Diagnostic::new(
                     Code::IncompatibleGrain,
                     span,
-                    format!(
-                        "`{}` and `{}` cannot be combined: {mismatch}",
-                        first.name, other.name
-                    ),
+                    format!("`{}` and `{}` cannot be combined: {mismatch}", first.name, other.name),
                 )
                 .label("combines them")
                 .secondary(first.name.span, format!("`{}` declared here", first.name))
@@ -100,25 +85,14 @@ fn inherit(
                 Diagnostic::new(
                     Code::IncompatibleGrain,
                     ident.span,
-                    format!(
-                        "the grain is `{}`, but `{}` is per {}",
-                        declared.name(),
-                        first.name,
-                        grain.name()
-                    ),
+                    format!("the grain is `{}`, but `{}` is per {}", declared.name(), first.name, grain.name()),
                 )
                 .label("declared grain")
-                .help(format!(
-                    "remove `grain` (it is inherited) or write `grain {}`",
-                    grain.name()
-                )),
+                .help(format!("remove `grain` (it is inherited) or write `grain {}`", grain.name())),
             );
         }
     }
-    let declared_dimensions: Option<Vec<Name>> = decl
-        .dimensions
-        .as_ref()
-        .map(|_| model.kpi(id).dimensions.clone());
+    let declared_dimensions: Option<Vec<Name>> = decl.dimensions.as_ref().map(|_| model.kpi(id).dimensions.clone());
     let inherited_dimensions = first.dimensions.clone();
     if let (Some(declared), Some(list)) = (&declared_dimensions, &decl.dimensions) {
         if sorted(declared) != dimensions {
@@ -126,10 +100,7 @@ fn inherit(
                 Diagnostic::new(
                     Code::IncompatibleGrain,
                     list.span,
-                    format!(
-                        "the upstream KPIs are sliced by [{}]",
-                        dimensions.join(", ")
-                    ),
+                    format!("the upstream KPIs are sliced by [{}]", dimensions.join(", ")),
                 )
                 .label("declared dimensions")
                 .help("remove `dimensions` (they are inherited) or list the same ones"),

@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use super::sql::{self, SqlKind};
 use crate::diagnostics::{did_you_mean, Code, Diagnostic};
 use crate::model::{
-    AggFunc, Aggregate, BinaryOp, ColumnRef, Dialect, Expr, ExprKind, Function, KpiId, Literal,
-    Source, SourceId, Type, UnaryOp,
+    AggFunc, Aggregate, BinaryOp, ColumnRef, Dialect, Expr, ExprKind, Function, KpiId, Literal, Source, SourceId, Type,
+    UnaryOp,
 };
 use crate::source::{SourceMap, Span};
 use crate::syntax::ast::{self, Ident};
@@ -20,11 +20,7 @@ pub enum Scope {
     /// period bounds too when `period` (inside a KPI's aggregates).
     Row { base: SourceId, period: bool },
     /// The `on` condition of `base`'s join number `join` to `target`.
-    JoinOn {
-        base: SourceId,
-        join: usize,
-        target: SourceId,
-    },
+    JoinOn { base: SourceId, join: usize, target: SourceId },
     /// A measure KPI's value: aggregates over sources and constants.
     Measure { from: Option<SourceId> },
     /// A derived KPI's value: other KPIs and constants.
@@ -51,20 +47,8 @@ pub fn aggregate_function(name: &str) -> Option<AggFunc> {
 
 /// Names callable besides the portable functions and aggregates.
 const SPECIAL_FUNCTIONS: [&str; 3] = ["active_at", "in_period", "previous"];
-const AGGREGATE_NAMES: [&str; 12] = [
-    "count",
-    "count_distinct",
-    "sum",
-    "avg",
-    "min",
-    "max",
-    "p50",
-    "median",
-    "p90",
-    "p95",
-    "p99",
-    "percentile",
-];
+const AGGREGATE_NAMES: [&str; 12] =
+    ["count", "count_distinct", "sum", "avg", "min", "max", "p50", "median", "p90", "p95", "p99", "percentile"];
 
 /// Resolves expressions against the sources resolved so far.
 pub struct ExprResolver<'a> {
@@ -89,14 +73,9 @@ impl ExprResolver<'_> {
     pub fn expect(&mut self, e: &ast::Expr, scope: Scope, expected: Type, what: &str) -> Expr {
         let resolved = self.resolve(e, scope);
         if !resolved.ty.fits(expected) {
-            let message = format!(
-                "{what} must be a {}, found a {}",
-                expected.name(),
-                resolved.ty.name()
-            );
+            let message = format!("{what} must be a {}, found a {}", expected.name(), resolved.ty.name());
             self.diagnostics.push(
-                Diagnostic::new(Code::TypeMismatch, e.span, message)
-                    .label(format!("this is a {}", resolved.ty.name())),
+                Diagnostic::new(Code::TypeMismatch, e.span, message).label(format!("this is a {}", resolved.ty.name())),
             );
         }
         resolved
@@ -116,69 +95,29 @@ impl ExprResolver<'_> {
                 Expr::new(ExprKind::Unary(*op, Box::new(inner)), expected, span)
             }
             ast::ExprKind::Binary(op, left, right) => self.binary(*op, left, right, scope, span),
-            ast::ExprKind::InList {
-                expr,
-                list,
-                negated,
-            } => {
+            ast::ExprKind::InList { expr, list, negated } => {
                 let expr = self.resolve(expr, scope);
-                let list = list
-                    .iter()
-                    .map(|item| self.expect(item, scope, expr.ty, "every item of an `in` list"))
-                    .collect();
-                Expr::new(
-                    ExprKind::InList {
-                        expr: Box::new(expr),
-                        list,
-                        negated: *negated,
-                    },
-                    Type::Boolean,
-                    span,
-                )
+                let list =
+                    list.iter().map(|item| self.expect(item, scope, expr.ty, "every item of an `in` list")).collect();
+                Expr::new(ExprKind::InList { expr: Box::new(expr), list, negated: *negated }, Type::Boolean, span)
             }
             ast::ExprKind::IsNull { expr, negated } => {
                 let expr = self.resolve(expr, scope);
-                Expr::new(
-                    ExprKind::IsNull {
-                        expr: Box::new(expr),
-                        negated: *negated,
-                    },
-                    Type::Boolean,
-                    span,
-                )
+                Expr::new(ExprKind::IsNull { expr: Box::new(expr), negated: *negated }, Type::Boolean, span)
             }
-            ast::ExprKind::Case { whens, otherwise } => {
-                self.case(whens, otherwise.as_deref(), scope, span)
+            ast::ExprKind::Case { whens, otherwise } => self.case(whens, otherwise.as_deref(), scope, span),
+            ast::ExprKind::Call { name, args, star, filter } => {
+                self.call(name, args, *star, filter.as_deref(), scope, span)
             }
-            ast::ExprKind::Call {
-                name,
-                args,
-                star,
-                filter,
-            } => self.call(name, args, *star, filter.as_deref(), scope, span),
             ast::ExprKind::RawSql(raw) => {
                 let file = self.files.get(raw.span.file);
-                sql::check(
-                    &raw.node,
-                    SqlKind::Expression,
-                    raw.span,
-                    file,
-                    self.dialects,
-                    self.diagnostics,
-                );
+                sql::check(&raw.node, SqlKind::Expression, raw.span, file, self.dialects, self.diagnostics);
                 Expr::new(ExprKind::Raw(raw.node.clone()), Type::Any, span)
             }
         }
     }
 
-    fn binary(
-        &mut self,
-        op: BinaryOp,
-        left: &ast::Expr,
-        right: &ast::Expr,
-        scope: Scope,
-        span: Span,
-    ) -> Expr {
+    fn binary(&mut self, op: BinaryOp, left: &ast::Expr, right: &ast::Expr, scope: Scope, span: Span) -> Expr {
         let l = self.resolve(left, scope);
         let r = self.resolve(right, scope);
         let ty = match binary_type(op, l.ty, r.ty) {
@@ -190,8 +129,7 @@ impl ExprResolver<'_> {
                     op.symbol(),
                     r.ty.name()
                 ));
-                let diagnostic = if l.ty.is_temporal() && r.ty.is_temporal() && op == BinaryOp::Sub
-                {
+                let diagnostic = if l.ty.is_temporal() && r.ty.is_temporal() && op == BinaryOp::Sub {
                     diagnostic.help("use `minutes_between(a, b)`, `hours_between(a, b)` or `days_between(a, b)`")
                 } else {
                     diagnostic
@@ -220,16 +158,8 @@ impl ExprResolver<'_> {
             }
             resolved.push((condition, result));
         }
-        let otherwise =
-            otherwise.map(|e| Box::new(self.expect(e, scope, ty, "every branch of a `case`")));
-        Expr::new(
-            ExprKind::Case {
-                whens: resolved,
-                otherwise,
-            },
-            ty,
-            span,
-        )
+        let otherwise = otherwise.map(|e| Box::new(self.expect(e, scope, ty, "every branch of a `case`")));
+        Expr::new(ExprKind::Case { whens: resolved, otherwise }, ty, span)
     }
 
     fn path(&mut self, parts: &[Ident], scope: Scope, span: Span) -> Expr {
@@ -246,25 +176,15 @@ impl ExprResolver<'_> {
         match parts {
             [name] => {
                 if let Some(column) = source.column(&name.name) {
-                    let column_ref = ColumnRef {
-                        join: None,
-                        column: column.name.text.clone(),
-                    };
+                    let column_ref = ColumnRef { join: None, column: column.name.text.clone() };
                     return Expr::new(ExprKind::Column(column_ref), column.ty, span);
                 }
                 if let Some(dimension) = source.dimension(&name.name) {
-                    return Expr {
-                        span,
-                        ..dimension.expr.clone()
-                    };
+                    return Expr { span, ..dimension.expr.clone() };
                 }
                 match name.name.as_str() {
-                    "period_start" if period => {
-                        return Expr::new(ExprKind::PeriodStart, Type::Timestamp, span)
-                    }
-                    "period_end" if period => {
-                        return Expr::new(ExprKind::PeriodEnd, Type::Timestamp, span)
-                    }
+                    "period_start" if period => return Expr::new(ExprKind::PeriodStart, Type::Timestamp, span),
+                    "period_end" if period => return Expr::new(ExprKind::PeriodEnd, Type::Timestamp, span),
                     _ => {}
                 }
                 let candidates = source
@@ -282,14 +202,10 @@ impl ExprResolver<'_> {
                 if let Some(help) = did_you_mean(&name.name, candidates) {
                     diagnostic = diagnostic.help(help);
                 } else if name.name.starts_with("period_") {
-                    diagnostic = diagnostic.help(
-                        "`period_start` and `period_end` exist only inside a KPI's aggregates",
-                    );
+                    diagnostic =
+                        diagnostic.help("`period_start` and `period_end` exist only inside a KPI's aggregates");
                 } else {
-                    diagnostic = diagnostic.help(format!(
-                        "declare it in the `columns` of source `{}`",
-                        source.name
-                    ));
+                    diagnostic = diagnostic.help(format!("declare it in the `columns` of source `{}`", source.name));
                 }
                 self.error(diagnostic)
             }
@@ -297,10 +213,8 @@ impl ExprResolver<'_> {
                 self.row_path(rest, base, period, span)
             }
             [qualifier, column] => {
-                let Some(join) = source
-                    .joins
-                    .iter()
-                    .position(|j| self.sources[j.target.index()].name.text == qualifier.name)
+                let Some(join) =
+                    source.joins.iter().position(|j| self.sources[j.target.index()].name.text == qualifier.name)
                 else {
                     return self.not_joined(qualifier, base);
                 };
@@ -308,32 +222,15 @@ impl ExprResolver<'_> {
                 self.column_of(target, column, Some(join), span)
             }
             _ => self.error(
-                Diagnostic::new(
-                    Code::UnknownColumn,
-                    span,
-                    "a column reference has at most three parts",
-                )
-                .help("write `column`, `join.column` or `source.join.column`"),
+                Diagnostic::new(Code::UnknownColumn, span, "a column reference has at most three parts")
+                    .help("write `column`, `join.column` or `source.join.column`"),
             ),
         }
     }
 
-    fn column_of(
-        &mut self,
-        source: &Source,
-        column: &Ident,
-        join: Option<usize>,
-        span: Span,
-    ) -> Expr {
+    fn column_of(&mut self, source: &Source, column: &Ident, join: Option<usize>, span: Span) -> Expr {
         if let Some(c) = source.column(&column.name) {
-            return Expr::new(
-                ExprKind::Column(ColumnRef {
-                    join,
-                    column: c.name.text.clone(),
-                }),
-                c.ty,
-                span,
-            );
+            return Expr::new(ExprKind::Column(ColumnRef { join, column: c.name.text.clone() }), c.ty, span);
         }
         let candidates = source.columns.iter().map(|c| c.name.text.as_str());
         let mut diagnostic = Diagnostic::new(
@@ -355,31 +252,19 @@ impl ExprResolver<'_> {
             Diagnostic::new(
                 Code::UnknownSource,
                 qualifier.span,
-                format!(
-                    "source `{}` is not joined to `{}`",
-                    qualifier.name, base.name
-                ),
+                format!("source `{}` is not joined to `{}`", qualifier.name, base.name),
             )
             .label("not joined")
-            .help(format!(
-                "add `join {} on …` to source `{}`",
-                qualifier.name, base.name
-            ))
+            .help(format!("add `join {} on …` to source `{}`", qualifier.name, base.name))
         } else {
-            let joins = base
-                .joins
-                .iter()
-                .map(|j| self.sources[j.target.index()].name.text.as_str());
+            let joins = base.joins.iter().map(|j| self.sources[j.target.index()].name.text.as_str());
             let diagnostic = Diagnostic::new(
                 Code::UnknownSource,
                 qualifier.span,
                 format!("no source or join named `{}`", qualifier.name),
             )
             .label("unknown name");
-            match did_you_mean(
-                &qualifier.name,
-                joins.chain(std::iter::once(base.name.text.as_str())),
-            ) {
+            match did_you_mean(&qualifier.name, joins.chain(std::iter::once(base.name.text.as_str()))) {
                 Some(help) => diagnostic.help(help),
                 None => diagnostic,
             }
@@ -387,32 +272,18 @@ impl ExprResolver<'_> {
         self.error(diagnostic)
     }
 
-    fn join_path(
-        &mut self,
-        parts: &[Ident],
-        base: SourceId,
-        join: usize,
-        target: SourceId,
-        span: Span,
-    ) -> Expr {
+    fn join_path(&mut self, parts: &[Ident], base: SourceId, join: usize, target: SourceId, span: Span) -> Expr {
         let base_source = &self.sources[base.index()];
         let target_source = &self.sources[target.index()];
         match parts {
             [column] => self.column_of(base_source, column, None, span),
-            [q, column] if q.name == target_source.name.text => {
-                self.column_of(target_source, column, Some(join), span)
-            }
-            [q, column] if q.name == base_source.name.text => {
-                self.column_of(base_source, column, None, span)
-            }
+            [q, column] if q.name == target_source.name.text => self.column_of(target_source, column, Some(join), span),
+            [q, column] if q.name == base_source.name.text => self.column_of(base_source, column, None, span),
             [q, ..] => self.error(
                 Diagnostic::new(
                     Code::UnknownSource,
                     q.span,
-                    format!(
-                        "a join condition compares `{}` with `{}` only",
-                        base_source.name, target_source.name
-                    ),
+                    format!("a join condition compares `{}` with `{}` only", base_source.name, target_source.name),
                 )
                 .help(format!("write `column = {}.column`", target_source.name)),
             ),
@@ -424,24 +295,21 @@ impl ExprResolver<'_> {
         let name = &parts[0];
         if parts.len() == 1 && self.kpi_ids.contains_key(&name.name) {
             return self.error(
-                Diagnostic::new(Code::MixedFormula, span, format!("`{}` is a KPI, but this value aggregates sources", name.name))
-                    .label("a KPI")
-                    .help("a value either aggregates sources or combines KPIs; move the aggregate into its own KPI"),
+                Diagnostic::new(
+                    Code::MixedFormula,
+                    span,
+                    format!("`{}` is a KPI, but this value aggregates sources", name.name),
+                )
+                .label("a KPI")
+                .help("a value either aggregates sources or combines KPIs; move the aggregate into its own KPI"),
             );
         }
         let text: Vec<&str> = parts.iter().map(|p| p.name.as_str()).collect();
         let text = text.join(".");
         self.error(
-            Diagnostic::new(
-                Code::ColumnOutsideAggregate,
-                span,
-                format!("`{text}` is used outside an aggregate"),
-            )
-            .label("not aggregated")
-            .help(format!(
-                "aggregate it, e.g. `sum({text})`, or count rows with `count({})`",
-                parts[0].name
-            )),
+            Diagnostic::new(Code::ColumnOutsideAggregate, span, format!("`{text}` is used outside an aggregate"))
+                .label("not aggregated")
+                .help(format!("aggregate it, e.g. `sum({text})`, or count rows with `count({})`", parts[0].name)),
         )
     }
 
@@ -450,15 +318,9 @@ impl ExprResolver<'_> {
         match (parts.len(), self.kpi_ids.get(&name.name)) {
             (1, Some(&id)) => Expr::new(ExprKind::Kpi(id), Type::Number, span),
             _ => {
-                let mut diagnostic = Diagnostic::new(
-                    Code::UnknownKpi,
-                    span,
-                    format!("no KPI named `{}`", name.name),
-                )
-                .label("unknown KPI");
-                if let Some(help) =
-                    did_you_mean(&name.name, self.kpi_ids.keys().map(String::as_str))
-                {
+                let mut diagnostic = Diagnostic::new(Code::UnknownKpi, span, format!("no KPI named `{}`", name.name))
+                    .label("unknown KPI");
+                if let Some(help) = did_you_mean(&name.name, self.kpi_ids.keys().map(String::as_str)) {
                     diagnostic = diagnostic.help(help);
                 }
                 self.error(diagnostic)
@@ -477,9 +339,7 @@ impl ExprResolver<'_> {
     ) -> Expr {
         if let Some(func) = aggregate_function(&name.name) {
             return match scope {
-                Scope::Measure { from } => {
-                    self.aggregate(func, name, args, star, filter, from, span)
-                }
+                Scope::Measure { from } => self.aggregate(func, name, args, star, filter, from, span),
                 _ => self.error(
                     Diagnostic::new(
                         Code::MisplacedAggregate,
@@ -494,12 +354,8 @@ impl ExprResolver<'_> {
         if star || filter.is_some() {
             let what = if star { "`*`" } else { "`where`" };
             return self.error(
-                Diagnostic::new(
-                    Code::WrongArguments,
-                    span,
-                    format!("{what} is only allowed in aggregates"),
-                )
-                .help(format!("`{}` is not an aggregate", name.name)),
+                Diagnostic::new(Code::WrongArguments, span, format!("{what} is only allowed in aggregates"))
+                    .help(format!("`{}` is not an aggregate", name.name)),
             );
         }
         match name.name.as_str() {
@@ -513,17 +369,10 @@ impl ExprResolver<'_> {
     fn function(&mut self, name: &Ident, args: &[ast::Expr], scope: Scope, span: Span) -> Expr {
         let Some(func) = Function::ALL.into_iter().find(|f| f.name() == name.name) else {
             let known = Function::ALL.map(Function::name);
-            let candidates = known
-                .iter()
-                .copied()
-                .chain(SPECIAL_FUNCTIONS)
-                .chain(AGGREGATE_NAMES);
-            let mut diagnostic = Diagnostic::new(
-                Code::UnknownFunction,
-                name.span,
-                format!("unknown function `{}`", name.name),
-            )
-            .label("unknown function");
+            let candidates = known.iter().copied().chain(SPECIAL_FUNCTIONS).chain(AGGREGATE_NAMES);
+            let mut diagnostic =
+                Diagnostic::new(Code::UnknownFunction, name.span, format!("unknown function `{}`", name.name))
+                    .label("unknown function");
             if let Some(help) = did_you_mean(&name.name, candidates) {
                 diagnostic = diagnostic.help(help);
             }
@@ -534,22 +383,13 @@ impl ExprResolver<'_> {
         match function_type(func, &types) {
             Ok(ty) => Expr::new(ExprKind::Function(func, resolved), ty, span),
             Err(message) => self.error(
-                Diagnostic::new(
-                    Code::WrongArguments,
-                    span,
-                    format!("`{}` {message}", func.name()),
-                )
-                .label("called here"),
+                Diagnostic::new(Code::WrongArguments, span, format!("`{}` {message}", func.name()))
+                    .label("called here"),
             ),
         }
     }
 
-    fn single_arg<'e>(
-        &mut self,
-        name: &Ident,
-        args: &'e [ast::Expr],
-        span: Span,
-    ) -> Option<&'e ast::Expr> {
+    fn single_arg<'e>(&mut self, name: &Ident, args: &'e [ast::Expr], span: Span) -> Option<&'e ast::Expr> {
         if let [arg] = args {
             return Some(arg);
         }
@@ -580,33 +420,16 @@ impl ExprResolver<'_> {
                 )
                 .label("needs `validity`")
                 .secondary(source.name.span, "source declared here")
-                .help(format!(
-                    "add `validity <start column> to <end column>` to source `{}`",
-                    source.name
-                )),
+                .help(format!("add `validity <start column> to <end column>` to source `{}`", source.name)),
             );
         };
         let column = |name: &str| {
             let ty = source.column(name).map_or(Type::Any, |c| c.ty);
-            Expr::new(
-                ExprKind::Column(ColumnRef {
-                    join: None,
-                    column: name.to_string(),
-                }),
-                ty,
-                span,
-            )
+            Expr::new(ExprKind::Column(ColumnRef { join: None, column: name.to_string() }), ty, span)
         };
         let (start, end) = (column(&validity.start), column(&validity.end));
         let started = binary(BinaryOp::Lt, start, at.clone());
-        let open = Expr::new(
-            ExprKind::IsNull {
-                expr: Box::new(end.clone()),
-                negated: false,
-            },
-            Type::Boolean,
-            span,
-        );
+        let open = Expr::new(ExprKind::IsNull { expr: Box::new(end.clone()), negated: false }, Type::Boolean, span);
         let not_ended = binary(BinaryOp::Or, open, binary(BinaryOp::Ge, end, at));
         binary(BinaryOp::And, started, not_ended)
     }
@@ -622,11 +445,7 @@ impl ExprResolver<'_> {
         let at = self.expect(arg, scope, Type::Timestamp, "the argument of `in_period`");
         let start = Expr::new(ExprKind::PeriodStart, Type::Timestamp, span);
         let end = Expr::new(ExprKind::PeriodEnd, Type::Timestamp, span);
-        binary(
-            BinaryOp::And,
-            binary(BinaryOp::Ge, at.clone(), start),
-            binary(BinaryOp::Lt, at, end),
-        )
+        binary(BinaryOp::And, binary(BinaryOp::Ge, at.clone(), start), binary(BinaryOp::Lt, at, end))
     }
 
     fn outside_aggregate(&mut self, name: &Ident) -> Expr {
@@ -634,10 +453,7 @@ impl ExprResolver<'_> {
             Diagnostic::new(
                 Code::WrongArguments,
                 name.span,
-                format!(
-                    "`{}` is only available inside a KPI's aggregates",
-                    name.name
-                ),
+                format!("`{}` is only available inside a KPI's aggregates", name.name),
             )
             .help("use it in an aggregate's `where` or in the KPI's `filter`"),
         )
@@ -649,22 +465,20 @@ impl ExprResolver<'_> {
         };
         let resolved = match scope {
             Scope::Derived => self.resolve(arg, scope),
-            _ => return self.error(
-                Diagnostic::new(
-                    Code::WrongArguments,
-                    name.span,
-                    "`previous` takes a KPI and is only available in a value that combines KPIs",
+            _ => {
+                return self.error(
+                    Diagnostic::new(
+                        Code::WrongArguments,
+                        name.span,
+                        "`previous` takes a KPI and is only available in a value that combines KPIs",
+                    )
+                    .help("define the KPI first, then `previous(kpi)` in a KPI of its own"),
                 )
-                .help("define the KPI first, then `previous(kpi)` in a KPI of its own"),
-            ),
+            }
         };
         match resolved.kind {
             ExprKind::Kpi(id) => Expr::new(ExprKind::Previous(id), Type::Number, span),
-            _ => self.error(Diagnostic::new(
-                Code::WrongArguments,
-                arg.span,
-                "`previous` takes the name of a KPI",
-            )),
+            _ => self.error(Diagnostic::new(Code::WrongArguments, arg.span, "`previous` takes the name of a KPI")),
         }
     }
 
@@ -681,9 +495,7 @@ impl ExprResolver<'_> {
     ) -> Expr {
         let counted_source = self.counted_source(func, args, from);
         let (arg, fraction) = match (func, args) {
-            (AggFunc::Percentile(_), [arg, fraction]) if name.name == "percentile" => {
-                (Some(arg), Some(fraction))
-            }
+            (AggFunc::Percentile(_), [arg, fraction]) if name.name == "percentile" => (Some(arg), Some(fraction)),
             (_, []) => (None, None),
             (_, [arg]) if counted_source.is_none() => (Some(arg), None),
             (_, [_]) => (None, None),
@@ -711,12 +523,8 @@ impl ExprResolver<'_> {
             },
             None if matches!(func, AggFunc::Percentile(p) if p.is_nan()) => {
                 return self.error(
-                    Diagnostic::new(
-                        Code::WrongArguments,
-                        span,
-                        "`percentile` takes a value and a fraction",
-                    )
-                    .help("write e.g. `percentile(latency_ms, 0.75)`"),
+                    Diagnostic::new(Code::WrongArguments, span, "`percentile` takes a value and a fraction")
+                        .help("write e.g. `percentile(latency_ms, 0.75)`"),
                 );
             }
             None => func,
@@ -730,12 +538,8 @@ impl ExprResolver<'_> {
         }
         if arg.is_none() && !star && counted_source.is_none() && func != AggFunc::Count {
             return self.error(
-                Diagnostic::new(
-                    Code::WrongArguments,
-                    span,
-                    format!("`{}` needs a value to aggregate", name.name),
-                )
-                .help(format!("write e.g. `{}(orders.amount)`", name.name)),
+                Diagnostic::new(Code::WrongArguments, span, format!("`{}` needs a value to aggregate", name.name))
+                    .help(format!("write e.g. `{}(orders.amount)`", name.name)),
             );
         }
         let qualified: Vec<&ast::Expr> = arg.into_iter().chain(filter).collect();
@@ -748,72 +552,51 @@ impl ExprResolver<'_> {
             self.check_aggregate_type(func, name, arg);
         }
         let kpi_filters = self.kpi_filters;
-        let kpi_filters = kpi_filters
-            .iter()
-            .map(|f| self.expect(f, scope, Type::Boolean, "a `filter`"))
-            .collect();
+        let kpi_filters = kpi_filters.iter().map(|f| self.expect(f, scope, Type::Boolean, "a `filter`")).collect();
         let condition = filter.map(|f| self.expect(f, scope, Type::Boolean, "a `where` condition"));
-        let aggregate = Aggregate {
-            func,
-            source: base,
-            arg,
-            kpi_filters,
-            condition,
-        };
+        let aggregate = Aggregate { func, source: base, arg, kpi_filters, condition };
         let source = &self.sources[base.index()];
         if source.time.is_none() && !aggregate.is_snapshot() {
             self.diagnostics.push(
-                Diagnostic::new(Code::MissingProperty, span, format!("source `{}` has no `time` column to place rows in periods", source.name))
-                    .label("aggregated by period")
-                    .secondary(source.name.span, "source declared here")
-                    .help(format!("add `time <column>` to source `{}`, or aggregate a snapshot with `active_at(period_end)`", source.name)),
+                Diagnostic::new(
+                    Code::MissingProperty,
+                    span,
+                    format!("source `{}` has no `time` column to place rows in periods", source.name),
+                )
+                .label("aggregated by period")
+                .secondary(source.name.span, "source declared here")
+                .help(format!(
+                    "add `time <column>` to source `{}`, or aggregate a snapshot with `active_at(period_end)`",
+                    source.name
+                )),
             );
         }
         Expr::new(ExprKind::Aggregate(Box::new(aggregate)), Type::Number, span)
     }
 
     /// The source of `count(orders)`: a lone name that is a source, not a column of `from`.
-    fn counted_source(
-        &self,
-        func: AggFunc,
-        args: &[ast::Expr],
-        from: Option<SourceId>,
-    ) -> Option<SourceId> {
-        let [ast::Expr {
-            kind: ast::ExprKind::Path(parts),
-            ..
-        }] = args
-        else {
+    fn counted_source(&self, func: AggFunc, args: &[ast::Expr], from: Option<SourceId>) -> Option<SourceId> {
+        let [ast::Expr { kind: ast::ExprKind::Path(parts), .. }] = args else {
             return None;
         };
         let [name] = parts.as_slice() else {
             return None;
         };
         let id = *self.source_ids.get(&name.name)?;
-        let is_column_of_from =
-            from.is_some_and(|f| self.sources[f.index()].column(&name.name).is_some());
+        let is_column_of_from = from.is_some_and(|f| self.sources[f.index()].column(&name.name).is_some());
         (func == AggFunc::Count && !is_column_of_from).then_some(id)
     }
 
     /// The source an aggregate reads: the one its qualified names point at
     /// (other than joins of it or of `from`), else `from`.
-    fn infer_base(
-        &mut self,
-        exprs: &[&ast::Expr],
-        from: Option<SourceId>,
-        span: Span,
-    ) -> Option<SourceId> {
+    fn infer_base(&mut self, exprs: &[&ast::Expr], from: Option<SourceId>, span: Span) -> Option<SourceId> {
         let mut qualifiers: Vec<&Ident> = Vec::new();
         for e in exprs {
             collect_qualifiers(e, &mut qualifiers);
         }
         let belongs_to = |base: SourceId, name: &str| {
             let source = &self.sources[base.index()];
-            source.name.text == name
-                || source
-                    .joins
-                    .iter()
-                    .any(|j| self.sources[j.target.index()].name.text == name)
+            source.name.text == name || source.joins.iter().any(|j| self.sources[j.target.index()].name.text == name)
         };
         let mut candidates: Vec<SourceId> = Vec::new();
         for q in &qualifiers {
@@ -826,11 +609,10 @@ impl ExprResolver<'_> {
                 }
             }
         }
-        let base = candidates.iter().copied().find(|&c| {
-            candidates
-                .iter()
-                .all(|&o| belongs_to(c, &self.sources[o.index()].name.text))
-        });
+        let base = candidates
+            .iter()
+            .copied()
+            .find(|&c| candidates.iter().all(|&o| belongs_to(c, &self.sources[o.index()].name.text)));
         match (candidates.len(), base, from) {
             (0, _, Some(from)) => Some(from),
             (0, _, None) => {
@@ -843,14 +625,18 @@ impl ExprResolver<'_> {
             }
             (_, Some(base), _) => Some(base),
             _ => {
-                let names: Vec<String> = candidates
-                    .iter()
-                    .map(|c| format!("`{}`", self.sources[c.index()].name))
-                    .collect();
+                let names: Vec<String> =
+                    candidates.iter().map(|c| format!("`{}`", self.sources[c.index()].name)).collect();
                 self.diagnostics.push(
-                    Diagnostic::new(Code::AmbiguousSource, span, format!("this aggregate reads {}, which are not joined", names.join(" and ")))
-                        .label("reads unrelated sources")
-                        .help("aggregate each source separately and combine the aggregates, or declare a join between them"),
+                    Diagnostic::new(
+                        Code::AmbiguousSource,
+                        span,
+                        format!("this aggregate reads {}, which are not joined", names.join(" and ")),
+                    )
+                    .label("reads unrelated sources")
+                    .help(
+                        "aggregate each source separately and combine the aggregates, or declare a join between them",
+                    ),
                 );
                 None
             }
@@ -923,18 +709,12 @@ fn null(span: Span) -> Expr {
 
 fn binary(op: BinaryOp, left: Expr, right: Expr) -> Expr {
     let span = left.span.to(right.span);
-    Expr::new(
-        ExprKind::Binary(op, Box::new(left), Box::new(right)),
-        Type::Boolean,
-        span,
-    )
+    Expr::new(ExprKind::Binary(op, Box::new(left), Box::new(right)), Type::Boolean, span)
 }
 
 fn literal_expr(literal: &ast::Literal, span: Span) -> Expr {
     let (literal, ty) = match literal {
-        ast::Literal::Number(n) | ast::Literal::Percent(n) => {
-            (Literal::Number(n.clone()), Type::Number)
-        }
+        ast::Literal::Number(n) | ast::Literal::Percent(n) => (Literal::Number(n.clone()), Type::Number),
         ast::Literal::String(s) => (Literal::String(s.clone()), Type::String),
         ast::Literal::Bool(b) => (Literal::Boolean(*b), Type::Boolean),
         ast::Literal::Null => (Literal::Null, Type::Null),
@@ -949,26 +729,15 @@ fn binary_type(op: BinaryOp, l: Type, r: Type) -> Result<Type, String> {
     use BinaryOp::*;
     let unknown = |t: Type| matches!(t, Type::Any | Type::Null);
     match op {
-        And | Or if (l == Type::Boolean || unknown(l)) && (r == Type::Boolean || unknown(r)) => {
-            Ok(Type::Boolean)
-        }
+        And | Or if (l == Type::Boolean || unknown(l)) && (r == Type::Boolean || unknown(r)) => Ok(Type::Boolean),
         And | Or => Err(format!("`{}` needs booleans", op.symbol())),
         Eq | Ne if l.fits(r) => Ok(Type::Boolean),
-        Lt | Le | Gt | Ge if l.fits(r) && l != Type::Boolean && r != Type::Boolean => {
-            Ok(Type::Boolean)
-        }
-        Eq | Ne | Lt | Le | Gt | Ge => {
-            Err(format!("cannot compare a {} with a {}", l.name(), r.name()))
-        }
+        Lt | Le | Gt | Ge if l.fits(r) && l != Type::Boolean && r != Type::Boolean => Ok(Type::Boolean),
+        Eq | Ne | Lt | Le | Gt | Ge => Err(format!("cannot compare a {} with a {}", l.name(), r.name())),
         Add | Sub if l.is_temporal() && r == Type::Duration => Ok(Type::Timestamp),
         Add if l == Type::Duration && r.is_temporal() => Ok(Type::Timestamp),
         Add | Sub | Mul | Div if l.is_numeric() && r.is_numeric() => Ok(Type::Number),
-        _ => Err(format!(
-            "`{}` needs numbers, found a {} and a {}",
-            op.symbol(),
-            l.name(),
-            r.name()
-        )),
+        _ => Err(format!("`{}` needs numbers, found a {} and a {}", op.symbol(), l.name(), r.name())),
     }
 }
 
@@ -976,11 +745,7 @@ fn binary_type(op: BinaryOp, l: Type, r: Type) -> Result<Type, String> {
 fn function_type(func: Function, args: &[Type]) -> Result<Type, String> {
     use Function::*;
     let all_fit = |ty: Type| args.iter().all(|a| a.fits(ty));
-    let first_known = args
-        .iter()
-        .copied()
-        .find(|t| !matches!(t, Type::Null | Type::Any))
-        .unwrap_or(Type::Any);
+    let first_known = args.iter().copied().find(|t| !matches!(t, Type::Null | Type::Any)).unwrap_or(Type::Any);
     match (func, args.len()) {
         (Coalesce, n) if n >= 1 && all_fit(first_known) => Ok(first_known),
         (Coalesce, _) => Err("takes one or more values of one type".into()),
@@ -991,19 +756,13 @@ fn function_type(func: Function, args: &[Type]) -> Result<Type, String> {
         (Abs, 1) | (Round, 1 | 2) if args.iter().all(|a| a.is_numeric()) => Ok(Type::Number),
         (Abs, _) => Err("takes one number".into()),
         (Round, _) => Err("takes a number and, optionally, a number of digits".into()),
-        (Date, 1) if args[0].is_temporal() || matches!(args[0], Type::Any | Type::Null) => {
-            Ok(Type::Date)
-        }
+        (Date, 1) if args[0].is_temporal() || matches!(args[0], Type::Any | Type::Null) => Ok(Type::Date),
         (Date, _) => Err("takes one timestamp".into()),
         (MinutesBetween | HoursBetween | DaysBetween, 2)
-            if args
-                .iter()
-                .all(|a| a.is_temporal() || matches!(a, Type::Any | Type::Null)) =>
+            if args.iter().all(|a| a.is_temporal() || matches!(a, Type::Any | Type::Null)) =>
         {
             Ok(Type::Number)
         }
-        (MinutesBetween | HoursBetween | DaysBetween, _) => {
-            Err("takes two timestamps: the start and the end".into())
-        }
+        (MinutesBetween | HoursBetween | DaysBetween, _) => Err("takes two timestamps: the start and the end".into()),
     }
 }

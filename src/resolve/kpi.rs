@@ -5,23 +5,15 @@ use super::names::Declarations;
 use super::settings::invalid;
 use crate::diagnostics::{did_you_mean, Code, Diagnostic};
 use crate::model::{
-    Dialect, DurationUnit, Expr, ExprKind, FormulaKind, Goal, Grain, Kpi, Lifecycle, Link, Literal,
-    Name, Source, SourceId, Target, TeamId, Threshold, Type, Unit, Window,
+    Dialect, DurationUnit, Expr, ExprKind, FormulaKind, Goal, Grain, Kpi, Lifecycle, Link, Literal, Name, Source,
+    SourceId, Target, TeamId, Threshold, Type, Unit, Window,
 };
 use crate::source::SourceMap;
 use crate::syntax::ast::{self, Ident};
 
 const STATUSES: [&str; 3] = ["draft", "active", "deprecated"];
-const WINDOWS: [&str; 5] = [
-    "cumulative",
-    "week_to_date",
-    "month_to_date",
-    "quarter_to_date",
-    "year_to_date",
-];
-const UNITS: [&str; 8] = [
-    "count", "number", "percent", "currency", "seconds", "minutes", "hours", "days",
-];
+const WINDOWS: [&str; 5] = ["cumulative", "week_to_date", "month_to_date", "quarter_to_date", "year_to_date"];
+const UNITS: [&str; 8] = ["count", "number", "percent", "currency", "seconds", "minutes", "hours", "days"];
 
 pub fn resolve_all(
     declarations: &Declarations,
@@ -30,17 +22,8 @@ pub fn resolve_all(
     dialects: &[Dialect],
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<Kpi> {
-    let context = Context {
-        declarations,
-        sources,
-        files,
-        dialects,
-    };
-    declarations
-        .kpis
-        .iter()
-        .map(|decl| context.kpi(decl, diagnostics))
-        .collect()
+    let context = Context { declarations, sources, files, dialects };
+    declarations.kpis.iter().map(|decl| context.kpi(decl, diagnostics)).collect()
 }
 
 struct Context<'a> {
@@ -72,21 +55,11 @@ impl Context<'_> {
         let window = window(decl, kind, grain, diagnostics);
         let kpi = Kpi {
             name: name(&decl.id),
-            title: decl
-                .title
-                .as_ref()
-                .map_or_else(|| decl.id.name.clone(), |t| t.node.clone()),
+            title: decl.title.as_ref().map_or_else(|| decl.id.name.clone(), |t| t.node.clone()),
             description: decl.description.as_ref().map(|d| d.node.clone()),
             owner: self.owner(decl, diagnostics),
             tags: decl.tags.iter().map(|t| t.name.clone()).collect(),
-            links: decl
-                .links
-                .iter()
-                .map(|l| Link {
-                    label: l.label.node.clone(),
-                    url: l.url.node.clone(),
-                })
-                .collect(),
+            links: decl.links.iter().map(|l| Link { label: l.label.node.clone(), url: l.url.node.clone() }).collect(),
             lifecycle: self.lifecycle(decl, diagnostics),
             kind,
             value,
@@ -109,31 +82,21 @@ impl Context<'_> {
     fn owner(&self, decl: &ast::KpiDecl, diagnostics: &mut Vec<Diagnostic>) -> Option<TeamId> {
         let Some(owner) = &decl.owner else {
             diagnostics.push(
-                Diagnostic::new(
-                    Code::MissingProperty,
-                    decl.id.span,
-                    format!("KPI `{}` has no owner", decl.id.name),
-                )
-                .label("who owns this number?")
-                .help("add `owner <team>`; every KPI has exactly one owning team"),
+                Diagnostic::new(Code::MissingProperty, decl.id.span, format!("KPI `{}` has no owner", decl.id.name))
+                    .label("who owns this number?")
+                    .help("add `owner <team>`; every KPI has exactly one owning team"),
             );
             return None;
         };
         let found = self.declarations.team_ids.get(&owner.name).copied();
         if found.is_none() {
-            let mut diagnostic = Diagnostic::new(
-                Code::UnknownTeam,
-                owner.span,
-                format!("no team named `{}`", owner.name),
-            )
-            .label("unknown team");
+            let mut diagnostic =
+                Diagnostic::new(Code::UnknownTeam, owner.span, format!("no team named `{}`", owner.name))
+                    .label("unknown team");
             let teams = self.declarations.team_ids.keys().map(String::as_str);
             diagnostic = match did_you_mean(&owner.name, teams) {
                 Some(help) => diagnostic.help(help),
-                None => diagnostic.help(format!(
-                    "declare it: `team {} {{ name \"…\" }}`",
-                    owner.name
-                )),
+                None => diagnostic.help(format!("declare it: `team {} {{ name \"…\" }}`", owner.name)),
             };
             diagnostics.push(diagnostic);
         }
@@ -143,16 +106,10 @@ impl Context<'_> {
     fn source(&self, name: &Ident, diagnostics: &mut Vec<Diagnostic>) -> Option<SourceId> {
         let found = self.declarations.source_ids.get(&name.name).copied();
         if found.is_none() {
-            let mut diagnostic = Diagnostic::new(
-                Code::UnknownSource,
-                name.span,
-                format!("no source named `{}`", name.name),
-            )
-            .label("unknown source");
-            if let Some(help) = did_you_mean(
-                &name.name,
-                self.declarations.source_ids.keys().map(String::as_str),
-            ) {
+            let mut diagnostic =
+                Diagnostic::new(Code::UnknownSource, name.span, format!("no source named `{}`", name.name))
+                    .label("unknown source");
+            if let Some(help) = did_you_mean(&name.name, self.declarations.source_ids.keys().map(String::as_str)) {
                 diagnostic = diagnostic.help(help);
             }
             diagnostics.push(diagnostic);
@@ -168,16 +125,9 @@ impl Context<'_> {
             if self.declarations.kpi_ids.contains_key(&r.name) {
                 return Some(r.name.clone());
             }
-            let mut diagnostic = Diagnostic::new(
-                Code::UnknownKpi,
-                r.span,
-                format!("no KPI named `{}`", r.name),
-            )
-            .label("unknown KPI");
-            if let Some(help) = did_you_mean(
-                &r.name,
-                self.declarations.kpi_ids.keys().map(String::as_str),
-            ) {
+            let mut diagnostic =
+                Diagnostic::new(Code::UnknownKpi, r.span, format!("no KPI named `{}`", r.name)).label("unknown KPI");
+            if let Some(help) = did_you_mean(&r.name, self.declarations.kpi_ids.keys().map(String::as_str)) {
                 diagnostic = diagnostic.help(help);
             }
             diagnostics.push(diagnostic);
@@ -188,12 +138,8 @@ impl Context<'_> {
             other => {
                 if let Some(r) = &status.replaced_by {
                     diagnostics.push(
-                        Diagnostic::new(
-                            Code::InvalidValue,
-                            r.span,
-                            "only a deprecated KPI has a replacement",
-                        )
-                        .help("write `status deprecated replaced_by <kpi>`"),
+                        Diagnostic::new(Code::InvalidValue, r.span, "only a deprecated KPI has a replacement")
+                            .help("write `status deprecated replaced_by <kpi>`"),
                     );
                 }
                 match other {
@@ -217,13 +163,9 @@ impl Context<'_> {
     ) -> Expr {
         let Some(value) = &decl.value else {
             diagnostics.push(
-                Diagnostic::new(
-                    Code::MissingProperty,
-                    decl.id.span,
-                    format!("KPI `{}` has no `value`", decl.id.name),
-                )
-                .label("what does it compute?")
-                .help("add e.g. `value count(orders)`"),
+                Diagnostic::new(Code::MissingProperty, decl.id.span, format!("KPI `{}` has no `value`", decl.id.name))
+                    .label("what does it compute?")
+                    .help("add e.g. `value count(orders)`"),
             );
             return Expr::new(ExprKind::Literal(Literal::Null), Type::Any, decl.id.span);
         };
@@ -243,12 +185,7 @@ impl Context<'_> {
         resolver.expect(value, scope, Type::Number, "a KPI's value")
     }
 
-    fn grain(
-        &self,
-        decl: &ast::KpiDecl,
-        kind: FormulaKind,
-        diagnostics: &mut Vec<Diagnostic>,
-    ) -> Grain {
+    fn grain(&self, decl: &ast::KpiDecl, kind: FormulaKind, diagnostics: &mut Vec<Diagnostic>) -> Grain {
         let Some(grain) = &decl.grain else {
             if kind == FormulaKind::Measure {
                 diagnostics.push(
@@ -275,10 +212,7 @@ pub fn grain_named(name: &Ident) -> Option<Grain> {
 }
 
 fn name(ident: &Ident) -> Name {
-    Name {
-        text: ident.name.clone(),
-        span: ident.span,
-    }
+    Name { text: ident.name.clone(), span: ident.span }
 }
 
 /// A value that calls an aggregate reads sources; any other combines KPIs.
@@ -291,14 +225,10 @@ fn formula_kind(decl: &ast::KpiDecl) -> FormulaKind {
             ast::ExprKind::Unary(_, e) => has_aggregate(e),
             ast::ExprKind::Binary(_, a, b) => has_aggregate(a) || has_aggregate(b),
             ast::ExprKind::Case { whens, otherwise } => {
-                whens
-                    .iter()
-                    .any(|(c, r)| has_aggregate(c) || has_aggregate(r))
+                whens.iter().any(|(c, r)| has_aggregate(c) || has_aggregate(r))
                     || otherwise.as_deref().is_some_and(has_aggregate)
             }
-            ast::ExprKind::InList { expr, list, .. } => {
-                has_aggregate(expr) || list.iter().any(has_aggregate)
-            }
+            ast::ExprKind::InList { expr, list, .. } => has_aggregate(expr) || list.iter().any(has_aggregate),
             ast::ExprKind::IsNull { expr, .. } => has_aggregate(expr),
             ast::ExprKind::Literal(_) | ast::ExprKind::Path(_) | ast::ExprKind::RawSql(_) => false,
         }
@@ -309,12 +239,7 @@ fn formula_kind(decl: &ast::KpiDecl) -> FormulaKind {
     }
 }
 
-fn window(
-    decl: &ast::KpiDecl,
-    kind: FormulaKind,
-    grain: Grain,
-    diagnostics: &mut Vec<Diagnostic>,
-) -> Window {
+fn window(decl: &ast::KpiDecl, kind: FormulaKind, grain: Grain, diagnostics: &mut Vec<Diagnostic>) -> Window {
     let Some(declared) = &decl.window else {
         return Window::Period;
     };
@@ -332,16 +257,11 @@ fn window(
             let window = match name.name.as_str() {
                 "cumulative" => Window::Cumulative,
                 "week_to_date" => Window::ToDate { grain: Grain::Week },
-                "month_to_date" => Window::ToDate {
-                    grain: Grain::Month,
-                },
-                "quarter_to_date" => Window::ToDate {
-                    grain: Grain::Quarter,
-                },
+                "month_to_date" => Window::ToDate { grain: Grain::Month },
+                "quarter_to_date" => Window::ToDate { grain: Grain::Quarter },
                 "year_to_date" => Window::ToDate { grain: Grain::Year },
                 _ => {
-                    diagnostics
-                        .push(invalid(name, "window", &WINDOWS).help("or `rolling <n> days`"));
+                    diagnostics.push(invalid(name, "window", &WINDOWS).help("or `rolling <n> days`"));
                     return Window::Period;
                 }
             };
@@ -350,12 +270,8 @@ fn window(
     };
     if kind == FormulaKind::Derived {
         diagnostics.push(
-            Diagnostic::new(
-                Code::InvalidWindow,
-                span,
-                "a KPI that combines other KPIs uses their windows",
-            )
-            .help("put the window on the upstream KPIs"),
+            Diagnostic::new(Code::InvalidWindow, span, "a KPI that combines other KPIs uses their windows")
+                .help("put the window on the upstream KPIs"),
         );
         return Window::Period;
     }
@@ -365,10 +281,7 @@ fn window(
             Diagnostic::new(
                 Code::InvalidWindow,
                 span,
-                format!(
-                    "this window is evaluated per day, but the grain is `{}`",
-                    grain.name()
-                ),
+                format!("this window is evaluated per day, but the grain is `{}`", grain.name()),
             )
             .label("needs `grain day`")
             .help("set `grain day`: the window is reported for each day"),
@@ -379,10 +292,7 @@ fn window(
 
 fn check_window_on_snapshots(kpi: &Kpi, decl: &ast::KpiDecl, diagnostics: &mut Vec<Diagnostic>) {
     for aggregate in kpi.aggregates().into_iter().filter(|a| a.is_snapshot()) {
-        let span = aggregate
-            .exprs()
-            .find(|e| e.refers_to_period())
-            .map_or(kpi.name.span, |e| e.span);
+        let span = aggregate.exprs().find(|e| e.refers_to_period()).map_or(kpi.name.span, |e| e.span);
         let window_span = match &decl.window {
             Some(ast::WindowDecl::Named(n)) => n.span,
             Some(ast::WindowDecl::Rolling { days }) => days.span,
@@ -406,12 +316,8 @@ fn dimensions(decl: &ast::KpiDecl, diagnostics: &mut Vec<Diagnostic>) -> Vec<Nam
     for d in decl.dimensions.iter().flat_map(|d| &d.node) {
         if let Some(first) = out.iter().find(|n| n.text == d.name) {
             diagnostics.push(
-                Diagnostic::new(
-                    Code::DuplicateName,
-                    d.span,
-                    format!("dimension `{}` is listed twice", d.name),
-                )
-                .secondary(first.span, "first listed here"),
+                Diagnostic::new(Code::DuplicateName, d.span, format!("dimension `{}` is listed twice", d.name))
+                    .secondary(first.span, "first listed here"),
             );
             continue;
         }
@@ -421,11 +327,7 @@ fn dimensions(decl: &ast::KpiDecl, diagnostics: &mut Vec<Diagnostic>) -> Vec<Nam
 }
 
 fn threshold(q: &ast::Quantity) -> Threshold {
-    Threshold {
-        number: q.number.clone(),
-        written_as_percent: q.is_percent,
-        span: q.span,
-    }
+    Threshold { number: q.number.clone(), written_as_percent: q.is_percent, span: q.span }
 }
 
 fn target(decl: &ast::TargetDecl, diagnostics: &mut Vec<Diagnostic>) -> Option<Target> {
@@ -446,15 +348,9 @@ fn target(decl: &ast::TargetDecl, diagnostics: &mut Vec<Diagnostic>) -> Option<T
             Goal::Between(threshold(low), threshold(high))
         }
     };
-    let expected = if matches!(goal, Goal::Between(..)) {
-        2
-    } else {
-        1
-    };
+    let expected = if matches!(goal, Goal::Between(..)) { 2 } else { 1 };
     if !decl.critical.is_empty() && decl.critical.len() != expected {
-        let span = decl.critical[0]
-            .span
-            .to(decl.critical[decl.critical.len() - 1].span);
+        let span = decl.critical[0].span.to(decl.critical[decl.critical.len() - 1].span);
         let help = if expected == 2 {
             "a range's critical bounds are `critical <low> and <high>`"
         } else {
@@ -464,10 +360,7 @@ fn target(decl: &ast::TargetDecl, diagnostics: &mut Vec<Diagnostic>) -> Option<T
             Diagnostic::new(
                 Code::InvalidTarget,
                 span,
-                format!(
-                    "expected {expected} critical bound(s), found {}",
-                    decl.critical.len()
-                ),
+                format!("expected {expected} critical bound(s), found {}", decl.critical.len()),
             )
             .help(help),
         );
@@ -476,24 +369,16 @@ fn target(decl: &ast::TargetDecl, diagnostics: &mut Vec<Diagnostic>) -> Option<T
     for date in decl.from.iter().chain(&decl.until) {
         if !valid_date(&date.node) {
             diagnostics.push(
-                Diagnostic::new(
-                    Code::InvalidTarget,
-                    date.span,
-                    format!("`{}` is not a calendar date", date.node),
-                )
-                .help("write YYYY-MM-DD"),
+                Diagnostic::new(Code::InvalidTarget, date.span, format!("`{}` is not a calendar date", date.node))
+                    .help("write YYYY-MM-DD"),
             );
         }
     }
     if let (Some(from), Some(until)) = (&decl.from, &decl.until) {
         if from.node > until.node {
             diagnostics.push(
-                Diagnostic::new(
-                    Code::InvalidTarget,
-                    until.span,
-                    "the target ends before it starts",
-                )
-                .secondary(from.span, "starts here"),
+                Diagnostic::new(Code::InvalidTarget, until.span, "the target ends before it starts")
+                    .secondary(from.span, "starts here"),
             );
         }
     }
@@ -534,18 +419,12 @@ fn unit(decl: &ast::KpiDecl, diagnostics: &mut Vec<Diagnostic>) -> Unit {
         "currency" => {
             let Some(code) = &declared.qualifier else {
                 diagnostics.push(
-                    Diagnostic::new(
-                        Code::InvalidValue,
-                        declared.unit.span,
-                        "a currency unit names its currency",
-                    )
-                    .help("write e.g. `unit currency \"EUR\"`"),
+                    Diagnostic::new(Code::InvalidValue, declared.unit.span, "a currency unit names its currency")
+                        .help("write e.g. `unit currency \"EUR\"`"),
                 );
                 return Unit::Number;
             };
-            return Unit::Currency {
-                code: code.node.clone(),
-            };
+            return Unit::Currency { code: code.node.clone() };
         }
         "seconds" | "minutes" | "hours" | "days" => Unit::Duration {
             unit: match declared.unit.name.as_str() {
@@ -562,8 +441,7 @@ fn unit(decl: &ast::KpiDecl, diagnostics: &mut Vec<Diagnostic>) -> Unit {
     };
     if let Some(q) = &declared.qualifier {
         diagnostics.push(
-            Diagnostic::new(Code::InvalidValue, q.span, "only `currency` takes a code")
-                .help("remove the string"),
+            Diagnostic::new(Code::InvalidValue, q.span, "only `currency` takes a code").help("remove the string"),
         );
     }
     unit
@@ -573,10 +451,8 @@ fn version(decl: &ast::KpiDecl, diagnostics: &mut Vec<Diagnostic>) -> u32 {
     match &decl.version {
         Some(v) if v.node >= 1 => v.node,
         Some(v) => {
-            diagnostics.push(
-                Diagnostic::new(Code::InvalidValue, v.span, "versions start at 1")
-                    .help("write `version 1`"),
-            );
+            diagnostics
+                .push(Diagnostic::new(Code::InvalidValue, v.span, "versions start at 1").help("write `version 1`"));
             1
         }
         None => {

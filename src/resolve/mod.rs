@@ -21,25 +21,10 @@ use crate::syntax::ast;
 pub fn resolve(files: &SourceMap, asts: &[ast::File], diagnostics: &mut Vec<Diagnostic>) -> Model {
     let declarations = names::Declarations::collect(asts, diagnostics);
     let settings = settings::resolve(&declarations.projects, diagnostics);
-    let teams = declarations
-        .teams
-        .iter()
-        .map(|t| settings::team(t))
-        .collect();
+    let teams = declarations.teams.iter().map(|t| settings::team(t)).collect();
     let sources = source::resolve_all(&declarations, files, &settings.dialects, diagnostics);
-    let kpis = kpi::resolve_all(
-        &declarations,
-        &sources,
-        files,
-        &settings.dialects,
-        diagnostics,
-    );
-    let mut model = Model {
-        settings,
-        teams,
-        sources,
-        kpis,
-    };
+    let kpis = kpi::resolve_all(&declarations, &sources, files, &settings.dialects, diagnostics);
+    let mut model = Model { settings, teams, sources, kpis };
     derived::infer(&mut model, &declarations, diagnostics);
     model
 }

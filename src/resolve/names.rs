@@ -21,36 +21,11 @@ pub struct Declarations<'a> {
 impl<'a> Declarations<'a> {
     pub fn collect(files: &'a [ast::File], diagnostics: &mut Vec<Diagnostic>) -> Self {
         let projects = files.iter().flat_map(|f| &f.projects).collect();
-        let (teams, team_ids) = unique(
-            files.iter().flat_map(|f| &f.teams),
-            |t| &t.id,
-            "team",
-            TeamId,
-            diagnostics,
-        );
-        let (sources, source_ids) = unique(
-            files.iter().flat_map(|f| &f.sources),
-            |s| &s.id,
-            "source",
-            SourceId,
-            diagnostics,
-        );
-        let (kpis, kpi_ids) = unique(
-            files.iter().flat_map(|f| &f.kpis),
-            |k| &k.id,
-            "KPI",
-            KpiId,
-            diagnostics,
-        );
-        Declarations {
-            projects,
-            teams,
-            sources,
-            kpis,
-            team_ids,
-            source_ids,
-            kpi_ids,
-        }
+        let (teams, team_ids) = unique(files.iter().flat_map(|f| &f.teams), |t| &t.id, "team", TeamId, diagnostics);
+        let (sources, source_ids) =
+            unique(files.iter().flat_map(|f| &f.sources), |s| &s.id, "source", SourceId, diagnostics);
+        let (kpis, kpi_ids) = unique(files.iter().flat_map(|f| &f.kpis), |k| &k.id, "KPI", KpiId, diagnostics);
+        Declarations { projects, teams, sources, kpis, team_ids, source_ids, kpi_ids }
     }
 }
 
@@ -67,16 +42,10 @@ fn unique<'a, T, Id: Copy>(
         let id = id_of(item);
         if let Some(first) = kept.iter().find(|k| id_of(k).name == id.name) {
             diagnostics.push(
-                Diagnostic::new(
-                    Code::DuplicateName,
-                    id.span,
-                    format!("{kind} `{}` is declared twice", id.name),
-                )
-                .label("declared again here")
-                .secondary(id_of(first).span, "first declared here")
-                .help(format!(
-                    "rename one of them; {kind} ids are unique across all files"
-                )),
+                Diagnostic::new(Code::DuplicateName, id.span, format!("{kind} `{}` is declared twice", id.name))
+                    .label("declared again here")
+                    .secondary(id_of(first).span, "first declared here")
+                    .help(format!("rename one of them; {kind} ids are unique across all files")),
             );
             continue;
         }

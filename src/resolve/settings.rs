@@ -11,14 +11,10 @@ pub fn resolve(projects: &[&ast::ProjectDecl], diagnostics: &mut Vec<Diagnostic>
     };
     for other in others {
         diagnostics.push(
-            Diagnostic::new(
-                Code::DuplicateProject,
-                other.name.span,
-                "a project has one `project` block",
-            )
-            .label("second `project` block")
-            .secondary(project.name.span, "first `project` block")
-            .help("merge the settings into one block"),
+            Diagnostic::new(Code::DuplicateProject, other.name.span, "a project has one `project` block")
+                .label("second `project` block")
+                .secondary(project.name.span, "first `project` block")
+                .help("merge the settings into one block"),
         );
     }
     settings.name = project.name.name.clone();
@@ -26,22 +22,14 @@ pub fn resolve(projects: &[&ast::ProjectDecl], diagnostics: &mut Vec<Diagnostic>
         settings.schema = schema.node.clone();
     }
     if let Some(dialects) = &project.dialects {
-        settings.dialects = dialects
-            .node
-            .iter()
-            .filter_map(|d| dialect(d, diagnostics))
-            .collect();
+        settings.dialects = dialects.node.iter().filter_map(|d| dialect(d, diagnostics)).collect();
         settings.dialects.sort();
         settings.dialects.dedup();
     }
     if let Some(day) = &project.week_start {
         match Weekday::ALL.into_iter().find(|w| w.name() == day.name) {
             Some(w) => settings.week_start = w,
-            None => diagnostics.push(invalid(
-                day,
-                "week start",
-                Weekday::ALL.map(Weekday::name).as_slice(),
-            )),
+            None => diagnostics.push(invalid(day, "week start", Weekday::ALL.map(Weekday::name).as_slice())),
         }
     }
     if let Some(zone) = &project.time_zone {
@@ -56,28 +44,16 @@ pub fn resolve(projects: &[&ast::ProjectDecl], diagnostics: &mut Vec<Diagnostic>
 fn dialect(name: &ast::Ident, diagnostics: &mut Vec<Diagnostic>) -> Option<Dialect> {
     let found = Dialect::from_name(&name.name);
     if found.is_none() {
-        diagnostics.push(invalid(
-            name,
-            "dialect",
-            Dialect::ALL.map(Dialect::name).as_slice(),
-        ));
+        diagnostics.push(invalid(name, "dialect", Dialect::ALL.map(Dialect::name).as_slice()));
     }
     found
 }
 
 /// "unknown grain `wek`" with the allowed values and a suggestion.
 pub fn invalid(value: &ast::Ident, what: &str, allowed: &[&str]) -> Diagnostic {
-    let diagnostic = Diagnostic::new(
-        Code::InvalidValue,
-        value.span,
-        format!("unknown {what} `{}`", value.name),
-    )
-    .label(format!("not a {what}"));
-    let list = allowed
-        .iter()
-        .map(|a| format!("`{a}`"))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let diagnostic = Diagnostic::new(Code::InvalidValue, value.span, format!("unknown {what} `{}`", value.name))
+        .label(format!("not a {what}"));
+    let list = allowed.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ");
     match did_you_mean(&value.name, allowed.iter().copied()) {
         Some(suggestion) => diagnostic.help(format!("{suggestion} ({what} is one of {list})")),
         None => diagnostic.help(format!("{what} is one of {list}")),
@@ -86,14 +62,8 @@ pub fn invalid(value: &ast::Ident, what: &str, allowed: &[&str]) -> Diagnostic {
 
 pub fn team(decl: &ast::TeamDecl) -> Team {
     Team {
-        name: Name {
-            text: decl.id.name.clone(),
-            span: decl.id.span,
-        },
-        display_name: decl
-            .name
-            .as_ref()
-            .map_or_else(|| decl.id.name.clone(), |n| n.node.clone()),
+        name: Name { text: decl.id.name.clone(), span: decl.id.span },
+        display_name: decl.name.as_ref().map_or_else(|| decl.id.name.clone(), |n| n.node.clone()),
         email: decl.email.as_ref().map(|e| e.node.clone()),
         chat: decl.chat.as_ref().map(|c| c.node.clone()),
         description: decl.description.as_ref().map(|d| d.node.clone()),

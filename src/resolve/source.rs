@@ -8,20 +8,11 @@ use super::names::Declarations;
 use super::settings::invalid;
 use super::sql::{self, SqlKind};
 use crate::diagnostics::{Code, Diagnostic};
-use crate::model::{
-    Column, Dialect, Dimension, Join, Name, Relation, Source, SourceId, Type, Validity,
-};
+use crate::model::{Column, Dialect, Dimension, Join, Name, Relation, Source, SourceId, Type, Validity};
 use crate::source::SourceMap;
 use crate::syntax::ast::{self, Ident};
 
-const COLUMN_TYPES: [&str; 6] = [
-    "string",
-    "number",
-    "integer",
-    "boolean",
-    "timestamp",
-    "date",
-];
+const COLUMN_TYPES: [&str; 6] = ["string", "number", "integer", "boolean", "timestamp", "date"];
 
 pub fn resolve_all(
     declarations: &Declarations,
@@ -29,47 +20,23 @@ pub fn resolve_all(
     dialects: &[Dialect],
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<Source> {
-    let mut sources: Vec<Source> = declarations
-        .sources
-        .iter()
-        .map(|decl| shell(decl, files, dialects, diagnostics))
-        .collect();
+    let mut sources: Vec<Source> =
+        declarations.sources.iter().map(|decl| shell(decl, files, dialects, diagnostics)).collect();
     for (index, decl) in declarations.sources.iter().enumerate() {
-        let joins = joins(
-            SourceId(index as u32),
-            decl,
-            &sources,
-            declarations,
-            files,
-            dialects,
-            diagnostics,
-        );
+        let joins = joins(SourceId(index as u32), decl, &sources, declarations, files, dialects, diagnostics);
         sources[index].joins = joins;
     }
     let no_kpis = HashMap::new();
     for (index, decl) in declarations.sources.iter().enumerate() {
         let base = SourceId(index as u32);
-        let scope = Scope::Row {
-            base,
-            period: false,
-        };
+        let scope = Scope::Row { base, period: false };
         for dimension in &decl.dimensions {
-            let mut resolver = resolver(
-                &sources,
-                declarations,
-                &no_kpis,
-                files,
-                dialects,
-                diagnostics,
-            );
+            let mut resolver = resolver(&sources, declarations, &no_kpis, files, dialects, diagnostics);
             let expr = match &dimension.expr {
                 Some(expr) => resolver.resolve(expr, scope),
                 None => resolver.resolve(&path_expr(&dimension.name), scope),
             };
-            let name = Name {
-                text: dimension.name.name.clone(),
-                span: dimension.name.span,
-            };
+            let name = Name { text: dimension.name.name.clone(), span: dimension.name.span };
             if let Some(first) = sources[index].dimension(&name.text) {
                 diagnostics.push(duplicate("dimension", &dimension.name, first.name.span));
                 continue;
@@ -80,15 +47,12 @@ pub fn resolve_all(
             .filters
             .iter()
             .map(|f| {
-                resolver(
-                    &sources,
-                    declarations,
-                    &no_kpis,
-                    files,
-                    dialects,
-                    diagnostics,
+                resolver(&sources, declarations, &no_kpis, files, dialects, diagnostics).expect(
+                    f,
+                    scope,
+                    Type::Boolean,
+                    "a `filter`",
                 )
-                .expect(f, scope, Type::Boolean, "a `filter`")
             })
             .collect();
         sources[index].filters = filters;
@@ -116,46 +80,24 @@ fn resolver<'a>(
 }
 
 fn path_expr(name: &Ident) -> ast::Expr {
-    ast::Expr {
-        kind: ast::ExprKind::Path(vec![name.clone()]),
-        span: name.span,
-    }
+    ast::Expr { kind: ast::ExprKind::Path(vec![name.clone()]), span: name.span }
 }
 
 fn duplicate(what: &str, name: &Ident, first: crate::source::Span) -> Diagnostic {
-    Diagnostic::new(
-        Code::DuplicateName,
-        name.span,
-        format!("{what} `{}` is declared twice", name.name),
-    )
-    .label("declared again here")
-    .secondary(first, "first declared here")
-    .help(format!("keep one `{}`", name.name))
+    Diagnostic::new(Code::DuplicateName, name.span, format!("{what} `{}` is declared twice", name.name))
+        .label("declared again here")
+        .secondary(first, "first declared here")
+        .help(format!("keep one `{}`", name.name))
 }
 
 /// Everything but joins, dimensions and filters.
-fn shell(
-    decl: &ast::SourceDecl,
-    files: &SourceMap,
-    dialects: &[Dialect],
-    diagnostics: &mut Vec<Diagnostic>,
-) -> Source {
+fn shell(decl: &ast::SourceDecl, files: &SourceMap, dialects: &[Dialect], diagnostics: &mut Vec<Diagnostic>) -> Source {
     let relation = match &decl.relation {
         Some(ast::Relation::Table(table)) => Relation::Table(table.node.clone()),
         Some(ast::Relation::Query(query)) => {
             let file = files.get(query.span.file);
-            let tables = sql::check(
-                &query.node,
-                SqlKind::Query,
-                query.span,
-                file,
-                dialects,
-                diagnostics,
-            );
-            Relation::Query {
-                sql: query.node.trim().to_string(),
-                tables,
-            }
+            let tables = sql::check(&query.node, SqlKind::Query, query.span, file, dialects, diagnostics);
+            Relation::Query { sql: query.node.trim().to_string(), tables }
         }
         None => {
             diagnostics.push(
@@ -180,19 +122,10 @@ fn shell(
             diagnostics.push(invalid(&column.ty, "column type", &COLUMN_TYPES));
             Type::Any
         });
-        columns.push(Column {
-            name: Name {
-                text: column.name.name.clone(),
-                span: column.name.span,
-            },
-            ty,
-        });
+        columns.push(Column { name: Name { text: column.name.name.clone(), span: column.name.span }, ty });
     }
     let mut source = Source {
-        name: Name {
-            text: decl.id.name.clone(),
-            span: decl.id.span,
-        },
+        name: Name { text: decl.id.name.clone(), span: decl.id.span },
         relation,
         time: None,
         key: None,
@@ -203,30 +136,17 @@ fn shell(
         validity: None,
         description: decl.description.as_ref().map(|d| d.node.clone()),
     };
-    source.time = decl
-        .time
-        .as_ref()
-        .and_then(|t| temporal_column(&source, t, "time", diagnostics));
-    source.key = decl
-        .key
-        .as_ref()
-        .and_then(|k| known_column(&source, k, diagnostics).map(|_| k.name.clone()));
+    source.time = decl.time.as_ref().and_then(|t| temporal_column(&source, t, "time", diagnostics));
+    source.key = decl.key.as_ref().and_then(|k| known_column(&source, k, diagnostics).map(|_| k.name.clone()));
     source.validity = decl.validity.as_ref().and_then(|v| {
         let start = temporal_column(&source, &v.start, "validity start", diagnostics);
         let end = temporal_column(&source, &v.end, "validity end", diagnostics);
-        Some(Validity {
-            start: start?,
-            end: end?,
-        })
+        Some(Validity { start: start?, end: end? })
     });
     source
 }
 
-fn known_column<'s>(
-    source: &'s Source,
-    name: &Ident,
-    diagnostics: &mut Vec<Diagnostic>,
-) -> Option<&'s Column> {
+fn known_column<'s>(source: &'s Source, name: &Ident, diagnostics: &mut Vec<Diagnostic>) -> Option<&'s Column> {
     let found = source.column(&name.name);
     if found.is_none() {
         let candidates = source.columns.iter().map(|c| c.name.text.as_str());
@@ -245,23 +165,14 @@ fn known_column<'s>(
     found
 }
 
-fn temporal_column(
-    source: &Source,
-    name: &Ident,
-    what: &str,
-    diagnostics: &mut Vec<Diagnostic>,
-) -> Option<String> {
+fn temporal_column(source: &Source, name: &Ident, what: &str, diagnostics: &mut Vec<Diagnostic>) -> Option<String> {
     let column = known_column(source, name, diagnostics)?;
     if !column.ty.is_temporal() {
         diagnostics.push(
             Diagnostic::new(
                 Code::TypeMismatch,
                 name.span,
-                format!(
-                    "the {what} column must be a timestamp or date, `{}` is a {}",
-                    name.name,
-                    column.ty.name()
-                ),
+                format!("the {what} column must be a timestamp or date, `{}` is a {}", name.name, column.ty.name()),
             )
             .label(format!("a {}", column.ty.name()))
             .secondary(column.name.span, "declared here"),
@@ -289,10 +200,9 @@ fn joins(
                 format!("no source named `{}`", join.target.name),
             )
             .label("unknown source");
-            if let Some(help) = crate::diagnostics::did_you_mean(
-                &join.target.name,
-                declarations.source_ids.keys().map(String::as_str),
-            ) {
+            if let Some(help) =
+                crate::diagnostics::did_you_mean(&join.target.name, declarations.source_ids.keys().map(String::as_str))
+            {
                 diagnostic = diagnostic.help(help);
             }
             diagnostics.push(diagnostic);
@@ -300,12 +210,8 @@ fn joins(
         };
         if target == base {
             diagnostics.push(
-                Diagnostic::new(
-                    Code::InvalidValue,
-                    join.target.span,
-                    "a source cannot join itself",
-                )
-                .help("declare a second source over the same table"),
+                Diagnostic::new(Code::InvalidValue, join.target.span, "a source cannot join itself")
+                    .help("declare a second source over the same table"),
             );
             continue;
         }
@@ -314,25 +220,14 @@ fn joins(
             continue;
         }
         let no_kpis = HashMap::new();
-        let scope = Scope::JoinOn {
-            base,
-            join: joins.len(),
-            target,
-        };
-        let on = resolver(
-            sources,
-            declarations,
-            &no_kpis,
-            files,
-            dialects,
-            diagnostics,
-        )
-        .expect(&join.on, scope, Type::Boolean, "a join condition");
-        joins.push(Join {
-            target,
-            on,
-            span: join.target.span,
-        });
+        let scope = Scope::JoinOn { base, join: joins.len(), target };
+        let on = resolver(sources, declarations, &no_kpis, files, dialects, diagnostics).expect(
+            &join.on,
+            scope,
+            Type::Boolean,
+            "a join condition",
+        );
+        joins.push(Join { target, on, span: join.target.span });
     }
     joins
 }

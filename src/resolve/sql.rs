@@ -56,23 +56,13 @@ pub fn check(
                 }
             }
             Ok(statements) => {
-                let message = format!(
-                    "expected one SQL {}, found {}",
-                    what(kind),
-                    statements.len()
-                );
-                diagnostics.push(
-                    Diagnostic::new(Code::InvalidSql, span, message)
-                        .help("remove the `;` and what follows it"),
-                );
+                let message = format!("expected one SQL {}, found {}", what(kind), statements.len());
+                diagnostics
+                    .push(Diagnostic::new(Code::InvalidSql, span, message).help("remove the `;` and what follows it"));
                 return tables;
             }
             Err(error) => {
-                let shift = if kind == SqlKind::Expression {
-                    PREFIX.len()
-                } else {
-                    0
-                };
+                let shift = if kind == SqlKind::Expression { PREFIX.len() } else { 0 };
                 let message = error.to_string();
                 let at = error_span(sql, span, file, &message, shift);
                 let reason = message.trim_start_matches("sql parser error: ");
@@ -80,7 +70,10 @@ pub fn check(
                 diagnostics.push(
                     Diagnostic::new(Code::InvalidSql, at, format!("invalid SQL for {}: {reason}", dialect.name()))
                         .label(format!("{} rejects this", dialect.name()))
-                        .help(format!("write SQL that every dialect of the project accepts, or remove {} from `dialects`", dialect.name())),
+                        .help(format!(
+                            "write SQL that every dialect of the project accepts, or remove {} from `dialects`",
+                            dialect.name()
+                        )),
                 );
                 return tables;
             }
@@ -116,11 +109,7 @@ pub fn error_span(sql: &str, span: Span, file: &SourceFile, message: &str, shift
     let Some((line, column)) = position(message) else {
         return span;
     };
-    let column = if line == 1 {
-        column.saturating_sub(shift)
-    } else {
-        column
-    };
+    let column = if line == 1 { column.saturating_sub(shift) } else { column };
     let fragment = SourceFile::new("", sql);
     let offset = fragment.offset_of(line, column.max(1));
     let start = span.start as usize + offset;
@@ -152,13 +141,7 @@ mod tests {
         let text = "x sql(\"a +\n * b\")";
         let file = SourceFile::new("a.kpi", text);
         let span = Span::new(FileId(0), 7, 15);
-        let at = error_span(
-            "a +\n * b",
-            span,
-            &file,
-            "Expected: an expression, found: * at Line: 2, Column: 2",
-            7,
-        );
+        let at = error_span("a +\n * b", span, &file, "Expected: an expression, found: * at Line: 2, Column: 2", 7);
         assert_eq!(&text[at.start as usize..at.end as usize], "*");
         assert_eq!(error_span("a", span, &file, "no position", 0), span);
     }
@@ -169,14 +152,7 @@ mod tests {
         let file = SourceFile::new("a.kpi", "");
         let span = Span::new(FileId(0), 0, 0);
         let sql = "select * from b.t join a.u on t.id = u.id";
-        let tables = check(
-            sql,
-            SqlKind::Query,
-            span,
-            &file,
-            &[Dialect::Postgres],
-            &mut diagnostics,
-        );
+        let tables = check(sql, SqlKind::Query, span, &file, &[Dialect::Postgres], &mut diagnostics);
         assert_eq!(tables, vec!["a.u", "b.t"]);
         assert!(diagnostics.is_empty());
     }

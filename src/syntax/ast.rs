@@ -42,11 +42,7 @@ impl Number {
         let digits = format!("{moved}{fraction}");
         let digits = digits.trim_end_matches('0');
         let int_part = if int_part.is_empty() { "0" } else { int_part };
-        let text = if digits.is_empty() {
-            int_part.to_string()
-        } else {
-            format!("{int_part}.{digits}")
-        };
+        let text = if digits.is_empty() { int_part.to_string() } else { format!("{int_part}.{digits}") };
         Number::parse(&text)
     }
 
@@ -55,10 +51,7 @@ impl Number {
             Some(rest) => rest.to_string(),
             None => format!("-{}", self.text),
         };
-        Number {
-            text,
-            value: -self.value,
-        }
+        Number { text, value: -self.value }
     }
 }
 

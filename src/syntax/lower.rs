@@ -45,11 +45,7 @@ struct Seen(HashMap<Rule, Span>);
 
 impl<'d> Lowerer<'d> {
     pub fn new(file: FileId, offset: usize, diagnostics: &'d mut Vec<Diagnostic>) -> Self {
-        Lowerer {
-            file,
-            offset,
-            diagnostics,
-        }
+        Lowerer { file, offset, diagnostics }
     }
 
     pub fn file(&mut self, mut pairs: Pairs<Rule>, ast: &mut File) {
@@ -71,10 +67,7 @@ impl<'d> Lowerer<'d> {
     }
 
     fn ident(&self, pair: Pair<Rule>) -> Ident {
-        Ident {
-            name: pair.as_str().to_string(),
-            span: self.span(&pair),
-        }
+        Ident { name: pair.as_str().to_string(), span: self.span(&pair) }
     }
 
     /// Reports a property given twice; returns whether this is its first occurrence.
@@ -85,29 +78,19 @@ impl<'d> Lowerer<'d> {
             return true;
         };
         let keyword = property.as_str().split_whitespace().next().unwrap_or("");
-        let keyword_span = Span::new(
-            span.file,
-            span.start as usize,
-            span.start as usize + keyword.len(),
-        );
+        let keyword_span = Span::new(span.file, span.start as usize, span.start as usize + keyword.len());
         self.diagnostics.push(
-            Diagnostic::new(
-                Code::DuplicateProperty,
-                keyword_span,
-                format!("`{keyword}` is given twice"),
-            )
-            .label("given again here")
-            .secondary(first, "first given here")
-            .help(format!("keep one `{keyword}`")),
+            Diagnostic::new(Code::DuplicateProperty, keyword_span, format!("`{keyword}` is given twice"))
+                .label("given again here")
+                .secondary(first, "first given here")
+                .help(format!("keep one `{keyword}`")),
         );
         false
     }
 
     /// Block children after the keyword and id, with the id.
     fn header<'a>(&self, pair: Pair<'a, Rule>) -> (Ident, impl Iterator<Item = Pair<'a, Rule>>) {
-        let mut inner = pair
-            .into_inner()
-            .filter(|p| !matches!(p.as_rule(), Rule::lbrace | Rule::rbrace));
+        let mut inner = pair.into_inner().filter(|p| !matches!(p.as_rule(), Rule::lbrace | Rule::rbrace));
         inner.next(); // the keyword
         let id = self.ident(inner.next().expect("grammar: declaration id"));
         (id, inner)
@@ -115,14 +98,8 @@ impl<'d> Lowerer<'d> {
 
     fn project(&mut self, pair: Pair<Rule>) -> ProjectDecl {
         let (name, properties) = self.header(pair);
-        let mut decl = ProjectDecl {
-            name,
-            schema: None,
-            dialects: None,
-            week_start: None,
-            time_zone: None,
-            keep_versions: None,
-        };
+        let mut decl =
+            ProjectDecl { name, schema: None, dialects: None, week_start: None, time_zone: None, keep_versions: None };
         let mut seen = Seen::default();
         for property in properties {
             if !self.first(&mut seen, &property) {
@@ -144,13 +121,7 @@ impl<'d> Lowerer<'d> {
 
     fn team(&mut self, pair: Pair<Rule>) -> TeamDecl {
         let (id, properties) = self.header(pair);
-        let mut decl = TeamDecl {
-            id,
-            name: None,
-            email: None,
-            chat: None,
-            description: None,
-        };
+        let mut decl = TeamDecl { id, name: None, email: None, chat: None, description: None };
         let mut seen = Seen::default();
         for property in properties {
             if !self.first(&mut seen, &property) {
@@ -192,12 +163,8 @@ impl<'d> Lowerer<'d> {
             }
             let mut inner = property.into_inner().skip(1);
             match rule {
-                Rule::p_table => {
-                    decl.relation = Some(Relation::Table(self.string(inner.next().unwrap())))
-                }
-                Rule::p_sql => {
-                    decl.relation = Some(Relation::Query(self.raw_string(inner.next().unwrap())))
-                }
+                Rule::p_table => decl.relation = Some(Relation::Table(self.string(inner.next().unwrap()))),
+                Rule::p_sql => decl.relation = Some(Relation::Query(self.raw_string(inner.next().unwrap()))),
                 Rule::p_time => decl.time = Some(self.ident(inner.next().unwrap())),
                 Rule::p_key => decl.key = Some(self.ident(inner.next().unwrap())),
                 Rule::p_description => decl.description = Some(self.string(inner.next().unwrap())),
@@ -211,9 +178,7 @@ impl<'d> Lowerer<'d> {
                 }
                 Rule::p_dimension => {
                     let name = self.ident(inner.next().unwrap());
-                    let expr = inner
-                        .find(|p| p.as_rule() == Rule::expr)
-                        .map(|e| self.expr(e));
+                    let expr = inner.find(|p| p.as_rule() == Rule::expr).map(|e| self.expr(e));
                     decl.dimensions.push(DimensionDecl { name, expr });
                 }
                 Rule::p_filter => decl.filters.push(self.expr(inner.next().unwrap())),
@@ -237,22 +202,14 @@ impl<'d> Lowerer<'d> {
     fn first_relation_aware(&mut self, seen: &mut Seen, property: &Pair<Rule>) -> bool {
         let rule = property.as_rule();
         if rule == Rule::p_sql || rule == Rule::p_table {
-            let other = if rule == Rule::p_sql {
-                Rule::p_table
-            } else {
-                Rule::p_sql
-            };
+            let other = if rule == Rule::p_sql { Rule::p_table } else { Rule::p_sql };
             if let Some(&first) = seen.0.get(&other) {
                 let span = self.span(property);
                 self.diagnostics.push(
-                    Diagnostic::new(
-                        Code::DuplicateProperty,
-                        span,
-                        "a source reads either a `table` or a `sql` query",
-                    )
-                    .label("second relation here")
-                    .secondary(first, "first relation here")
-                    .help("keep one of `table` and `sql`"),
+                    Diagnostic::new(Code::DuplicateProperty, span, "a source reads either a `table` or a `sql` query")
+                        .label("second relation here")
+                        .secondary(first, "first relation here")
+                        .help("keep one of `table` and `sql`"),
                 );
                 return false;
             }
@@ -304,10 +261,7 @@ impl<'d> Lowerer<'d> {
                 Rule::p_status => {
                     let status = self.ident(next());
                     let replaced_by = inner.nth(1).map(|p| self.ident(p));
-                    decl.status = Some(StatusDecl {
-                        status,
-                        replaced_by,
-                    });
+                    decl.status = Some(StatusDecl { status, replaced_by });
                 }
                 Rule::p_from => decl.from = Some(self.ident(next())),
                 Rule::p_value => decl.value = Some(self.expr(next())),
@@ -331,18 +285,12 @@ impl<'d> Lowerer<'d> {
 
     fn window(&mut self, pair: Pair<Rule>) -> WindowDecl {
         match pair.as_rule() {
-            Rule::window_rolling => WindowDecl::Rolling {
-                days: self.integer(pair.into_inner().nth(1).unwrap()),
-            },
+            Rule::window_rolling => WindowDecl::Rolling { days: self.integer(pair.into_inner().nth(1).unwrap()) },
             _ => WindowDecl::Named(self.ident(pair)),
         }
     }
 
-    fn target<'a>(
-        &mut self,
-        parts: impl Iterator<Item = Pair<'a, Rule>>,
-        span: Span,
-    ) -> TargetDecl {
+    fn target<'a>(&mut self, parts: impl Iterator<Item = Pair<'a, Rule>>, span: Span) -> TargetDecl {
         let mut goal = None;
         let mut critical = Vec::new();
         let (mut from, mut until) = (None, None);
@@ -351,9 +299,7 @@ impl<'d> Lowerer<'d> {
                 Rule::target_goal => {
                     let inner = part.into_inner().next().unwrap();
                     let rule = inner.as_rule();
-                    let mut numbers = inner
-                        .into_inner()
-                        .filter(|p| p.as_rule() == Rule::signed_number);
+                    let mut numbers = inner.into_inner().filter(|p| p.as_rule() == Rule::signed_number);
                     let mut quantity = || self.quantity(numbers.next().unwrap());
                     goal = Some(match rule {
                         Rule::target_at_least => Goal::AtLeast(quantity()),
@@ -365,9 +311,7 @@ impl<'d> Lowerer<'d> {
                     });
                 }
                 Rule::target_critical => {
-                    let numbers = part
-                        .into_inner()
-                        .filter(|p| p.as_rule() == Rule::signed_number);
+                    let numbers = part.into_inner().filter(|p| p.as_rule() == Rule::signed_number);
                     critical = numbers.map(|n| self.quantity(n)).collect();
                 }
                 Rule::target_from => from = Some(self.date(part.into_inner().nth(1).unwrap())),
@@ -375,13 +319,7 @@ impl<'d> Lowerer<'d> {
                 _ => {}
             }
         }
-        TargetDecl {
-            goal: goal.expect("grammar: target goal"),
-            critical,
-            from,
-            until,
-            span,
-        }
+        TargetDecl { goal: goal.expect("grammar: target goal"), critical, from, until, span }
     }
 
     fn quantity(&mut self, pair: Pair<Rule>) -> Quantity {
@@ -399,18 +337,11 @@ impl<'d> Lowerer<'d> {
             Number::parse(first.as_str())
         };
         let number = if negative { number.negate() } else { number };
-        Quantity {
-            number,
-            is_percent,
-            span,
-        }
+        Quantity { number, is_percent, span }
     }
 
     fn date(&self, pair: Pair<Rule>) -> Spanned<String> {
-        Spanned {
-            node: pair.as_str().to_string(),
-            span: self.span(&pair),
-        }
+        Spanned { node: pair.as_str().to_string(), span: self.span(&pair) }
     }
 
     fn integer(&mut self, pair: Pair<Rule>) -> Spanned<u32> {
@@ -433,10 +364,7 @@ impl<'d> Lowerer<'d> {
             .map(|p| match p.as_rule() {
                 Rule::string => {
                     let s = self.string(p);
-                    Ident {
-                        name: s.node,
-                        span: s.span,
-                    }
+                    Ident { name: s.node, span: s.span }
                 }
                 _ => self.ident(p),
             })
@@ -449,10 +377,7 @@ impl<'d> Lowerer<'d> {
             Rule::string => self.string(pair),
             _ => {
                 let ident = self.ident(pair);
-                Spanned {
-                    node: ident.name,
-                    span: ident.span,
-                }
+                Spanned { node: ident.name, span: ident.span }
             }
         }
     }
@@ -473,28 +398,13 @@ impl<'d> Lowerer<'d> {
     /// a SQL parser map back onto the file; the span covers that text.
     fn raw_string(&mut self, pair: Pair<Rule>) -> Spanned<String> {
         let inner = pair.into_inner().next().unwrap();
-        let quote = if inner.as_rule() == Rule::triple_string {
-            3
-        } else {
-            1
-        };
+        let quote = if inner.as_rule() == Rule::triple_string { 3 } else { 1 };
         let span = self.span(&inner);
         let text = inner.as_str();
-        let content_span = Span::new(
-            span.file,
-            span.start as usize + quote,
-            span.end as usize - quote,
-        );
+        let content_span = Span::new(span.file, span.start as usize + quote, span.end as usize - quote);
         let content = &text[quote..text.len() - quote];
-        let node = if quote == 1 {
-            self.unescape(content, content_span)
-        } else {
-            content.to_string()
-        };
-        Spanned {
-            node,
-            span: content_span,
-        }
+        let node = if quote == 1 { self.unescape(content, content_span) } else { content.to_string() };
+        Spanned { node, span: content_span }
     }
 
     fn unescape(&mut self, text: &str, span: Span) -> String {
@@ -525,36 +435,18 @@ impl<'d> Lowerer<'d> {
         let offset = self.offset;
         let mut local = Vec::new();
         let expr = {
-            let lowerer = std::cell::RefCell::new(Lowerer {
-                file,
-                offset,
-                diagnostics: &mut local,
-            });
+            let lowerer = std::cell::RefCell::new(Lowerer { file, offset, diagnostics: &mut local });
             let parsed = PRATT
                 .map_primary(|p| lowerer.borrow_mut().primary(p))
                 .map_prefix(|op, rhs| {
                     let span = lowerer.borrow().span(&op).to(rhs.span);
-                    let op = if op.as_rule() == Rule::op_not {
-                        UnaryOp::Not
-                    } else {
-                        UnaryOp::Neg
-                    };
-                    Expr {
-                        kind: ExprKind::Unary(op, Box::new(rhs)),
-                        span,
-                    }
+                    let op = if op.as_rule() == Rule::op_not { UnaryOp::Not } else { UnaryOp::Neg };
+                    Expr { kind: ExprKind::Unary(op, Box::new(rhs)), span }
                 })
                 .map_postfix(|lhs, op| lowerer.borrow_mut().postfix(lhs, op))
                 .map_infix(|lhs, op, rhs| {
                     let span = lhs.span.to(rhs.span);
-                    Expr {
-                        kind: ExprKind::Binary(
-                            binary_op(op.as_rule()),
-                            Box::new(lhs),
-                            Box::new(rhs),
-                        ),
-                        span,
-                    }
+                    Expr { kind: ExprKind::Binary(binary_op(op.as_rule()), Box::new(lhs), Box::new(rhs)), span }
                 })
                 .parse(pairs);
             parsed
@@ -568,21 +460,10 @@ impl<'d> Lowerer<'d> {
         let rule = op.as_rule();
         let expr = Box::new(lhs);
         let kind = match rule {
-            Rule::is_null | Rule::is_not_null => ExprKind::IsNull {
-                expr,
-                negated: rule == Rule::is_not_null,
-            },
+            Rule::is_null | Rule::is_not_null => ExprKind::IsNull { expr, negated: rule == Rule::is_not_null },
             _ => {
-                let list = op
-                    .into_inner()
-                    .filter(|p| p.as_rule() == Rule::expr)
-                    .map(|p| self.expr(p))
-                    .collect();
-                ExprKind::InList {
-                    expr,
-                    list,
-                    negated: rule == Rule::not_in_list,
-                }
+                let list = op.into_inner().filter(|p| p.as_rule() == Rule::expr).map(|p| self.expr(p)).collect();
+                ExprKind::InList { expr, list, negated: rule == Rule::not_in_list }
             }
         };
         Expr { kind, span }
@@ -592,20 +473,13 @@ impl<'d> Lowerer<'d> {
         let span = self.span(&pair);
         let kind = match pair.as_rule() {
             Rule::paren => {
-                let inner = pair
-                    .into_inner()
-                    .find(|p| p.as_rule() == Rule::expr)
-                    .expect("grammar: parenthesized expression");
-                return Expr {
-                    span,
-                    ..self.expr(inner)
-                };
+                let inner =
+                    pair.into_inner().find(|p| p.as_rule() == Rule::expr).expect("grammar: parenthesized expression");
+                return Expr { span, ..self.expr(inner) };
             }
             Rule::path => ExprKind::Path(pair.into_inner().map(|p| self.ident(p)).collect()),
             Rule::number => ExprKind::Literal(Literal::Number(Number::parse(pair.as_str()))),
-            Rule::percent => ExprKind::Literal(Literal::Percent(Number::percent(
-                pair.as_str().trim_end_matches('%'),
-            ))),
+            Rule::percent => ExprKind::Literal(Literal::Percent(Number::percent(pair.as_str().trim_end_matches('%')))),
             Rule::string => ExprKind::Literal(Literal::String(self.string(pair).node)),
             Rule::boolean => ExprKind::Literal(Literal::Bool(pair.as_str().starts_with('t'))),
             Rule::null => ExprKind::Literal(Literal::Null),
@@ -622,13 +496,9 @@ impl<'d> Lowerer<'d> {
                 };
                 ExprKind::Literal(Literal::Duration(amount, unit))
             }
-            Rule::raw_sql => ExprKind::RawSql(
-                self.raw_string(
-                    pair.into_inner()
-                        .find(|p| p.as_rule() == Rule::string)
-                        .unwrap(),
-                ),
-            ),
+            Rule::raw_sql => {
+                ExprKind::RawSql(self.raw_string(pair.into_inner().find(|p| p.as_rule() == Rule::string).unwrap()))
+            }
             Rule::case_expr => self.case(pair),
             Rule::call => self.call(pair),
             rule => unreachable!("grammar: primary {rule:?}"),
@@ -662,27 +532,15 @@ impl<'d> Lowerer<'d> {
             match part.as_rule() {
                 Rule::star => star = true,
                 Rule::call_args => {
-                    args = part
-                        .into_inner()
-                        .filter(|p| p.as_rule() == Rule::expr)
-                        .map(|p| self.expr(p))
-                        .collect()
+                    args = part.into_inner().filter(|p| p.as_rule() == Rule::expr).map(|p| self.expr(p)).collect()
                 }
                 Rule::where_clause => {
-                    filter = part
-                        .into_inner()
-                        .find(|p| p.as_rule() == Rule::expr)
-                        .map(|p| Box::new(self.expr(p)))
+                    filter = part.into_inner().find(|p| p.as_rule() == Rule::expr).map(|p| Box::new(self.expr(p)))
                 }
                 _ => {}
             }
         }
-        ExprKind::Call {
-            name,
-            args,
-            star,
-            filter,
-        }
+        ExprKind::Call { name, args, star, filter }
     }
 }
 
@@ -709,20 +567,10 @@ fn binary_op(rule: Rule) -> BinaryOp {
 
 /// Removes the first line break, the common indentation and trailing blank space.
 fn dedent(text: &str) -> String {
-    let text = text
-        .strip_prefix('\n')
-        .or_else(|| text.strip_prefix("\r\n"))
-        .unwrap_or(text);
-    let indent = text
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| l.len() - l.trim_start().len())
-        .min()
-        .unwrap_or(0);
-    let lines: Vec<&str> = text
-        .lines()
-        .map(|l| l.get(indent..).unwrap_or(l.trim_start()))
-        .collect();
+    let text = text.strip_prefix('\n').or_else(|| text.strip_prefix("\r\n")).unwrap_or(text);
+    let indent =
+        text.lines().filter(|l| !l.trim().is_empty()).map(|l| l.len() - l.trim_start().len()).min().unwrap_or(0);
+    let lines: Vec<&str> = text.lines().map(|l| l.get(indent..).unwrap_or(l.trim_start())).collect();
     lines.join("\n").trim_end().to_string()
 }
 

@@ -39,27 +39,18 @@ fn declaration_chunks(text: &str) -> Vec<(usize, &str)> {
     let mut starts = vec![0];
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
-        let starts_declaration = ["project ", "team ", "source ", "kpi "]
-            .iter()
-            .any(|keyword| line.starts_with(keyword));
+        let starts_declaration =
+            ["project ", "team ", "source ", "kpi "].iter().any(|keyword| line.starts_with(keyword));
         if starts_declaration && offset > 0 {
             starts.push(offset);
         }
         offset += line.len();
     }
     starts.push(text.len());
-    starts
-        .windows(2)
-        .map(|w| (w[0], &text[w[0]..w[1]]))
-        .collect()
+    starts.windows(2).map(|w| (w[0], &text[w[0]..w[1]])).collect()
 }
 
-fn syntax_error(
-    file: FileId,
-    offset: usize,
-    text: &str,
-    error: &pest::error::Error<Rule>,
-) -> Diagnostic {
+fn syntax_error(file: FileId, offset: usize, text: &str, error: &pest::error::Error<Rule>) -> Diagnostic {
     let position = match error.location {
         InputLocation::Pos(p) => p,
         InputLocation::Span((start, _)) => start,
@@ -72,15 +63,9 @@ fn syntax_error(
     let mut expected: Vec<&str> = positives.iter().map(|r| describe(*r)).collect();
     expected.sort_unstable();
     expected.dedup();
-    let found_text = if found.is_empty() {
-        "end of file".to_string()
-    } else {
-        format!("`{found}`")
-    };
+    let found_text = if found.is_empty() { "end of file".to_string() } else { format!("`{found}`") };
     let message = format!("expected {}, found {found_text}", one_of(&expected));
-    let keywords = expected
-        .iter()
-        .filter_map(|e| e.strip_prefix('`')?.strip_suffix('`'));
+    let keywords = expected.iter().filter_map(|e| e.strip_prefix('`')?.strip_suffix('`'));
     let mut diagnostic = Diagnostic::new(Code::Syntax, span, message).label("unexpected here");
     let is_word = found.chars().all(|c| c.is_alphanumeric() || c == '_');
     if let Some(help) = did_you_mean(found, keywords).filter(|_| is_word && !found.is_empty()) {
@@ -92,9 +77,7 @@ fn syntax_error(
 /// The word or symbol at a byte offset, for "found `…`".
 fn token_at(text: &str, position: usize) -> &str {
     let rest = text.get(position..).unwrap_or("");
-    let word = rest
-        .find(|c: char| !(c.is_alphanumeric() || c == '_'))
-        .unwrap_or(rest.len());
+    let word = rest.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(rest.len());
     if word > 0 {
         return &rest[..word];
     }
@@ -133,8 +116,9 @@ fn describe(rule: Rule) -> &'static str {
         assign => "`=`",
         minus => "`-`",
         column_decl => "a column `name type`",
-        op_or | op_and | op_eq | op_ne | op_lt | op_le | op_gt | op_ge | op_add | op_sub
-        | op_mul | op_div => "an operator",
+        op_or | op_and | op_eq | op_ne | op_lt | op_le | op_gt | op_ge | op_add | op_sub | op_mul | op_div => {
+            "an operator"
+        }
         kw_project => "`project`",
         kw_team => "`team`",
         kw_source => "`source`",
@@ -204,10 +188,7 @@ mod tests {
     #[test]
     fn chunks_split_before_declarations_only() {
         let text = "kpi a {\n}\n# note\nsource b {\n  kpi\n}\n";
-        let chunks: Vec<_> = declaration_chunks(text)
-            .into_iter()
-            .map(|(o, _)| o)
-            .collect();
+        let chunks: Vec<_> = declaration_chunks(text).into_iter().map(|(o, _)| o).collect();
         assert_eq!(chunks, vec![0, 17]);
     }
 

@@ -24,12 +24,7 @@ pub trait Engine {
     fn name(&self) -> &'static str;
     fn execute(&mut self, sql: &str);
     /// Rows of `SELECT <columns> FROM <view>`: text columns, then double columns.
-    fn rows(
-        &mut self,
-        sql: &str,
-        texts: usize,
-        doubles: usize,
-    ) -> Vec<(Vec<Option<String>>, Vec<Option<f64>>)>;
+    fn rows(&mut self, sql: &str, texts: usize, doubles: usize) -> Vec<(Vec<Option<String>>, Vec<Option<f64>>)>;
 }
 
 /// The SQL that creates and fills every table of the sample data.
@@ -51,52 +46,35 @@ pub fn data_sql() -> String {
         for line in lines {
             let values: Vec<String> = line
                 .split(',')
-                .map(|field| {
-                    if field.is_empty() {
-                        "NULL".to_string()
-                    } else {
-                        format!("'{}'", field.replace('\'', "''"))
-                    }
-                })
+                .map(
+                    |field| {
+                        if field.is_empty() {
+                            "NULL".to_string()
+                        } else {
+                            format!("'{}'", field.replace('\'', "''"))
+                        }
+                    },
+                )
                 .collect();
-            sql.push_str(&format!(
-                "INSERT INTO {table} VALUES ({});\n",
-                values.join(", ")
-            ));
+            sql.push_str(&format!("INSERT INTO {table} VALUES ({});\n", values.join(", ")));
         }
     }
     sql
 }
 
 /// Reads a KPI view into rows keyed by period and dimension values.
-pub fn read_view(
-    engine: &mut dyn Engine,
-    schema: &str,
-    view: &str,
-    dimensions: &[String],
-    ratio: bool,
-) -> ViewRows {
+pub fn read_view(engine: &mut dyn Engine, schema: &str, view: &str, dimensions: &[String], ratio: bool) -> ViewRows {
     let mut texts: Vec<String> = vec!["CAST(\"period_start\" AS VARCHAR)".into()];
-    texts.extend(
-        dimensions
-            .iter()
-            .map(|d| format!("CAST(\"{d}\" AS VARCHAR)")),
-    );
+    texts.extend(dimensions.iter().map(|d| format!("CAST(\"{d}\" AS VARCHAR)")));
     texts.push("\"status\"".into());
     let mut doubles = vec!["\"value\"", "\"target\""];
     if ratio {
         doubles.extend(["\"numerator\"", "\"denominator\""]);
     }
-    let sql = format!(
-        "SELECT {}, {} FROM \"{schema}\".\"{view}\"",
-        texts.join(", "),
-        doubles.join(", ")
-    );
+    let sql = format!("SELECT {}, {} FROM \"{schema}\".\"{view}\"", texts.join(", "), doubles.join(", "));
     let mut out = ViewRows::new();
     for (text, numbers) in engine.rows(&sql, texts.len(), doubles.len()) {
-        let period =
-            NaiveDate::parse_from_str(text[0].as_deref().expect("period_start"), "%Y-%m-%d")
-                .expect("a date");
+        let period = NaiveDate::parse_from_str(text[0].as_deref().expect("period_start"), "%Y-%m-%d").expect("a date");
         let dims = text[1..text.len() - 1].to_vec();
         let row = ViewRow {
             value: numbers[0],
@@ -105,11 +83,7 @@ pub fn read_view(
             denominator: numbers.get(3).copied().flatten(),
             status: text[text.len() - 1].clone(),
         };
-        assert!(
-            out.insert((period, dims), row).is_none(),
-            "{} {view}: duplicate row",
-            engine.name()
-        );
+        assert!(out.insert((period, dims), row).is_none(), "{} {view}: duplicate row", engine.name());
     }
     out
 }
@@ -128,29 +102,15 @@ impl Engine for DuckDb {
     }
 
     fn execute(&mut self, sql: &str) {
-        self.0
-            .execute_batch(sql)
-            .unwrap_or_else(|e| panic!("duckdb: {e}\n{sql}"));
+        self.0.execute_batch(sql).unwrap_or_else(|e| panic!("duckdb: {e}\n{sql}"));
     }
 
-    fn rows(
-        &mut self,
-        sql: &str,
-        texts: usize,
-        doubles: usize,
-    ) -> Vec<(Vec<Option<String>>, Vec<Option<f64>>)> {
-        let mut statement = self
-            .0
-            .prepare(sql)
-            .unwrap_or_else(|e| panic!("duckdb: {e}\n{sql}"));
+    fn rows(&mut self, sql: &str, texts: usize, doubles: usize) -> Vec<(Vec<Option<String>>, Vec<Option<f64>>)> {
+        let mut statement = self.0.prepare(sql).unwrap_or_else(|e| panic!("duckdb: {e}\n{sql}"));
         let rows = statement
             .query_map([], |row| {
-                let text = (0..texts)
-                    .map(|i| row.get(i))
-                    .collect::<Result<Vec<Option<String>>, _>>()?;
-                let numbers = (0..doubles)
-                    .map(|i| row.get(texts + i))
-                    .collect::<Result<Vec<Option<f64>>, _>>()?;
+                let text = (0..texts).map(|i| row.get(i)).collect::<Result<Vec<Option<String>>, _>>()?;
+                let numbers = (0..doubles).map(|i| row.get(texts + i)).collect::<Result<Vec<Option<f64>>, _>>()?;
                 Ok((text, numbers))
             })
             .unwrap_or_else(|e| panic!("duckdb: {e}\n{sql}"));
@@ -177,10 +137,7 @@ impl Postgres {
         self.execute(&format!("CREATE DATABASE {name}"));
         let config = std::env::var("KPIC_POSTGRES").expect("KPIC_POSTGRES");
         let config = config.replace("dbname=postgres", &format!("dbname={name}"));
-        Postgres(
-            postgres::Client::connect(&config, postgres::NoTls)
-                .expect("test database accepts connections"),
-        )
+        Postgres(postgres::Client::connect(&config, postgres::NoTls).expect("test database accepts connections"))
     }
 }
 
@@ -190,29 +147,15 @@ impl Engine for Postgres {
     }
 
     fn execute(&mut self, sql: &str) {
-        self.0
-            .batch_execute(sql)
-            .unwrap_or_else(|e| panic!("postgres: {e:?}\n{sql}"));
+        self.0.batch_execute(sql).unwrap_or_else(|e| panic!("postgres: {e:?}\n{sql}"));
     }
 
-    fn rows(
-        &mut self,
-        sql: &str,
-        texts: usize,
-        doubles: usize,
-    ) -> Vec<(Vec<Option<String>>, Vec<Option<f64>>)> {
-        let rows = self
-            .0
-            .query(sql, &[])
-            .unwrap_or_else(|e| panic!("postgres: {e:?}\n{sql}"));
+    fn rows(&mut self, sql: &str, texts: usize, doubles: usize) -> Vec<(Vec<Option<String>>, Vec<Option<f64>>)> {
+        let rows = self.0.query(sql, &[]).unwrap_or_else(|e| panic!("postgres: {e:?}\n{sql}"));
         rows.iter()
             .map(|row| {
-                let text = (0..texts)
-                    .map(|i| row.get::<_, Option<String>>(i))
-                    .collect();
-                let numbers = (0..doubles)
-                    .map(|i| row.get::<_, Option<f64>>(texts + i))
-                    .collect();
+                let text = (0..texts).map(|i| row.get::<_, Option<String>>(i)).collect();
+                let numbers = (0..doubles).map(|i| row.get::<_, Option<f64>>(texts + i)).collect();
                 (text, numbers)
             })
             .collect()

@@ -11,10 +11,7 @@ pub struct Row(pub BTreeMap<String, Option<String>>);
 
 impl Row {
     pub fn text(&self, column: &str) -> Option<&str> {
-        self.0
-            .get(column)
-            .unwrap_or_else(|| panic!("no column {column}"))
-            .as_deref()
+        self.0.get(column).unwrap_or_else(|| panic!("no column {column}")).as_deref()
     }
 
     pub fn num(&self, column: &str) -> Option<f64> {
@@ -22,8 +19,7 @@ impl Row {
     }
 
     pub fn time(&self, column: &str) -> Option<NaiveDateTime> {
-        self.text(column)
-            .map(|t| NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M:%S").expect("a timestamp"))
+        self.text(column).map(|t| NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M:%S").expect("a timestamp"))
     }
 
     /// `true`/`false` as written in the CSV.
@@ -56,14 +52,11 @@ pub fn period_of(date: NaiveDate, grain: Grain) -> NaiveDate {
     match grain {
         Grain::Day => date,
         Grain::Week(start) => {
-            let back =
-                (7 + date.weekday().num_days_from_monday() - start.num_days_from_monday()) % 7;
+            let back = (7 + date.weekday().num_days_from_monday() - start.num_days_from_monday()) % 7;
             date - Duration::days(back as i64)
         }
         Grain::Month => NaiveDate::from_ymd_opt(date.year(), date.month(), 1).unwrap(),
-        Grain::Quarter => {
-            NaiveDate::from_ymd_opt(date.year(), (date.month() - 1) / 3 * 3 + 1, 1).unwrap()
-        }
+        Grain::Quarter => NaiveDate::from_ymd_opt(date.year(), (date.month() - 1) / 3 * 3 + 1, 1).unwrap(),
         Grain::Year => NaiveDate::from_ymd_opt(date.year(), 1, 1).unwrap(),
     }
 }
@@ -169,10 +162,7 @@ impl Measure {
         let mut periods: Vec<NaiveDate> = Vec::new();
         let mut domains: Vec<BTreeSet<Option<String>>> = Vec::new();
         for (index, source) in self.sources.iter().enumerate() {
-            let events = self
-                .aggregates
-                .iter()
-                .any(|a| a.source == index && matches!(a.rows, Rows::Events));
+            let events = self.aggregates.iter().any(|a| a.source == index && matches!(a.rows, Rows::Events));
             for row in &source.rows {
                 let mut covered = Vec::new();
                 if events {
@@ -184,9 +174,7 @@ impl Measure {
                     }
                 }
                 if let Some((start, end)) = source.validity.filter(|_| {
-                    self.aggregates
-                        .iter()
-                        .any(|a| a.source == index && matches!(a.rows, Rows::Snapshot(_)))
+                    self.aggregates.iter().any(|a| a.source == index && matches!(a.rows, Rows::Snapshot(_)))
                 }) {
                     if let Some(s) = row.time(start) {
                         covered.push(period_of(s.date(), self.grain));
@@ -211,11 +199,7 @@ impl Measure {
         let mut period = first;
         while period <= last {
             for dims in &combos {
-                let values = self
-                    .aggregates
-                    .iter()
-                    .map(|a| self.aggregate(a, period, dims))
-                    .collect();
+                let values = self.aggregates.iter().map(|a| self.aggregate(a, period, dims)).collect();
                 grid.insert((period, dims.clone()), values);
             }
             period = next_period(period, self.grain);
@@ -223,12 +207,7 @@ impl Measure {
         grid
     }
 
-    fn aggregate(
-        &self,
-        aggregate: &Aggregate,
-        period: NaiveDate,
-        dims: &[Option<String>],
-    ) -> Option<f64> {
+    fn aggregate(&self, aggregate: &Aggregate, period: NaiveDate, dims: &[Option<String>]) -> Option<f64> {
         let source = &self.sources[aggregate.source];
         let end = next_period(period, self.grain);
         let values: Vec<V> = source
@@ -262,11 +241,7 @@ fn cross(domains: &[BTreeSet<Option<String>>]) -> Vec<Vec<Option<String>>> {
     for domain in domains {
         out = out
             .into_iter()
-            .flat_map(|prefix| {
-                domain
-                    .iter()
-                    .map(move |v| [prefix.clone(), vec![v.clone()]].concat())
-            })
+            .flat_map(|prefix| domain.iter().map(move |v| [prefix.clone(), vec![v.clone()]].concat()))
             .collect();
     }
     out
@@ -335,14 +310,8 @@ pub fn derived(
     grain: Grain,
     formula: impl Fn(&dyn Fn(usize) -> Option<f64>, &dyn Fn(usize) -> Option<f64>) -> Option<f64>,
 ) -> Values {
-    let periods: BTreeSet<NaiveDate> = upstream
-        .iter()
-        .flat_map(|u| u.keys().map(|k| k.0))
-        .collect();
-    let dims: BTreeSet<Vec<Option<String>>> = upstream
-        .iter()
-        .flat_map(|u| u.keys().map(|k| k.1.clone()))
-        .collect();
+    let periods: BTreeSet<NaiveDate> = upstream.iter().flat_map(|u| u.keys().map(|k| k.0)).collect();
+    let dims: BTreeSet<Vec<Option<String>>> = upstream.iter().flat_map(|u| u.keys().map(|k| k.1.clone())).collect();
     let mut out = Values::new();
     let (Some(&first), Some(&last)) = (periods.first(), periods.last()) else {
         return out;
@@ -350,12 +319,7 @@ pub fn derived(
     let mut period = first;
     while period <= last {
         for d in &dims {
-            let at = |p: NaiveDate, i: usize| {
-                upstream[i]
-                    .get(&(p, d.clone()))
-                    .copied()
-                    .unwrap_or(empty[i])
-            };
+            let at = |p: NaiveDate, i: usize| upstream[i].get(&(p, d.clone())).copied().unwrap_or(empty[i]);
             let now = |i: usize| at(period, i);
             let before = |i: usize| at(previous_period(period, grain), i);
             out.insert((period, d.clone()), formula(&now, &before));
@@ -377,10 +341,7 @@ pub fn status(value: Option<f64>, goal: &Goal) -> Option<&'static str> {
     let (met, within) = match goal {
         Goal::AtLeast(t, c) => (v >= *t, c.map(|c| v >= c)),
         Goal::AtMost(t, c) => (v <= *t, c.map(|c| v <= c)),
-        Goal::Between((lo, hi), c) => (
-            v >= *lo && v <= *hi,
-            c.map(|(clo, chi)| v >= clo && v <= chi),
-        ),
+        Goal::Between((lo, hi), c) => (v >= *lo && v <= *hi, c.map(|(clo, chi)| v >= clo && v <= chi)),
     };
     Some(match (met, within) {
         (true, _) => "on_track",
@@ -399,34 +360,13 @@ mod tests {
 
     #[test]
     fn periods_are_half_open_and_weeks_start_where_asked() {
-        assert_eq!(
-            period_of(date("2026-01-04"), Grain::Week(Weekday::Mon)),
-            date("2025-12-29")
-        );
-        assert_eq!(
-            period_of(date("2026-01-05"), Grain::Week(Weekday::Mon)),
-            date("2026-01-05")
-        );
-        assert_eq!(
-            period_of(date("2026-01-03"), Grain::Week(Weekday::Sun)),
-            date("2025-12-28")
-        );
-        assert_eq!(
-            period_of(date("2026-01-04"), Grain::Week(Weekday::Sun)),
-            date("2026-01-04")
-        );
-        assert_eq!(
-            period_of(date("2026-05-31"), Grain::Quarter),
-            date("2026-04-01")
-        );
-        assert_eq!(
-            next_period(date("2026-01-31"), Grain::Day),
-            date("2026-02-01")
-        );
-        assert_eq!(
-            previous_period(date("2026-03-01"), Grain::Quarter),
-            date("2025-12-01")
-        );
+        assert_eq!(period_of(date("2026-01-04"), Grain::Week(Weekday::Mon)), date("2025-12-29"));
+        assert_eq!(period_of(date("2026-01-05"), Grain::Week(Weekday::Mon)), date("2026-01-05"));
+        assert_eq!(period_of(date("2026-01-03"), Grain::Week(Weekday::Sun)), date("2025-12-28"));
+        assert_eq!(period_of(date("2026-01-04"), Grain::Week(Weekday::Sun)), date("2026-01-04"));
+        assert_eq!(period_of(date("2026-05-31"), Grain::Quarter), date("2026-04-01"));
+        assert_eq!(next_period(date("2026-01-31"), Grain::Day), date("2026-02-01"));
+        assert_eq!(previous_period(date("2026-03-01"), Grain::Quarter), date("2025-12-01"));
     }
 
     #[test]
@@ -435,42 +375,18 @@ mod tests {
         assert_eq!(percentile_cont(vec![1.0, 2.0, 3.0, 4.0], 0.5), Some(2.5));
         assert_eq!(apply(Func::Sum, vec![]), Some(0.0));
         assert_eq!(apply(Func::Avg, vec![]), None);
-        assert_eq!(
-            apply(
-                Func::CountDistinct,
-                vec![V::S("a".into()), V::S("a".into()), V::S("b".into())]
-            ),
-            Some(2.0)
-        );
+        assert_eq!(apply(Func::CountDistinct, vec![V::S("a".into()), V::S("a".into()), V::S("b".into())]), Some(2.0));
         assert_eq!(divide(Some(1.0), Some(0.0)), None);
     }
 
     #[test]
     fn status_follows_target_and_critical() {
-        assert_eq!(
-            status(Some(0.3), &Goal::AtLeast(0.25, Some(0.2))),
-            Some("on_track")
-        );
-        assert_eq!(
-            status(Some(0.22), &Goal::AtLeast(0.25, Some(0.2))),
-            Some("at_risk")
-        );
-        assert_eq!(
-            status(Some(0.1), &Goal::AtLeast(0.25, Some(0.2))),
-            Some("off_track")
-        );
-        assert_eq!(
-            status(Some(0.1), &Goal::AtLeast(0.25, None)),
-            Some("off_track")
-        );
-        assert_eq!(
-            status(Some(12.0), &Goal::AtMost(10.0, Some(20.0))),
-            Some("at_risk")
-        );
-        assert_eq!(
-            status(Some(0.97), &Goal::Between((0.6, 0.9), Some((0.5, 0.95)))),
-            Some("off_track")
-        );
+        assert_eq!(status(Some(0.3), &Goal::AtLeast(0.25, Some(0.2))), Some("on_track"));
+        assert_eq!(status(Some(0.22), &Goal::AtLeast(0.25, Some(0.2))), Some("at_risk"));
+        assert_eq!(status(Some(0.1), &Goal::AtLeast(0.25, Some(0.2))), Some("off_track"));
+        assert_eq!(status(Some(0.1), &Goal::AtLeast(0.25, None)), Some("off_track"));
+        assert_eq!(status(Some(12.0), &Goal::AtMost(10.0, Some(20.0))), Some("at_risk"));
+        assert_eq!(status(Some(0.97), &Goal::Between((0.6, 0.9), Some((0.5, 0.95)))), Some("off_track"));
         assert_eq!(status(None, &Goal::AtMost(1.0, None)), None);
     }
 }

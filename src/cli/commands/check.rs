@@ -35,12 +35,7 @@ pub fn run(args: Args) -> u8 {
     let output = match args.format {
         Format::Human => {
             let mut text = render::human(diagnostics, &checked.sources, stdout_is_terminal());
-            text.push_str(&summary(
-                checked.model.kpis.len(),
-                checked.sources.files().count(),
-                errors,
-                warnings,
-            ));
+            text.push_str(&summary(checked.model.kpis.len(), checked.sources.files().count(), errors, warnings));
             text
         }
         Format::Json => render::json(diagnostics, &checked.sources),

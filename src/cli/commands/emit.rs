@@ -44,20 +44,13 @@ pub fn run(args: Args) -> u8 {
         }
     };
     let valid = checked.valid().expect("checked without errors");
-    let dialects = if args.dialects.is_empty() {
-        checked.model.settings.dialects.clone()
-    } else {
-        args.dialects.clone()
-    };
+    let dialects =
+        if args.dialects.is_empty() { checked.model.settings.dialects.clone() } else { args.dialects.clone() };
     let files = generate(&valid, &dialects);
     if args.check {
         let stale = emit::stale_files(&args.out, &files);
         if stale.is_empty() {
-            println!(
-                "{} is up to date ({} files)",
-                args.out.display(),
-                files.len()
-            );
+            println!("{} is up to date ({} files)", args.out.display(), files.len());
             return EXIT_OK;
         }
         println!(

@@ -24,20 +24,12 @@ pub fn run(args: Args) -> u8 {
     };
     let valid = checked.valid().expect("checked without errors");
     let model = valid.model;
-    let Some(id) = model
-        .kpi_ids()
-        .find(|&id| model.kpi(id).name.text == args.kpi)
-    else {
+    let Some(id) = model.kpi_ids().find(|&id| model.kpi(id).name.text == args.kpi) else {
         let names = model.kpis.iter().map(|k| k.name.text.as_str());
-        let hint = did_you_mean(&args.kpi, names)
-            .map(|h| format!(" ({h})"))
-            .unwrap_or_default();
+        let hint = did_you_mean(&args.kpi, names).map(|h| format!(" ({h})")).unwrap_or_default();
         return fail(format!("no KPI named `{}`{hint}", args.kpi));
     };
-    let view = sql::views(&valid, args.dialect)
-        .into_iter()
-        .find(|v| v.kpi == id)
-        .expect("every KPI has a view");
+    let view = sql::views(&valid, args.dialect).into_iter().find(|v| v.kpi == id).expect("every KPI has a view");
     println!("{};", view.statement);
     EXIT_OK
 }

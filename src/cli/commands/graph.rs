@@ -17,9 +17,6 @@ pub fn run(args: Args) -> u8 {
         Ok(checked) => checked,
         Err(code) => return code,
     };
-    print!(
-        "{}",
-        graph::render(&checked.model, &checked.graph, args.format)
-    );
+    print!("{}", graph::render(&checked.model, &checked.graph, args.format));
     EXIT_OK
 }

@@ -46,10 +46,7 @@ pub fn run(args: Args) -> u8 {
     }
     match crate::preview::run(&valid, &args.data, &ids, args.periods.max(1)) {
         Ok(previews) => {
-            print!(
-                "{}",
-                crate::preview::render(model, &previews, stdout_is_terminal())
-            );
+            print!("{}", crate::preview::render(model, &previews, stdout_is_terminal()));
             EXIT_OK
         }
         Err(error) => fail(error),

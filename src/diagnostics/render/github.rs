@@ -30,9 +30,7 @@ pub fn github(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
 
 /// Escapes a message as GitHub's workflow-command parser expects.
 fn data(text: &str) -> String {
-    text.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
 }
 
 /// Escapes a property value (also `:` and `,`).

@@ -7,14 +7,8 @@ use crate::source::{FileId, SourceMap};
 
 /// Renders every diagnostic and a one-line summary.
 pub fn human(diagnostics: &[Diagnostic], sources: &SourceMap, color: bool) -> String {
-    let theme = if color {
-        GraphicalTheme::unicode()
-    } else {
-        GraphicalTheme::unicode_nocolor()
-    };
-    let handler = GraphicalReportHandler::new_themed(theme)
-        .with_width(100)
-        .with_links(false);
+    let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    let handler = GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false);
     let mut out = String::new();
     for diagnostic in diagnostics {
         let report = Report::new(diagnostic, sources);
@@ -41,8 +35,7 @@ struct Report {
 impl Report {
     fn new(diagnostic: &Diagnostic, sources: &SourceMap) -> Report {
         let file = diagnostic.span().file;
-        let (here, elsewhere): (Vec<&Label>, Vec<&Label>) =
-            diagnostic.labels.iter().partition(|l| l.span.file == file);
+        let (here, elsewhere): (Vec<&Label>, Vec<&Label>) = diagnostic.labels.iter().partition(|l| l.span.file == file);
         let related = elsewhere
             .into_iter()
             .map(|label| Report {
@@ -104,9 +97,7 @@ impl miette::Diagnostic for Report {
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
-        self.help
-            .as_ref()
-            .map(|h| Box::new(h) as Box<dyn std::fmt::Display>)
+        self.help.as_ref().map(|h| Box::new(h) as Box<dyn std::fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
@@ -121,8 +112,6 @@ impl miette::Diagnostic for Report {
         if self.related.is_empty() {
             return None;
         }
-        Some(Box::new(
-            self.related.iter().map(|r| r as &dyn miette::Diagnostic),
-        ))
+        Some(Box::new(self.related.iter().map(|r| r as &dyn miette::Diagnostic)))
     }
 }

@@ -3,9 +3,7 @@
 //! in floating point and a zero divisor gives NULL.
 
 use super::dialect::{duration_unit_name, SqlDialect};
-use crate::model::{
-    Aggregate, BinaryOp, ColumnRef, Expr, ExprKind, Function, KpiId, Literal, Type, UnaryOp,
-};
+use crate::model::{Aggregate, BinaryOp, ColumnRef, Expr, ExprKind, Function, KpiId, Literal, Type, UnaryOp};
 
 /// How the names of an expression are spelled where it is rendered.
 pub struct Names<'a> {
@@ -21,12 +19,7 @@ pub struct Names<'a> {
 
 /// Names for contexts that have only columns.
 pub fn columns_only(column: &dyn Fn(&ColumnRef) -> String) -> Names<'_> {
-    Names {
-        column,
-        period: None,
-        aggregate: &|_| unreachable_name("aggregate"),
-        kpi: &|_, _| unreachable_name("KPI"),
-    }
+    Names { column, period: None, aggregate: &|_| unreachable_name("aggregate"), kpi: &|_, _| unreachable_name("KPI") }
 }
 
 /// The resolver only allows aggregates and KPI references in a KPI's value;
@@ -40,22 +33,12 @@ pub fn render(e: &Expr, d: &dyn SqlDialect, names: &Names) -> String {
     match &e.kind {
         ExprKind::Literal(literal) => literal_sql(literal, d),
         ExprKind::Column(column) => (names.column)(column),
-        ExprKind::PeriodStart => names
-            .period
-            .as_ref()
-            .map_or_else(|| unreachable_name("period"), |p| p.0.clone()),
-        ExprKind::PeriodEnd => names
-            .period
-            .as_ref()
-            .map_or_else(|| unreachable_name("period"), |p| p.1.clone()),
+        ExprKind::PeriodStart => names.period.as_ref().map_or_else(|| unreachable_name("period"), |p| p.0.clone()),
+        ExprKind::PeriodEnd => names.period.as_ref().map_or_else(|| unreachable_name("period"), |p| p.1.clone()),
         ExprKind::Unary(UnaryOp::Not, inner) => format!("(NOT {})", r(inner)),
         ExprKind::Unary(UnaryOp::Neg, inner) => format!("(-{})", r(inner)),
         ExprKind::Binary(op, left, right) => binary(*op, left, right, d, names),
-        ExprKind::InList {
-            expr,
-            list,
-            negated,
-        } => {
+        ExprKind::InList { expr, list, negated } => {
             let items: Vec<String> = list.iter().map(r).collect();
             let not = if *negated { "NOT " } else { "" };
             format!("({} {not}IN ({}))", r(expr), items.join(", "))
@@ -75,9 +58,7 @@ pub fn render(e: &Expr, d: &dyn SqlDialect, names: &Names) -> String {
             out.push_str(" END");
             out
         }
-        ExprKind::Function(function, args) => {
-            function_sql(*function, &args.iter().map(r).collect::<Vec<_>>(), d)
-        }
+        ExprKind::Function(function, args) => function_sql(*function, &args.iter().map(r).collect::<Vec<_>>(), d),
         ExprKind::Aggregate(aggregate) => (names.aggregate)(aggregate),
         ExprKind::Kpi(id) => (names.kpi)(*id, false),
         ExprKind::Previous(id) => (names.kpi)(*id, true),

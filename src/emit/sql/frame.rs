@@ -81,14 +81,7 @@ impl Frame<'_> {
     pub fn add_grid(&self, query: &mut Query, periods: &[(String, String)], domains: &[String]) {
         let union: Vec<String> = periods
             .iter()
-            .map(|(cte, column)| {
-                format!(
-                    "SELECT {} AS {} FROM {}",
-                    self.q(column),
-                    self.q("p"),
-                    self.q(cte)
-                )
-            })
+            .map(|(cte, column)| format!("SELECT {} AS {} FROM {}", self.q(column), self.q("p"), self.q(cte)))
             .collect();
         let bounds = format!(
             "SELECT MIN({p}) AS {lo}, MAX({p}) AS {hi}\nFROM ({}) AS {b}",
@@ -102,19 +95,13 @@ impl Frame<'_> {
         query.recursive |= self.d.spine_is_recursive();
         query.cte(self.q("spine"), self.d.spine(self.grain));
         for column in self.dimension_columns() {
-            let union: Vec<String> = domains
-                .iter()
-                .map(|cte| format!("SELECT DISTINCT {} FROM {}", self.q(&column), self.q(cte)))
-                .collect();
+            let union: Vec<String> =
+                domains.iter().map(|cte| format!("SELECT DISTINCT {} FROM {}", self.q(&column), self.q(cte))).collect();
             query.cte(self.q(&format!("domain_{column}")), union.join("\nUNION\n"));
         }
         let mut columns = vec![
             self.col("spine", "period_start"),
-            format!(
-                "{} AS {}",
-                self.next_period(&self.col("spine", "period_start")),
-                self.q("period_end")
-            ),
+            format!("{} AS {}", self.next_period(&self.col("spine", "period_start")), self.q("period_end")),
         ];
         let mut from = format!("FROM {}", self.q("spine"));
         for column in self.dimension_columns() {
@@ -127,13 +114,7 @@ impl Frame<'_> {
 
     /// The view's final SELECT over CTE `measures`, which has the grid's
     /// columns; `value` and the ratio parts are expressions over its columns.
-    pub fn output(
-        &self,
-        kpi: &Kpi,
-        measures: &str,
-        value: &str,
-        ratio: Option<(String, String)>,
-    ) -> String {
+    pub fn output(&self, kpi: &Kpi, measures: &str, value: &str, ratio: Option<(String, String)>) -> String {
         let double = self.d.double_type();
         let mut inner = vec![self.q("period_start"), self.q("period_end")];
         inner.extend(self.dimension_columns().iter().map(|c| self.q(c)));
@@ -144,27 +125,13 @@ impl Frame<'_> {
         }
         outer.push(self.q("value"));
         if let Some((numerator, denominator)) = ratio {
-            inner.push(format!(
-                "CAST({numerator} AS {double}) AS {}",
-                self.q("numerator")
-            ));
-            inner.push(format!(
-                "CAST({denominator} AS {double}) AS {}",
-                self.q("denominator")
-            ));
+            inner.push(format!("CAST({numerator} AS {double}) AS {}", self.q("numerator")));
+            inner.push(format!("CAST({denominator} AS {double}) AS {}", self.q("denominator")));
             outer.push(self.q("numerator"));
             outer.push(self.q("denominator"));
         }
-        outer.push(format!(
-            "{} AS {}",
-            self.target(kpi.target.as_ref()),
-            self.q("target")
-        ));
-        outer.push(format!(
-            "{} AS {}",
-            self.status(kpi.target.as_ref()),
-            self.q("status")
-        ));
+        outer.push(format!("{} AS {}", self.target(kpi.target.as_ref()), self.q("target")));
+        outer.push(format!("{} AS {}", self.status(kpi.target.as_ref()), self.q("status")));
         let inner = select(&inner, &format!("FROM {}", self.q(measures)));
         select(&outer, &format!("FROM (\n{inner}\n) AS {}", self.q("r")))
     }
@@ -208,26 +175,16 @@ impl Frame<'_> {
         let value = self.q("value");
         let number = |t: &Threshold| t.number.text.clone();
         let (met, within_critical) = match (&target.goal, target.critical.as_slice()) {
-            (Goal::AtLeast(t), critical) => (
-                format!("{value} >= {}", number(t)),
-                critical
-                    .first()
-                    .map(|c| format!("{value} >= {}", number(c))),
-            ),
-            (Goal::AtMost(t), critical) => (
-                format!("{value} <= {}", number(t)),
-                critical
-                    .first()
-                    .map(|c| format!("{value} <= {}", number(c))),
-            ),
+            (Goal::AtLeast(t), critical) => {
+                (format!("{value} >= {}", number(t)), critical.first().map(|c| format!("{value} >= {}", number(c))))
+            }
+            (Goal::AtMost(t), critical) => {
+                (format!("{value} <= {}", number(t)), critical.first().map(|c| format!("{value} <= {}", number(c))))
+            }
             (Goal::Between(low, high), critical) => (
                 format!("{value} >= {} AND {value} <= {}", number(low), number(high)),
                 match critical {
-                    [c_low, c_high] => Some(format!(
-                        "{value} >= {} AND {value} <= {}",
-                        number(c_low),
-                        number(c_high)
-                    )),
+                    [c_low, c_high] => Some(format!("{value} >= {} AND {value} <= {}", number(c_low), number(c_high))),
                     _ => None,
                 },
             ),
@@ -236,11 +193,7 @@ impl Frame<'_> {
             Some(applies) => format!("{value} IS NULL OR NOT ({applies})"),
             None => format!("{value} IS NULL"),
         };
-        let at_risk = within_critical
-            .map(|c| format!(" WHEN {c} THEN 'at_risk'"))
-            .unwrap_or_default();
-        format!(
-            "CASE WHEN {skip} THEN NULL WHEN {met} THEN 'on_track'{at_risk} ELSE 'off_track' END"
-        )
+        let at_risk = within_critical.map(|c| format!(" WHEN {c} THEN 'at_risk'")).unwrap_or_default();
+        format!("CASE WHEN {skip} THEN NULL WHEN {met} THEN 'on_track'{at_risk} ELSE 'off_track' END")
     }
 }

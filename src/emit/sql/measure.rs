@@ -16,8 +16,7 @@ use super::expr::{columns_only, render, Names};
 use super::frame::Frame;
 use super::query::{select, Query};
 use crate::model::{
-    AggFunc, Aggregate, ColumnRef, Expr, Grain, Kpi, Model, Relation, Source, SourceId, Type,
-    Weekday, Window,
+    AggFunc, Aggregate, ColumnRef, Expr, Grain, Kpi, Model, Relation, Source, SourceId, Type, Weekday, Window,
 };
 
 /// The aggregates of one source, by their index in the KPI's formula.
@@ -37,11 +36,7 @@ impl Scan<'_> {
 }
 
 pub fn query(model: &Model, kpi: &Kpi, d: &dyn SqlDialect) -> String {
-    let frame = Frame {
-        d,
-        grain: kpi.grain,
-        dimensions: kpi.dimensions.len(),
-    };
+    let frame = Frame { d, grain: kpi.grain, dimensions: kpi.dimensions.len() };
     let aggregates = kpi.aggregates();
     let scans = scans(model, &aggregates);
     let mut query = Query::new();
@@ -56,23 +51,13 @@ pub fn query(model: &Model, kpi: &Kpi, d: &dyn SqlDialect) -> String {
         let grouped_first = kpi.window == Window::Period && scan.events().next().is_some();
         let read_once = grouped_first && !has_snapshots;
         let materialized = if read_once { "" } else { d.materialized() };
-        query.cte_with(
-            frame.q(&rows),
-            materialized,
-            rows_cte(model, kpi, scan, &frame),
-        );
+        query.cte_with(frame.q(&rows), materialized, rows_cte(model, kpi, scan, &frame));
         if grouped_first {
             let name = format!("s{i}_events");
-            query.cte(
-                frame.q(&name),
-                events_cte(kpi.window, scan, &rows, &frame, model.settings.week_start),
-            );
+            query.cte(frame.q(&name), events_cte(kpi.window, scan, &rows, &frame, model.settings.week_start));
             periods.push((name.clone(), "period_start".to_string()));
             domains.push(name.clone());
-            joins.push((
-                name,
-                scan.events().map(|(j, a)| (*j, a.func)).collect::<Vec<_>>(),
-            ));
+            joins.push((name, scan.events().map(|(j, a)| (*j, a.func)).collect::<Vec<_>>()));
         } else if scan.events().next().is_some() {
             periods.push((rows.clone(), "period_start".to_string()));
         }
@@ -89,10 +74,7 @@ pub fn query(model: &Model, kpi: &Kpi, d: &dyn SqlDialect) -> String {
         let rows = format!("s{i}_rows");
         if kpi.window != Window::Period && scan.events().next().is_some() {
             let name = format!("s{i}_events");
-            query.cte(
-                frame.q(&name),
-                events_cte(kpi.window, scan, &rows, &frame, model.settings.week_start),
-            );
+            query.cte(frame.q(&name), events_cte(kpi.window, scan, &rows, &frame, model.settings.week_start));
             joins.push((name, scan.events().map(|(j, a)| (*j, a.func)).collect()));
         }
         if scan.snapshots().next().is_some() {
@@ -103,22 +85,12 @@ pub fn query(model: &Model, kpi: &Kpi, d: &dyn SqlDialect) -> String {
     }
     query.cte(frame.q("measures"), measures_cte(&joins, &frame));
     let column = |a: &Aggregate| {
-        let index = aggregates
-            .iter()
-            .position(|x| std::ptr::eq(*x, a))
-            .unwrap_or(0);
+        let index = aggregates.iter().position(|x| std::ptr::eq(*x, a)).unwrap_or(0);
         frame.q(&format!("a{index}"))
     };
-    let names = Names {
-        column: &|_| String::new(),
-        period: None,
-        aggregate: &column,
-        kpi: &|_, _| String::new(),
-    };
+    let names = Names { column: &|_| String::new(), period: None, aggregate: &column, kpi: &|_, _| String::new() };
     let value = render(&kpi.value, d, &names);
-    let ratio = kpi
-        .ratio()
-        .map(|(n, den)| (render(n, d, &names), render(den, d, &names)));
+    let ratio = kpi.ratio().map(|(n, den)| (render(n, d, &names), render(den, d, &names)));
     query.finish(&frame.output(kpi, "measures", &value, ratio))
 }
 
@@ -130,10 +102,7 @@ fn scans<'m>(model: &'m Model, aggregates: &[&'m Aggregate]) -> Vec<Scan<'m>> {
             Some((_, scan)) => scan.aggregates.push((index, aggregate)),
             None => scans.push((
                 aggregate.source,
-                Scan {
-                    source: model.source(aggregate.source),
-                    aggregates: vec![(index, aggregate)],
-                },
+                Scan { source: model.source(aggregate.source), aggregates: vec![(index, aggregate)] },
             )),
         }
     }
@@ -143,11 +112,7 @@ fn scans<'m>(model: &'m Model, aggregates: &[&'m Aggregate]) -> Vec<Scan<'m>> {
 /// A source's relation as a FROM item.
 fn relation(source: &Source, d: &dyn SqlDialect) -> String {
     match &source.relation {
-        Relation::Table(name) => name
-            .split('.')
-            .map(|part| d.quote_ident(part))
-            .collect::<Vec<_>>()
-            .join("."),
+        Relation::Table(name) => name.split('.').map(|part| d.quote_ident(part)).collect::<Vec<_>>().join("."),
         Relation::Query { sql, .. } => format!("(\n{}\n)", sql.trim().trim_end_matches(';')),
     }
 }
@@ -163,19 +128,10 @@ impl RowReader<'_> {
     fn column(&self, column: &ColumnRef, d: &dyn SqlDialect) -> String {
         let (alias, source) = match column.join {
             None => ("t".to_string(), self.source),
-            Some(j) => (
-                format!("j{j}"),
-                self.model.source(self.source.joins[j].target),
-            ),
+            Some(j) => (format!("j{j}"), self.model.source(self.source.joins[j].target)),
         };
-        let text = format!(
-            "{}.{}",
-            d.quote_ident(&alias),
-            d.quote_ident(&column.column)
-        );
-        let is_timestamp = source
-            .column(&column.column)
-            .is_some_and(|c| c.ty == Type::Timestamp);
+        let text = format!("{}.{}", d.quote_ident(&alias), d.quote_ident(&column.column));
+        let is_timestamp = source.column(&column.column).is_some_and(|c| c.ty == Type::Timestamp);
         match self.time_zone {
             Some(zone) if is_timestamp => d.to_time_zone(&text, zone),
             _ => text,
@@ -187,13 +143,7 @@ impl RowReader<'_> {
     }
 
     fn named_column(&self, name: &str, d: &dyn SqlDialect) -> String {
-        self.column(
-            &ColumnRef {
-                join: None,
-                column: name.to_string(),
-            },
-            d,
-        )
+        self.column(&ColumnRef { join: None, column: name.to_string() }, d)
     }
 }
 
@@ -201,32 +151,18 @@ impl RowReader<'_> {
 fn rows_cte(model: &Model, kpi: &Kpi, scan: &Scan, frame: &Frame) -> String {
     let d = frame.d;
     let source = scan.source;
-    let time_zone =
-        (model.settings.time_zone != "UTC").then_some(model.settings.time_zone.as_str());
-    let reader = RowReader {
-        model,
-        source,
-        time_zone,
-    };
+    let time_zone = (model.settings.time_zone != "UTC").then_some(model.settings.time_zone.as_str());
+    let reader = RowReader { model, source, time_zone };
     let week_start = model.settings.week_start;
     let mut columns = Vec::new();
     let mut conditions: Vec<String> = source.filters.iter().map(|f| reader.expr(f, d)).collect();
     // The KPI's filters are the same for every aggregate of a source; those that
     // read the period are tested per period, with the snapshot aggregates.
     let kpi_filters = &scan.aggregates[0].1.kpi_filters;
-    conditions.extend(
-        kpi_filters
-            .iter()
-            .filter(|f| !f.refers_to_period())
-            .map(|f| reader.expr(f, d)),
-    );
+    conditions.extend(kpi_filters.iter().filter(|f| !f.refers_to_period()).map(|f| reader.expr(f, d)));
     if scan.events().next().is_some() {
         let time = reader.named_column(source.time.as_deref().unwrap_or_default(), d);
-        columns.push(format!(
-            "{} AS {}",
-            truncate(d, kpi.grain, &time, week_start),
-            frame.q("period_start")
-        ));
+        columns.push(format!("{} AS {}", truncate(d, kpi.grain, &time, week_start), frame.q("period_start")));
         if kpi.window != Window::Period {
             columns.push(format!("{} AS {}", d.to_date(&time), frame.q("row_day")));
         }
@@ -235,38 +171,21 @@ fn rows_cte(model: &Model, kpi: &Kpi, scan: &Scan, frame: &Frame) -> String {
         }
     }
     for (k, name) in kpi.dimensions.iter().enumerate() {
-        let dimension = source
-            .dimension(&name.text)
-            .map_or_else(|| "NULL".to_string(), |dim| reader.expr(&dim.expr, d));
+        let dimension =
+            source.dimension(&name.text).map_or_else(|| "NULL".to_string(), |dim| reader.expr(&dim.expr, d));
         columns.push(format!("{dimension} AS {}", frame.q(&format!("d{k}"))));
     }
     for (j, aggregate) in scan.events().filter(|(_, a)| !counts_rows(a)) {
-        columns.push(format!(
-            "{} AS {}",
-            measured(aggregate, &reader, d),
-            frame.q(&format!("m{j}"))
-        ));
+        columns.push(format!("{} AS {}", measured(aggregate, &reader, d), frame.q(&format!("m{j}"))));
     }
     if let Some(validity) = snapshot_validity(scan) {
         let start = reader.named_column(&validity.start, d);
         let end = reader.named_column(&validity.end, d);
-        columns.push(format!(
-            "{} AS {}",
-            truncate(d, kpi.grain, &start, week_start),
-            frame.q("valid_from")
-        ));
+        columns.push(format!("{} AS {}", truncate(d, kpi.grain, &start, week_start), frame.q("valid_from")));
         let end = format!("COALESCE({end}, {start})");
-        columns.push(format!(
-            "{} AS {}",
-            truncate(d, kpi.grain, &end, week_start),
-            frame.q("valid_to")
-        ));
+        columns.push(format!("{} AS {}", truncate(d, kpi.grain, &end, week_start), frame.q("valid_to")));
         for (n, column) in snapshot_columns(scan).iter().enumerate() {
-            columns.push(format!(
-                "{} AS {}",
-                reader.column(column, d),
-                frame.q(&format!("c{n}"))
-            ));
+            columns.push(format!("{} AS {}", reader.column(column, d), frame.q(&format!("c{n}"))));
         }
     }
     let mut from = format!("FROM {} AS {}", relation(source, d), frame.q("t"));
@@ -276,19 +195,11 @@ fn rows_cte(model: &Model, kpi: &Kpi, scan: &Scan, frame: &Frame) -> String {
             &join.on,
             d,
             &columns_only(&|c: &ColumnRef| {
-                let alias = if c.join.is_some() {
-                    format!("j{j}")
-                } else {
-                    "t".to_string()
-                };
+                let alias = if c.join.is_some() { format!("j{j}") } else { "t".to_string() };
                 format!("{}.{}", d.quote_ident(&alias), d.quote_ident(&c.column))
             }),
         );
-        from.push_str(&format!(
-            "\nLEFT JOIN {} AS {} ON {on}",
-            relation(target, d),
-            frame.q(&format!("j{j}"))
-        ));
+        from.push_str(&format!("\nLEFT JOIN {} AS {} ON {on}", relation(target, d), frame.q(&format!("j{j}"))));
     }
     if !conditions.is_empty() {
         from.push_str(&format!("\nWHERE {}", conditions.join("\n  AND ")));
@@ -305,18 +216,12 @@ pub fn truncate(d: &dyn SqlDialect, grain: Grain, timestamp: &str, week_start: W
         return d.date_trunc(grain, timestamp);
     }
     let shifted = d.add_duration(timestamp, shift, "day");
-    d.add_to_date(
-        &d.date_trunc(grain, &shifted),
-        (-shift, super::dialect::DateUnit::Day),
-    )
+    d.add_to_date(&d.date_trunc(grain, &shifted), (-shift, super::dialect::DateUnit::Day))
 }
 
 /// `CASE WHEN <where> THEN <arg> END`; `1` stands for a counted row.
 fn measured(aggregate: &Aggregate, reader: &RowReader, d: &dyn SqlDialect) -> String {
-    let arg = aggregate
-        .arg
-        .as_ref()
-        .map_or_else(|| "1".to_string(), |a| reader.expr(a, d));
+    let arg = aggregate.arg.as_ref().map_or_else(|| "1".to_string(), |a| reader.expr(a, d));
     match &aggregate.condition {
         Some(condition) => format!("CASE WHEN {} THEN {arg} END", reader.expr(condition, d)),
         None => arg,
@@ -342,13 +247,7 @@ fn aggregate_sql(func: AggFunc, value: &str, d: &dyn SqlDialect) -> String {
 }
 
 /// Event aggregates: grouped by period, or over each grid row's window.
-fn events_cte(
-    window: Window,
-    scan: &Scan,
-    rows: &str,
-    frame: &Frame,
-    week_start: Weekday,
-) -> String {
+fn events_cte(window: Window, scan: &Scan, rows: &str, frame: &Frame, week_start: Weekday) -> String {
     let d = frame.d;
     let aggregates = |alias: Option<&str>| -> Vec<String> {
         scan.events()
@@ -359,19 +258,13 @@ fn events_cte(
                 } else {
                     alias.map_or_else(|| frame.q(&column), |alias| frame.col(alias, &column))
                 };
-                format!(
-                    "{} AS {}",
-                    aggregate_sql(a.func, &value, d),
-                    frame.q(&format!("a{j}"))
-                )
+                format!("{} AS {}", aggregate_sql(a.func, &value, d), frame.q(&format!("a{j}")))
             })
             .collect()
     };
     if window == Window::Period {
-        let mut keys: Vec<String> = std::iter::once("period_start".to_string())
-            .chain(frame.dimension_columns())
-            .map(|c| frame.q(&c))
-            .collect();
+        let mut keys: Vec<String> =
+            std::iter::once("period_start".to_string()).chain(frame.dimension_columns()).map(|c| frame.q(&c)).collect();
         let group = keys.join(", ");
         keys.extend(aggregates(None));
         return select(&keys, &format!("FROM {}\nGROUP BY {group}", frame.q(rows)));
@@ -387,10 +280,7 @@ fn events_cte(
             )
         }
         Window::Cumulative => format!("{day} < {end}"),
-        Window::ToDate { grain } => format!(
-            "{day} >= {} AND {day} < {end}",
-            truncate(d, grain, &start, week_start)
-        ),
+        Window::ToDate { grain } => format!("{day} >= {} AND {day} < {end}", truncate(d, grain, &start, week_start)),
         Window::Period => unreachable!("handled above"),
     };
     let keys = frame.keys("g");
@@ -439,24 +329,15 @@ fn snapshots_cte(scan: &Scan, rows: &str, frame: &Frame) -> String {
         let n = columns.iter().position(|x| x == c).unwrap_or(0);
         frame.col("r", &format!("c{n}"))
     };
-    let period = (
-        d.date_to_timestamp(&frame.col("g", "period_start")),
-        d.date_to_timestamp(&frame.col("g", "period_end")),
-    );
-    let names = Names {
-        column: &column,
-        period: Some(period),
-        aggregate: &|_| String::new(),
-        kpi: &|_, _| String::new(),
-    };
+    let period =
+        (d.date_to_timestamp(&frame.col("g", "period_start")), d.date_to_timestamp(&frame.col("g", "period_end")));
+    let names =
+        Names { column: &column, period: Some(period), aggregate: &|_| String::new(), kpi: &|_, _| String::new() };
     let keys = frame.keys("g");
     let group = keys.join(", ");
     let mut out = keys;
     for (j, aggregate) in scan.snapshots() {
-        let arg = aggregate
-            .arg
-            .as_ref()
-            .map_or_else(|| "1".to_string(), |a| render(a, d, &names));
+        let arg = aggregate.arg.as_ref().map_or_else(|| "1".to_string(), |a| render(a, d, &names));
         let conditions: Vec<String> = aggregate
             .kpi_filters
             .iter()
@@ -464,16 +345,9 @@ fn snapshots_cte(scan: &Scan, rows: &str, frame: &Frame) -> String {
             .chain(&aggregate.condition)
             .map(|c| render(c, d, &names))
             .collect();
-        let value = if conditions.is_empty() {
-            arg
-        } else {
-            format!("CASE WHEN {} THEN {arg} END", conditions.join(" AND "))
-        };
-        out.push(format!(
-            "{} AS {}",
-            aggregate_sql(aggregate.func, &value, d),
-            frame.q(&format!("a{j}"))
-        ));
+        let value =
+            if conditions.is_empty() { arg } else { format!("CASE WHEN {} THEN {arg} END", conditions.join(" AND ")) };
+        out.push(format!("{} AS {}", aggregate_sql(aggregate.func, &value, d), frame.q(&format!("a{j}"))));
     }
     let from = format!(
         "FROM {} AS {}\nJOIN {} AS {} ON {}\nGROUP BY {group}",
@@ -502,11 +376,7 @@ fn measures_cte(joins: &[(String, Vec<(usize, AggFunc)>)], frame: &Frame) -> Str
         ));
         for (j, func) in funcs {
             let value = frame.col(&alias, &format!("a{j}"));
-            let value = if func.is_zero_when_empty() {
-                format!("COALESCE({value}, 0)")
-            } else {
-                value
-            };
+            let value = if func.is_zero_when_empty() { format!("COALESCE({value}, 0)") } else { value };
             aggregates.push((*j, format!("{value} AS {}", frame.q(&format!("a{j}")))));
         }
     }

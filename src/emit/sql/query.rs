@@ -9,10 +9,7 @@ pub struct Query {
 
 impl Query {
     pub fn new() -> Query {
-        Query {
-            recursive: false,
-            ctes: Vec::new(),
-        }
+        Query { recursive: false, ctes: Vec::new() }
     }
 
     /// Adds a CTE; `name` is already quoted.
@@ -26,11 +23,7 @@ impl Query {
     }
 
     pub fn finish(self, select: &str) -> String {
-        let mut out = String::from(if self.recursive {
-            "WITH RECURSIVE\n"
-        } else {
-            "WITH\n"
-        });
+        let mut out = String::from(if self.recursive { "WITH RECURSIVE\n" } else { "WITH\n" });
         let ctes: Vec<String> = self
             .ctes
             .iter()
@@ -46,10 +39,7 @@ impl Query {
 
 /// `SELECT a, b\nFROM …` with one column per line when there are several.
 pub fn select(columns: &[String], rest: &str) -> String {
-    let columns = if columns.len() > 2 {
-        format!("\n  {}", columns.join(",\n  "))
-    } else {
-        format!(" {}", columns.join(", "))
-    };
+    let columns =
+        if columns.len() > 2 { format!("\n  {}", columns.join(",\n  ")) } else { format!(" {}", columns.join(", ")) };
     format!("SELECT{columns}\n{rest}")
 }

@@ -17,20 +17,14 @@ pub fn check(model: &Model, _graph: &Graph, diagnostics: &mut Vec<Diagnostic>) {
             };
             let help = match replaced_by {
                 Some(replacement) => format!("read `{replacement}` instead"),
-                None => format!(
-                    "`{}` has no replacement: ask its owner what to read instead",
-                    upstream.name
-                ),
+                None => format!("`{}` has no replacement: ask its owner what to read instead", upstream.name),
             };
             let span = reference_span(kpi, upstream_id).unwrap_or(kpi.value.span);
             diagnostics.push(
                 Diagnostic::new(
                     Code::DeprecatedDependency,
                     span,
-                    format!(
-                        "active KPI `{}` reads deprecated KPI `{}`",
-                        kpi.name, upstream.name
-                    ),
+                    format!("active KPI `{}` reads deprecated KPI `{}`", kpi.name, upstream.name),
                 )
                 .label("deprecated")
                 .secondary(upstream.name.span, "deprecated here")

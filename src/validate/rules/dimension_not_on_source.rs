@@ -16,19 +16,13 @@ pub fn check(model: &Model, _graph: &Graph, diagnostics: &mut Vec<Diagnostic>) {
                 let names = source.dimensions.iter().map(|d| d.name.text.as_str());
                 let help = match did_you_mean(&dimension.text, names) {
                     Some(suggestion) => suggestion,
-                    None => format!(
-                        "add `dimension {}` to source `{}`",
-                        dimension.text, source.name
-                    ),
+                    None => format!("add `dimension {}` to source `{}`", dimension.text, source.name),
                 };
                 diagnostics.push(
                     Diagnostic::new(
                         Code::DimensionNotOnSource,
                         dimension.span,
-                        format!(
-                            "source `{}` has no dimension `{}`",
-                            source.name, dimension.text
-                        ),
+                        format!("source `{}` has no dimension `{}`", source.name, dimension.text),
                     )
                     .label(format!("not on `{}`", source.name))
                     .secondary(source.name.span, "source declared here")

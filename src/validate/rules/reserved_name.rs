@@ -5,28 +5,24 @@ use crate::graph::Graph;
 use crate::model::{FormulaKind, Model};
 
 /// The columns every KPI view has besides its dimensions (see docs/sql.md).
-pub const VIEW_COLUMNS: [&str; 7] = [
-    "period_start",
-    "period_end",
-    "value",
-    "numerator",
-    "denominator",
-    "target",
-    "status",
-];
+pub const VIEW_COLUMNS: [&str; 7] =
+    ["period_start", "period_end", "value", "numerator", "denominator", "target", "status"];
 
 pub fn check(model: &Model, _graph: &Graph, diagnostics: &mut Vec<Diagnostic>) {
     // A KPI over KPIs has its upstream KPIs' dimensions, reported there.
     for kpi in model.kpis.iter().filter(|k| k.kind == FormulaKind::Measure) {
-        for dimension in kpi
-            .dimensions
-            .iter()
-            .filter(|d| VIEW_COLUMNS.contains(&d.text.as_str()))
-        {
+        for dimension in kpi.dimensions.iter().filter(|d| VIEW_COLUMNS.contains(&d.text.as_str())) {
             diagnostics.push(
-                Diagnostic::new(Code::ReservedName, dimension.span, format!("a dimension cannot be named `{}`", dimension.text))
-                    .label("clashes with a view column")
-                    .help(format!("every KPI view has the columns {}; declare the dimension under another name on the source", VIEW_COLUMNS.join(", "))),
+                Diagnostic::new(
+                    Code::ReservedName,
+                    dimension.span,
+                    format!("a dimension cannot be named `{}`", dimension.text),
+                )
+                .label("clashes with a view column")
+                .help(format!(
+                    "every KPI view has the columns {}; declare the dimension under another name on the source",
+                    VIEW_COLUMNS.join(", ")
+                )),
             );
         }
     }

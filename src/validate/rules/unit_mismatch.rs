@@ -15,15 +15,8 @@ pub fn check(model: &Model, _graph: &Graph, diagnostics: &mut Vec<Diagnostic>) {
         for threshold in goals.into_iter().chain(&target.critical) {
             let problem = match (&kpi.unit, threshold.written_as_percent) {
                 (Unit::Percent, false) if threshold.number.value.abs() > 1.0 => Some((
-                    format!(
-                        "`{}` on a percent KPI means {}%",
-                        threshold.number.text,
-                        threshold.number.value * 100.0
-                    ),
-                    format!(
-                        "percent values are fractions: write `{}%`",
-                        threshold.number.text
-                    ),
+                    format!("`{}` on a percent KPI means {}%", threshold.number.text, threshold.number.value * 100.0),
+                    format!("percent values are fractions: write `{}%`", threshold.number.text),
                 )),
                 (Unit::Percent, _) | (_, false) => None,
                 (unit, true) => Some((
@@ -34,9 +27,8 @@ pub fn check(model: &Model, _graph: &Graph, diagnostics: &mut Vec<Diagnostic>) {
             let Some((message, help)) = problem else {
                 continue;
             };
-            let mut diagnostic = Diagnostic::new(Code::UnitMismatch, threshold.span, message)
-                .label("unit does not fit")
-                .help(help);
+            let mut diagnostic =
+                Diagnostic::new(Code::UnitMismatch, threshold.span, message).label("unit does not fit").help(help);
             if let Some(unit_span) = kpi.unit_span {
                 diagnostic = diagnostic.secondary(unit_span, "unit declared here");
             }

@@ -11,13 +11,9 @@ pub fn check(model: &Model, _graph: &Graph, diagnostics: &mut Vec<Diagnostic>) {
         }
         let team = model.team(id);
         diagnostics.push(
-            Diagnostic::new(
-                Code::UnusedTeam,
-                team.name.span,
-                format!("team `{}` owns no KPI", team.name),
-            )
-            .label("unused")
-            .help("delete it, or make it the `owner` of its KPIs"),
+            Diagnostic::new(Code::UnusedTeam, team.name.span, format!("team `{}` owns no KPI", team.name))
+                .label("unused")
+                .help("delete it, or make it the `owner` of its KPIs"),
         );
     }
 }

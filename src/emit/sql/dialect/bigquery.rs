@@ -18,12 +18,7 @@ impl SqlDialect for BigQuery {
 
     /// BigQuery escapes quotes with a backslash.
     fn string_literal(&self, text: &str) -> String {
-        format!(
-            "'{}'",
-            text.replace('\\', "\\\\")
-                .replace('\'', "\\'")
-                .replace('\n', "\\n")
-        )
+        format!("'{}'", text.replace('\\', "\\\\").replace('\'', "\\'").replace('\n', "\\n"))
     }
 
     fn double_type(&self) -> &'static str {
@@ -40,7 +35,10 @@ impl SqlDialect for BigQuery {
 
     fn spine(&self, grain: Grain) -> String {
         let (n, unit) = super::grain_step(grain);
-        format!("SELECT `period_start` FROM `bounds`, UNNEST(GENERATE_DATE_ARRAY(`lo`, `hi`, {})) AS `period_start`", interval(n, unit, false))
+        format!(
+            "SELECT `period_start` FROM `bounds`, UNNEST(GENERATE_DATE_ARRAY(`lo`, `hi`, {})) AS `period_start`",
+            interval(n, unit, false)
+        )
     }
 
     fn add_to_date(&self, date: &str, (n, unit): (i64, DateUnit)) -> String {
@@ -60,10 +58,7 @@ impl SqlDialect for BigQuery {
     }
 
     fn to_time_zone(&self, timestamp: &str, zone: &str) -> String {
-        format!(
-            "DATETIME(TIMESTAMP({timestamp}), {})",
-            self.string_literal(zone)
-        )
+        format!("DATETIME(TIMESTAMP({timestamp}), {})", self.string_literal(zone))
     }
 
     fn date_to_timestamp(&self, date: &str) -> String {
@@ -79,16 +74,10 @@ impl SqlDialect for BigQuery {
     }
 
     fn add_duration(&self, timestamp: &str, n: i64, unit: &str) -> String {
-        format!(
-            "DATETIME_ADD({timestamp}, INTERVAL {n} {})",
-            unit.to_uppercase()
-        )
+        format!("DATETIME_ADD({timestamp}, INTERVAL {n} {})", unit.to_uppercase())
     }
 
     fn percentile(&self, value: &str, fraction: f64) -> String {
-        format!(
-            "APPROX_QUANTILES({value}, 1000)[OFFSET({})]",
-            (fraction * 1000.0).round() as i64
-        )
+        format!("APPROX_QUANTILES({value}, 1000)[OFFSET({})]", (fraction * 1000.0).round() as i64)
     }
 }

@@ -34,10 +34,7 @@ impl SqlDialect for DuckDb {
 
     /// https://duckdb.org/docs/sql/functions/timestamptz#timezone
     fn to_time_zone(&self, timestamp: &str, zone: &str) -> String {
-        format!(
-            "timezone({}, timezone('UTC', {timestamp}))",
-            self.string_literal(zone)
-        )
+        format!("timezone({}, timezone('UTC', {timestamp}))", self.string_literal(zone))
     }
 
     fn seconds_between(&self, start: &str, end: &str) -> String {

@@ -118,10 +118,7 @@ pub trait SqlDialect: Sync {
 
     /// A timestamp in UTC converted to wall-clock time in `zone`.
     fn to_time_zone(&self, timestamp: &str, zone: &str) -> String {
-        format!(
-            "CONVERT_TIMEZONE('UTC', {}, {timestamp})",
-            self.string_literal(zone)
-        )
+        format!("CONVERT_TIMEZONE('UTC', {}, {timestamp})", self.string_literal(zone))
     }
 
     /// A DATE as a timestamp at midnight (for comparisons with timestamp columns).
@@ -136,10 +133,7 @@ pub trait SqlDialect: Sync {
 
     /// `end - start` in seconds, as a double.
     fn seconds_between(&self, start: &str, end: &str) -> String {
-        format!(
-            "CAST(DATEDIFF(second, {start}, {end}) AS {})",
-            self.double_type()
-        )
+        format!("CAST(DATEDIFF(second, {start}, {end}) AS {})", self.double_type())
     }
 
     /// `timestamp + n units` for a duration literal.

@@ -34,10 +34,7 @@ impl SqlDialect for Postgres {
 
     /// `AT TIME ZONE` twice: read the value as UTC, then show it in `zone`.
     fn to_time_zone(&self, timestamp: &str, zone: &str) -> String {
-        format!(
-            "(({timestamp}) AT TIME ZONE 'UTC' AT TIME ZONE {})",
-            self.string_literal(zone)
-        )
+        format!("(({timestamp}) AT TIME ZONE 'UTC' AT TIME ZONE {})", self.string_literal(zone))
     }
 
     fn seconds_between(&self, start: &str, end: &str) -> String {

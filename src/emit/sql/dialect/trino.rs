@@ -38,10 +38,7 @@ impl SqlDialect for Trino {
     }
 
     fn to_time_zone(&self, timestamp: &str, zone: &str) -> String {
-        format!(
-            "CAST(with_timezone({timestamp}, 'UTC') AT TIME ZONE {} AS TIMESTAMP)",
-            self.string_literal(zone)
-        )
+        format!("CAST(with_timezone({timestamp}, 'UTC') AT TIME ZONE {} AS TIMESTAMP)", self.string_literal(zone))
     }
 
     fn seconds_between(&self, start: &str, end: &str) -> String {
