@@ -55,5 +55,10 @@ fn preview_reports_unknown_kpis_and_missing_data() {
     assert!(stderr.contains("did you mean `orders`?"), "{stderr}");
     let (code, _, stderr) = kpic(&["preview", "--project", "examples/quickstart", "--data", "examples/quickstart"]);
     assert_eq!(code, 2);
+    assert!(stderr.contains("has no data for 2 table(s): add `web.visits.csv`, `shop.orders.csv`"), "{stderr}");
+    let empty = std::env::temp_dir().join(format!("kpic-preview-empty-{}", std::process::id()));
+    std::fs::create_dir_all(&empty).unwrap();
+    let (code, _, stderr) = kpic(&["preview", "--project", "examples/quickstart", "--data", empty.to_str().unwrap()]);
+    assert_eq!(code, 2);
     assert!(stderr.contains("holds no .csv or .parquet files"), "{stderr}");
 }

@@ -16,6 +16,22 @@ pub fn load(connection: &duckdb::Connection, model: &Model, data: &Path) -> Resu
     if files.is_empty() {
         return Err(PreviewError(format!("`{}` holds no .csv or .parquet files", data.display())));
     }
+    let missing: Vec<String> = model
+        .sources
+        .iter()
+        .filter_map(|s| match &s.relation {
+            Relation::Table(table) if !files.iter().any(|(name, _)| name == table) => Some(format!("`{table}.csv`")),
+            _ => None,
+        })
+        .collect();
+    if !missing.is_empty() {
+        let count = missing.len();
+        return Err(PreviewError(format!(
+            "`{}` has no data for {count} table(s): add {}",
+            data.display(),
+            missing.join(", ")
+        )));
+    }
     for (table, path) in files {
         let (schema, name) = table.split_once('.').unwrap_or(("main", table.as_str()));
         let quoted = format!("{}.{}", quote(schema), quote(name));
