@@ -11,7 +11,7 @@ fn kpic(args: &[&str]) -> (i32, String, String) {
 }
 
 fn project() -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sql/every_shape").display().to_string()
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases/valid/every_shape").display().to_string()
 }
 
 fn temp_dir(name: &str) -> PathBuf {

@@ -13,7 +13,7 @@ use sqlparser::parser::Parser;
 fn projects() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut out = vec![root.join("kpis")];
-    for parent in ["examples", "tests/cases/valid", "tests/sql"] {
+    for parent in ["examples", "tests/cases/valid", "tests/execution", "benches"] {
         let Ok(entries) = std::fs::read_dir(root.join(parent)) else {
             continue;
         };

@@ -309,7 +309,7 @@ impl ExprResolver<'_> {
         self.error(
             Diagnostic::new(Code::ColumnOutsideAggregate, span, format!("`{text}` is used outside an aggregate"))
                 .label("not aggregated")
-                .help(format!("aggregate it, e.g. `sum({text})`, or count rows with `count({})`", parts[0].name)),
+                .help(format!("aggregate it, e.g. `sum({text})`, or count rows with `count(<source>)`")),
         )
     }
 

@@ -17,13 +17,20 @@ const RULES: &[Rule] = &[
     rules::reserved_name::check,
     rules::threshold_side::check,
     rules::unit_mismatch::check,
-    rules::unused_source::check,
-    rules::unused_team::check,
 ];
+
+/// Rules that only make sense once everything resolved: a KPI whose formula
+/// failed to resolve reads nothing, so its sources would look unused.
+const RULES_WITHOUT_ERRORS: &[Rule] = &[rules::unused_source::check, rules::unused_team::check];
 
 /// Runs every rule.
 pub fn validate(model: &Model, graph: &Graph, diagnostics: &mut Vec<Diagnostic>) {
     for rule in RULES {
         rule(model, graph, diagnostics);
+    }
+    if !diagnostics.iter().any(Diagnostic::is_error) {
+        for rule in RULES_WITHOUT_ERRORS {
+            rule(model, graph, diagnostics);
+        }
     }
 }
