@@ -1,0 +1,153 @@
+//! kpic never panics, whatever it is given: arbitrary text, and mutations of
+//! real projects (bytes deleted, duplicated, swapped; tokens inserted), through
+//! every stage up to SQL emission. Every diagnostic span lies inside its file
+//! on character boundaries.
+
+use std::path::Path;
+
+use kpic::source::{SourceFile, SourceMap};
+use proptest::prelude::*;
+
+/// The text of every valid case, the library and the examples: the seeds to mutate.
+fn corpus() -> Vec<String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut out = Vec::new();
+    let mut stack = vec![root.join("tests/cases/valid"), root.join("kpis"), root.join("examples")];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "kpi") {
+                out.push(std::fs::read_to_string(path).unwrap());
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+const TOKENS: &[&str] = &[
+    "{",
+    "}",
+    "(",
+    ")",
+    "[",
+    "]",
+    "\"",
+    "\"\"\"",
+    "%",
+    "2026-13-45",
+    "where",
+    "count(",
+    "kpi x {",
+    "source",
+    ",",
+    ".",
+    "-",
+    "sql(\"",
+    "active_at(period_end)",
+    "previous(",
+    "1e999",
+    "99999999999999999999",
+    "é",
+    "\\",
+    "#",
+    "\n",
+    "not",
+    "in (",
+];
+
+/// Checks `text` as a one-file project and emits SQL if it is valid.
+fn exercise(text: &str) {
+    let mut sources = SourceMap::default();
+    sources.add(SourceFile::new("fuzz.kpi", text));
+    let checked = kpic::check(sources);
+    for d in &checked.diagnostics {
+        for label in &d.labels {
+            let file = checked.sources.get(label.span.file);
+            let (start, end) = (label.span.start as usize, label.span.end as usize);
+            assert!(start <= end && end <= file.text.len(), "span {start}..{end} outside the file: {d:?}");
+            assert!(
+                file.text.is_char_boundary(start) && file.text.is_char_boundary(end),
+                "span not on char boundaries: {d:?}"
+            );
+        }
+    }
+    let _ = kpic::diagnostics::render::human(&checked.diagnostics, &checked.sources, false);
+    if let Some(valid) = checked.valid() {
+        for dialect in kpic::model::Dialect::ALL {
+            let _ = kpic::emit::sql::views(&valid, dialect);
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+enum Mutation {
+    Delete(usize, usize),
+    Duplicate(usize, usize),
+    Swap(usize, usize, usize),
+    Insert(usize, usize),
+}
+
+fn mutation() -> impl Strategy<Value = Mutation> {
+    prop_oneof![
+        (any::<usize>(), 0..40usize).prop_map(|(a, n)| Mutation::Delete(a, n)),
+        (any::<usize>(), 0..60usize).prop_map(|(a, n)| Mutation::Duplicate(a, n)),
+        (any::<usize>(), any::<usize>(), 1..30usize).prop_map(|(a, b, n)| Mutation::Swap(a, b, n)),
+        (any::<usize>(), 0..TOKENS.len()).prop_map(|(a, t)| Mutation::Insert(a, t)),
+    ]
+}
+
+/// The nearest char boundary at or below `at`, within the text.
+fn boundary(text: &str, at: usize) -> usize {
+    let mut at = at % (text.len() + 1);
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+fn apply(text: &str, mutation: &Mutation) -> String {
+    let at = |i: usize| boundary(text, i);
+    // Range ends clamp to the text rather than wrap around.
+    let end = |from: usize, n: usize| boundary(text, from.saturating_add(n).min(text.len()));
+    match *mutation {
+        Mutation::Delete(a, n) => {
+            let (s, e) = (at(a), end(at(a), n));
+            format!("{}{}", &text[..s], &text[e..])
+        }
+        Mutation::Duplicate(a, n) => {
+            let (s, e) = (at(a), end(at(a), n));
+            format!("{}{}{}", &text[..e], &text[s..e], &text[e..])
+        }
+        Mutation::Swap(a, b, n) => {
+            let (x, y) = (at(a).min(at(b)), at(a).max(at(b)));
+            let (x_end, y_end) = (end(x, n).min(y), end(y, n));
+            format!("{}{}{}{}{}", &text[..x], &text[y..y_end], &text[x_end..y], &text[x..x_end], &text[y_end..])
+        }
+        Mutation::Insert(a, t) => {
+            let s = at(a);
+            format!("{}{}{}", &text[..s], TOKENS[t], &text[s..])
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 1000, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn arbitrary_text_never_panics(text in "\\PC{0,200}") {
+        exercise(&text);
+    }
+
+    #[test]
+    fn mutated_projects_never_panic(seed in any::<prop::sample::Index>(), mutations in prop::collection::vec(mutation(), 1..6)) {
+        let corpus = corpus();
+        let mut text = seed.get(&corpus).clone();
+        for m in &mutations {
+            text = apply(&text, m);
+        }
+        exercise(&text);
+    }
+}
