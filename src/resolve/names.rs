@@ -37,20 +37,21 @@ fn unique<'a, T, Id: Copy>(
     diagnostics: &mut Vec<Diagnostic>,
 ) -> (Vec<&'a T>, HashMap<String, Id>) {
     let mut kept: Vec<&T> = Vec::new();
-    let mut ids = HashMap::new();
+    let mut ids: HashMap<String, u32> = HashMap::new();
     for item in items {
         let id = id_of(item);
-        if let Some(first) = kept.iter().find(|k| id_of(k).name == id.name) {
+        if let Some(&first) = ids.get(&id.name) {
             diagnostics.push(
                 Diagnostic::new(Code::DuplicateName, id.span, format!("{kind} `{}` is declared twice", id.name))
                     .label("declared again here")
-                    .secondary(id_of(first).span, "first declared here")
+                    .secondary(id_of(kept[first as usize]).span, "first declared here")
                     .help(format!("rename one of them; {kind} ids are unique across all files")),
             );
             continue;
         }
-        ids.insert(id.name.clone(), make_id(kept.len() as u32));
+        ids.insert(id.name.clone(), kept.len() as u32);
         kept.push(item);
     }
+    let ids = ids.into_iter().map(|(name, index)| (name, make_id(index))).collect();
     (kept, ids)
 }

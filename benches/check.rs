@@ -1,0 +1,43 @@
+//! Times `check` (parse → resolve → graph → validate) and SQL emission for
+//! all seven dialects on synthetic projects of growing size. Run:
+//!
+//! ```sh
+//! cargo bench --bench check
+//! ```
+
+mod synth;
+
+use std::time::{Duration, Instant};
+
+use kpic::model::Dialect;
+
+const SIZES: [usize; 4] = [100, 1_000, 10_000, 20_000];
+const RUNS: usize = 5;
+
+fn median(mut f: impl FnMut() -> usize) -> (Duration, usize) {
+    let mut times = Vec::new();
+    let mut out = 0;
+    for _ in 0..RUNS {
+        let started = Instant::now();
+        out = f();
+        times.push(started.elapsed());
+    }
+    times.sort();
+    (times[RUNS / 2], out)
+}
+
+fn main() {
+    println!("| KPIs | files | check | per KPI | emit SQL, 7 dialects | statements |");
+    println!("|-----:|------:|------:|--------:|---------------------:|-----------:|");
+    for n in SIZES {
+        let project = synth::project(n);
+        let files = project.files().count();
+        let (check, diagnostics) = median(|| kpic::check(project.clone()).diagnostics.len());
+        assert_eq!(diagnostics, 0, "the synthetic project checks clean");
+        let checked = kpic::check(project.clone());
+        let valid = checked.valid().expect("no errors");
+        let (emit, statements) = median(|| Dialect::ALL.iter().map(|d| kpic::emit::sql::views(&valid, *d).len()).sum());
+        let per_kpi = check.as_secs_f64() * 1e6 / n as f64;
+        println!("| {n} | {files} | {check:.1?} | {per_kpi:.1} µs | {emit:.1?} | {statements} |");
+    }
+}
