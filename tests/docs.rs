@@ -1,5 +1,6 @@
-//! Every ```kpi block of docs/*.md and README.md checks: together with
-//! docs/prelude.kpi, minus any prelude declaration the block makes itself.
+//! Every ```kpi block of docs/*.md and README.md checks: together with the
+//! earlier blocks of its document (a tutorial builds up) and docs/prelude.kpi,
+//! minus any prelude declaration those blocks make themselves.
 //! A block starting with `# expect: CODE` must report CODE; every other block
 //! must have no errors.
 
@@ -70,13 +71,18 @@ fn every_example_in_the_docs_checks() {
     let mut problems = Vec::new();
     for document in documents {
         let markdown = std::fs::read_to_string(&document).unwrap();
+        let mut earlier = String::new();
         for (line, block) in blocks(&markdown) {
+            let expected = block.lines().next().and_then(|l| l.strip_prefix("# expect:")).map(str::trim);
+            let text = format!("{earlier}{block}");
+            if expected.is_none() {
+                earlier = text.clone();
+            }
             let mut sources = SourceMap::default();
-            sources.add(SourceFile::new("example.kpi", block.clone()));
-            sources.add(SourceFile::new("prelude.kpi", prelude_for(&block)));
+            sources.add(SourceFile::new("example.kpi", text.clone()));
+            sources.add(SourceFile::new("prelude.kpi", prelude_for(&text)));
             let checked = kpic::check(sources);
             let codes: Vec<&str> = checked.diagnostics.iter().filter(|d| d.is_error()).map(|d| d.code.name()).collect();
-            let expected = block.lines().next().and_then(|l| l.strip_prefix("# expect:")).map(str::trim);
             let place = format!("{}:{line}", document.strip_prefix(root).unwrap().display());
             match expected {
                 Some(code) if !codes.contains(&code) => {
