@@ -615,9 +615,56 @@ fn run(engine: &mut dyn Engine, dialect: Dialect) {
     assert!(problems.is_empty(), "{} mismatches:\n{}", problems.len(), problems.join("\n"));
 }
 
+/// `tests/cases/valid/hostile_names` on its own table: names and strings with
+/// quotes, semicolons, comment markers and Unicode stay in their place.
+fn hostile(engine: &mut dyn Engine, dialect: Dialect) {
+    let project = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases/valid/hostile_names");
+    let checked = kpic::check_dir(&project).unwrap();
+    let labels = [
+        "a'b",
+        "'; DROP TABLE events; --",
+        "c\"d",
+        "plain",
+        "üñíçødé ✓ \n newline",
+        "/* not a comment */ \\ back\\slash",
+    ];
+    let table = "\"raw\".\"ev\"\"ents; drop table users; --\"";
+    let mut sql =
+        format!("CREATE SCHEMA IF NOT EXISTS \"raw\"; CREATE TABLE {table} (\"at\" TIMESTAMP, label VARCHAR);");
+    for (i, label) in labels.iter().enumerate() {
+        sql.push_str(&format!(
+            "INSERT INTO {table} VALUES ('2026-01-0{} 12:00:00', '{}');",
+            1 + i % 2,
+            label.replace('\'', "''")
+        ));
+    }
+    engine.execute(&sql);
+    let valid = checked.valid().unwrap();
+    engine.execute(&format!("{};", sql::create_schema(valid.model, dialect)));
+    for view in sql::views(&valid, dialect) {
+        engine.execute(&format!("{};", view.statement));
+    }
+    let rows = read_view(engine, &valid.model.settings.schema, "hostile_count", &["label".to_string()], false);
+    // Rows alternate between two days. The three filtered labels are gone from
+    // the domain; the other three count on their own day only.
+    let kept: BTreeMap<_, _> =
+        rows.iter().map(|((day, dims), row)| ((day.to_string(), dims[0].clone().unwrap()), row.value)).collect();
+    let expected = BTreeMap::from([
+        (("2026-01-01".to_string(), "a'b".to_string()), Some(1.0)),
+        (("2026-01-01".to_string(), "c\"d".to_string()), Some(1.0)),
+        (("2026-01-01".to_string(), "plain".to_string()), Some(0.0)),
+        (("2026-01-02".to_string(), "a'b".to_string()), Some(0.0)),
+        (("2026-01-02".to_string(), "c\"d".to_string()), Some(0.0)),
+        (("2026-01-02".to_string(), "plain".to_string()), Some(1.0)),
+    ]);
+    assert_eq!(kept, expected, "{}", engine.name());
+}
+
 #[test]
 fn duckdb_views_match_the_reference() {
-    run(&mut DuckDb::new(), Dialect::DuckDb);
+    let mut engine = DuckDb::new();
+    run(&mut engine, Dialect::DuckDb);
+    hostile(&mut engine, Dialect::DuckDb);
 }
 
 #[test]
@@ -632,4 +679,5 @@ fn postgres_views_match_the_reference() {
     };
     let mut engine = server.isolated(&format!("kpic_execution_{}", std::process::id()));
     run(&mut engine, Dialect::Postgres);
+    hostile(&mut engine, Dialect::Postgres);
 }

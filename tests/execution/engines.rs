@@ -65,13 +65,13 @@ pub fn data_sql() -> String {
 /// Reads a KPI view into rows keyed by period and dimension values.
 pub fn read_view(engine: &mut dyn Engine, schema: &str, view: &str, dimensions: &[String], ratio: bool) -> ViewRows {
     let mut texts: Vec<String> = vec!["CAST(\"period_start\" AS VARCHAR)".into()];
-    texts.extend(dimensions.iter().map(|d| format!("CAST(\"{d}\" AS VARCHAR)")));
+    texts.extend(dimensions.iter().map(|d| format!("CAST({} AS VARCHAR)", quote(d))));
     texts.push("\"status\"".into());
     let mut doubles = vec!["\"value\"", "\"target\""];
     if ratio {
         doubles.extend(["\"numerator\"", "\"denominator\""]);
     }
-    let sql = format!("SELECT {}, {} FROM \"{schema}\".\"{view}\"", texts.join(", "), doubles.join(", "));
+    let sql = format!("SELECT {}, {} FROM {}.{}", texts.join(", "), doubles.join(", "), quote(schema), quote(view));
     let mut out = ViewRows::new();
     for (text, numbers) in engine.rows(&sql, texts.len(), doubles.len()) {
         let period = NaiveDate::parse_from_str(text[0].as_deref().expect("period_start"), "%Y-%m-%d").expect("a date");
@@ -86,6 +86,11 @@ pub fn read_view(engine: &mut dyn Engine, schema: &str, view: &str, dimensions: 
         assert!(out.insert((period, dims), row).is_none(), "{} {view}: duplicate row", engine.name());
     }
     out
+}
+
+/// A quoted identifier, embedded quotes doubled.
+fn quote(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
 }
 
 pub struct DuckDb(duckdb::Connection);
