@@ -3,9 +3,11 @@
 //! filled in. Emitters read this, never the AST.
 
 mod expr;
+mod text;
 
 pub use crate::syntax::ast::{BinaryOp, DurationUnit, Number, UnaryOp};
 pub use expr::{AggFunc, Aggregate, ColumnRef, Expr, ExprKind, Function, Literal, Type};
+pub use text::expr_text;
 
 use crate::source::Span;
 

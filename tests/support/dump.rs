@@ -1,7 +1,7 @@
 //! A compact, readable text of a resolved model, for snapshots.
 
 use kpic::graph::Graph;
-use kpic::model::{Expr, ExprKind, Goal, Literal, Model, Relation, Source, Target};
+use kpic::model::{expr_text, Expr, Goal, Model, Relation, Source, Target};
 
 pub fn model(model: &Model, graph: &Graph) -> String {
     let s = &model.settings;
@@ -88,59 +88,8 @@ fn target_text(target: &Target) -> String {
     format!("{goal} critical [{}] from {:?} until {:?}", critical.join(", "), target.from, target.until)
 }
 
-/// An expression with names resolved: `base.column`, `base.join.column`, `agg(source: …)`.
-pub fn expr(model: &Model, base: Option<&Source>, e: &Expr) -> String {
-    let r = |e: &Expr| expr(model, base, e);
-    match &e.kind {
-        ExprKind::Literal(Literal::Number(n)) => n.text.clone(),
-        ExprKind::Literal(Literal::String(s)) => format!("{s:?}"),
-        ExprKind::Literal(l) => format!("{l:?}"),
-        ExprKind::Column(c) => {
-            let base = base.map_or("?".to_string(), |b| b.name.text.clone());
-            match (c.join, base) {
-                (None, base) => format!("{base}.{}", c.column),
-                (Some(j), base) => {
-                    let join = model
-                        .sources
-                        .iter()
-                        .find(|s| s.name.text == base)
-                        .map_or("?".to_string(), |b| model.source(b.joins[j].target).name.text.clone());
-                    format!("{base}.{join}.{}", c.column)
-                }
-            }
-        }
-        ExprKind::PeriodStart => "period_start".into(),
-        ExprKind::PeriodEnd => "period_end".into(),
-        ExprKind::Unary(op, inner) => format!("({op:?} {})", r(inner)),
-        ExprKind::Binary(op, a, b) => format!("({} {} {})", r(a), op.symbol(), r(b)),
-        ExprKind::InList { expr: x, list, negated } => {
-            let items: Vec<String> = list.iter().map(r).collect();
-            format!("({} {}in [{}])", r(x), if *negated { "not " } else { "" }, items.join(", "))
-        }
-        ExprKind::IsNull { expr: x, negated } => format!("({} is {}null)", r(x), if *negated { "not " } else { "" }),
-        ExprKind::Case { whens, otherwise } => {
-            let arms: Vec<String> = whens.iter().map(|(c, v)| format!("when {} then {}", r(c), r(v))).collect();
-            format!("case {} else {} end", arms.join(" "), otherwise.as_ref().map_or("null".to_string(), |o| r(o)))
-        }
-        ExprKind::Function(f, args) => format!("{}({})", f.name(), args.iter().map(r).collect::<Vec<_>>().join(", ")),
-        ExprKind::Aggregate(a) => {
-            let source = model.source(a.source);
-            let inner = |e: &Expr| expr(model, Some(source), e);
-            let mut text = format!("{}({}", a.func.name(), source.name);
-            if let Some(arg) = &a.arg {
-                text.push_str(&format!(": {}", inner(arg)));
-            }
-            for f in &a.kpi_filters {
-                text.push_str(&format!(" filter {}", inner(f)));
-            }
-            if let Some(c) = &a.condition {
-                text.push_str(&format!(" where {}", inner(c)));
-            }
-            text.push(')');
-            text
-        }
-        ExprKind::Kpi(id) => model.kpi(*id).name.text.clone(),
-        ExprKind::Previous(id) => format!("previous({})", model.kpi(*id).name),
-        ExprKind::Raw(sql) => format!("sql({sql:?})"),
-    }
+/// An expression with names resolved, relative to `base`.
+fn expr(model: &Model, base: Option<&Source>, e: &Expr) -> String {
+    let base = base.and_then(|b| model.source_ids().find(|&id| model.source(id).name == b.name));
+    expr_text(model, base, e)
 }

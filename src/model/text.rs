@@ -1,0 +1,58 @@
+//! Expressions as canonical text with every name resolved: `orders.amount`,
+//! `orders.fx_rates.usd_rate`, `sum(orders: orders.amount where …)`. Used for
+//! fingerprints and readable dumps; spans and formatting play no part.
+
+use super::{Expr, ExprKind, Literal, Model, SourceId};
+
+/// `e` as text; column references are relative to `base` (the source of the
+/// enclosing aggregate, dimension or filter).
+pub fn expr_text(model: &Model, base: Option<SourceId>, e: &Expr) -> String {
+    let r = |e: &Expr| expr_text(model, base, e);
+    match &e.kind {
+        ExprKind::Literal(Literal::Number(n)) => n.text.clone(),
+        ExprKind::Literal(Literal::String(s)) => format!("{s:?}"),
+        ExprKind::Literal(Literal::Boolean(b)) => b.to_string(),
+        ExprKind::Literal(Literal::Null) => "null".into(),
+        ExprKind::Literal(Literal::Date(d)) => d.clone(),
+        ExprKind::Literal(Literal::Duration(n, unit)) => format!("{n} {unit:?}"),
+        ExprKind::Column(c) => {
+            let Some(base) = base.map(|b| model.source(b)) else { return format!("?.{}", c.column) };
+            match c.join {
+                None => format!("{}.{}", base.name, c.column),
+                Some(j) => format!("{}.{}.{}", base.name, model.source(base.joins[j].target).name, c.column),
+            }
+        }
+        ExprKind::PeriodStart => "period_start".into(),
+        ExprKind::PeriodEnd => "period_end".into(),
+        ExprKind::Unary(op, inner) => format!("({op:?} {})", r(inner)),
+        ExprKind::Binary(op, a, b) => format!("({} {} {})", r(a), op.symbol(), r(b)),
+        ExprKind::InList { expr, list, negated } => {
+            let items: Vec<String> = list.iter().map(r).collect();
+            format!("({} {}in [{}])", r(expr), if *negated { "not " } else { "" }, items.join(", "))
+        }
+        ExprKind::IsNull { expr, negated } => format!("({} is {}null)", r(expr), if *negated { "not " } else { "" }),
+        ExprKind::Case { whens, otherwise } => {
+            let arms: Vec<String> = whens.iter().map(|(c, v)| format!("when {} then {}", r(c), r(v))).collect();
+            format!("case {} else {} end", arms.join(" "), otherwise.as_ref().map_or("null".to_string(), |o| r(o)))
+        }
+        ExprKind::Function(f, args) => format!("{}({})", f.name(), args.iter().map(r).collect::<Vec<_>>().join(", ")),
+        ExprKind::Aggregate(a) => {
+            let inner = |e: &Expr| expr_text(model, Some(a.source), e);
+            let mut text = format!("{}({}", a.func.name(), model.source(a.source).name);
+            if let Some(arg) = &a.arg {
+                text.push_str(&format!(": {}", inner(arg)));
+            }
+            for f in &a.kpi_filters {
+                text.push_str(&format!(" filter {}", inner(f)));
+            }
+            if let Some(c) = &a.condition {
+                text.push_str(&format!(" where {}", inner(c)));
+            }
+            text.push(')');
+            text
+        }
+        ExprKind::Kpi(id) => model.kpi(*id).name.text.clone(),
+        ExprKind::Previous(id) => format!("previous({})", model.kpi(*id).name),
+        ExprKind::Raw(sql) => format!("sql({sql:?})"),
+    }
+}
