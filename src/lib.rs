@@ -4,6 +4,7 @@ pub mod cli;
 pub mod diagnostics;
 pub mod emit;
 pub mod graph;
+pub mod lock;
 pub mod model;
 #[cfg(feature = "engine")]
 pub mod preview;
@@ -39,22 +40,56 @@ impl Checked {
     }
 
     pub fn valid(&self) -> Option<Valid<'_>> {
-        (!self.has_errors()).then_some(Valid { model: &self.model, graph: &self.graph })
+        self.valid_except(|_| false)
+    }
+
+    /// Like [`Checked::valid`], excusing the errors `excused` accepts
+    /// (`kpic lock` settles the lock file's own errors by rewriting it).
+    pub fn valid_except(&self, excused: impl Fn(&Diagnostic) -> bool) -> Option<Valid<'_>> {
+        let blocked = self.diagnostics.iter().any(|d| d.is_error() && !excused(d));
+        (!blocked).then_some(Valid { model: &self.model, graph: &self.graph })
     }
 }
 
-/// Runs parse → resolve → graph → validate over files already read.
+/// Runs parse → resolve → graph → validate over files already read, without
+/// a lock file (versions unchecked).
 pub fn check(sources: SourceMap) -> Checked {
+    check_with_lock(sources, None)
+}
+
+/// Like [`check`], comparing versions with a lock file's text when given
+/// (`Some(None)`: the project has no lock file).
+fn check_with_lock(mut sources: SourceMap, lock_file: Option<Option<(std::path::PathBuf, String)>>) -> Checked {
     let mut diagnostics = Vec::new();
     let asts: Vec<_> = sources.files().map(|(id, file)| syntax::parse_file(id, &file.text, &mut diagnostics)).collect();
     let model = resolve::resolve(&sources, &asts, &mut diagnostics);
     let graph = Graph::build(&model);
     validate::validate(&model, &graph, &mut diagnostics);
+    let parsed_lock;
+    let state = match lock_file {
+        None => lock::LockState::Unchecked,
+        Some(None) => lock::LockState::Missing,
+        Some(Some((path, text))) => {
+            parsed_lock = lock::Lock::parse(&text);
+            let file = sources.add(source::SourceFile::new(path, text));
+            let span = source::Span::new(file, 0, 0);
+            lock::LockState::Present(lock::LockInput { lock: parsed_lock.as_ref().map_err(Clone::clone), span })
+        }
+    };
+    lock::check(&model, &graph, state, &mut diagnostics);
     diagnostics::sort(&mut diagnostics);
     Checked { sources, model, graph, diagnostics }
 }
 
-/// Reads the project under `root` and checks it.
+/// Reads the project under `root` and checks it, with its `kpic.lock`.
 pub fn check_dir(root: &std::path::Path) -> Result<Checked, project::LoadError> {
-    Ok(check(project::load(root)?))
+    let sources = project::load(root)?;
+    let lock_path = root.join(lock::FILE_NAME);
+    let shown = lock_path.strip_prefix(".").unwrap_or(&lock_path).to_path_buf();
+    let lock_file = match std::fs::read_to_string(&lock_path) {
+        Ok(text) => Some((shown, text)),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => None,
+        Err(error) => return Err(project::LoadError::Io(lock_path, error)),
+    };
+    Ok(check_with_lock(sources, Some(lock_file)))
 }

@@ -26,6 +26,8 @@ enum Command {
     Check(commands::check::Args),
     /// Write warehouse SQL views for every dialect (atomically), or check they are up to date
     Emit(commands::emit::Args),
+    /// Record every KPI's version and computation fingerprint in kpic.lock
+    Lock(commands::lock::Args),
     /// Print the SQL view that computes one KPI
     Explain(commands::explain::Args),
     /// Print the dependency graph of sources and KPIs
@@ -56,6 +58,7 @@ pub fn run() -> ExitCode {
         Command::Check(args) => commands::check::run(args),
         Command::Emit(args) => commands::emit::run(args),
         Command::Explain(args) => commands::explain::run(args),
+        Command::Lock(args) => commands::lock::run(args),
         Command::Graph(args) => commands::graph::run(args),
         Command::Preview(args) => commands::preview::run(args),
     };

@@ -100,6 +100,24 @@ codes! {
         "An active KPI depends on a deprecated KPI; move it to the replacement.";
     InvalidSql = "invalid-sql", Error,
         "A SQL source or raw `sql(\"…\")` fragment does not parse as SQL for one of the project's dialects.";
+    ComputationChanged = "computation-changed", Error,
+        "A KPI's computation changed but its version did not; bump `version` and run `kpic lock`.";
+    VersionDecreased = "version-decreased", Error,
+        "A KPI's version is lower than the one in kpic.lock; versions only go up.";
+    VersionSkipped = "version-skipped", Error,
+        "A KPI's version jumped by more than one over kpic.lock; bump it by one.";
+    UnneededVersionBump = "unneeded-version-bump", Warning,
+        "A KPI's version was bumped but its computation did not change; cosmetic edits need no bump.";
+    LockOutdated = "lock-outdated", Warning,
+        "A KPI's version and computation changed together, but kpic.lock was not updated; run `kpic lock`.";
+    LockMissing = "lock-missing", Warning,
+        "kpic.lock is missing, or has no entry for a KPI; run `kpic lock` and commit the file.";
+    InvalidLock = "invalid-lock", Error,
+        "kpic.lock cannot be read; restore it from version control or regenerate it with `kpic lock`.";
+    RemovedKpi = "removed-kpi", Warning,
+        "A KPI recorded in kpic.lock no longer exists (removed or renamed): its views disappear. An error when other KPIs read it.";
+    DuplicateComputation = "duplicate-computation", Warning,
+        "Two KPIs compute exactly the same thing under two names; keep one, or deprecate one with `replaced_by`.";
     UnusedSource = "unused-source", Warning,
         "No KPI reads this source; delete it or use it.";
     UnusedTeam = "unused-team", Warning,

@@ -377,6 +377,8 @@ pub struct Kpi {
     pub unit_span: Option<Span>,
     pub format: Option<String>,
     pub version: u32,
+    /// Where the version is written (the KPI's id when it is missing).
+    pub version_span: Span,
     /// Where `from` names the KPI's default source, if it does.
     pub from: Option<SourceId>,
 }

@@ -71,6 +71,7 @@ impl Context<'_> {
             unit_span: decl.unit.as_ref().map(|u| u.unit.span),
             format: decl.format.as_ref().map(|f| f.node.clone()),
             version: version(decl, diagnostics),
+            version_span: decl.version.as_ref().map_or(decl.id.span, |v| v.span),
             from,
         };
         if kpi.kind == FormulaKind::Measure && kpi.window != Window::Period {

@@ -35,7 +35,12 @@ pub fn run(args: Args) -> u8 {
     let output = match args.format {
         Format::Human => {
             let mut text = render::human(diagnostics, &checked.sources, stdout_is_terminal());
-            text.push_str(&summary(checked.model.kpis.len(), checked.sources.files().count(), errors, warnings));
+            text.push_str(&summary(
+                checked.model.kpis.len(),
+                checked.sources.files().filter(|(_, f)| f.path.extension().is_some_and(|e| e == "kpi")).count(),
+                errors,
+                warnings,
+            ));
             text
         }
         Format::Json => render::json(diagnostics, &checked.sources),

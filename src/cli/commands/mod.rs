@@ -2,4 +2,5 @@ pub mod check;
 pub mod emit;
 pub mod explain;
 pub mod graph;
+pub mod lock;
 pub mod preview;

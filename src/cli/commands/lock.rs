@@ -1,0 +1,45 @@
+//! `kpic lock [DIR]`: record every KPI's version and computation fingerprint
+//! in `DIR/kpic.lock`, deliberately — after bumping the versions of changed KPIs.
+
+use crate::cli::{fail, ProjectArg, EXIT_ERRORS, EXIT_OK};
+use crate::diagnostics::{render, Code, Diagnostic};
+use crate::lock::{self, Lock};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    project: ProjectArg,
+}
+
+/// The diagnostics `kpic lock` resolves by writing the lock.
+fn settled_by_locking(d: &Diagnostic) -> bool {
+    matches!(d.code, Code::LockMissing | Code::LockOutdated | Code::InvalidLock | Code::RemovedKpi)
+}
+
+pub fn run(args: Args) -> u8 {
+    let checked = match crate::check_dir(&args.project.dir) {
+        Ok(checked) => checked,
+        Err(error) => return fail(error),
+    };
+    let blocking: Vec<Diagnostic> =
+        checked.diagnostics.iter().filter(|d| d.is_error() && !settled_by_locking(d)).cloned().collect();
+    if !blocking.is_empty() {
+        eprint!("{}", render::human(&blocking, &checked.sources, false));
+        eprintln!("error: fix these first; kpic.lock was not written");
+        return EXIT_ERRORS;
+    }
+    let path = args.project.dir.join(lock::FILE_NAME);
+    let previous = std::fs::read_to_string(&path).ok().and_then(|text| Lock::parse(&text).ok());
+    let valid = checked.valid_except(settled_by_locking).expect("only errors settled by locking remain");
+    let lock = lock::update(&valid, previous.as_ref());
+    let changed = lock
+        .kpis
+        .iter()
+        .filter(|(name, entry)| previous.as_ref().and_then(|p| p.kpis.get(*name)) != Some(entry))
+        .count();
+    if let Err(error) = std::fs::write(&path, lock.to_text()) {
+        return fail(format!("cannot write `{}`: {error}", path.display()));
+    }
+    println!("locked {} KPIs in {} ({changed} new or changed)", lock.kpis.len(), path.display());
+    EXIT_OK
+}

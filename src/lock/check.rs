@@ -1,0 +1,222 @@
+//! The drift guard: the model against kpic.lock, and KPIs that compute the
+//! same thing under two names.
+
+use std::collections::BTreeMap;
+
+use super::{fingerprints, Fingerprint, Lock, PARTS};
+use crate::diagnostics::{Code, Diagnostic, Severity};
+use crate::graph::Graph;
+use crate::model::{KpiId, Model};
+use crate::source::Span;
+
+/// The lock file as read: its content (or why it cannot be read) and where it is.
+pub struct LockInput<'a> {
+    pub lock: Result<&'a Lock, String>,
+    pub span: Span,
+}
+
+/// Which lock a check compares the model with.
+pub enum LockState<'a> {
+    /// No versions are checked (a project checked from memory).
+    Unchecked,
+    /// The project has no lock file.
+    Missing,
+    Present(LockInput<'a>),
+}
+
+/// Checks versions against the lock and reports duplicate computations.
+pub fn check(model: &Model, graph: &Graph, lock: LockState, diagnostics: &mut Vec<Diagnostic>) {
+    // A cycle is reported elsewhere; fingerprints need an order.
+    let Some(order) = graph.kpis_in_dependency_order() else { return };
+    let prints = fingerprints(model, &order);
+    duplicates(model, &prints, diagnostics);
+    match lock {
+        LockState::Unchecked => {}
+        LockState::Missing => {
+            if let Some(first) = model.kpis.first() {
+                diagnostics.push(
+                    Diagnostic::new(Code::LockMissing, first.name.span, "this project has no kpic.lock")
+                        .label("versions are not recorded")
+                        .help("run `kpic lock` and commit kpic.lock, so that changed computations need a version bump"),
+                );
+            }
+        }
+        LockState::Present(LockInput { lock: Err(error), span }) => {
+            diagnostics.push(
+                Diagnostic::new(Code::InvalidLock, span, format!("kpic.lock cannot be read: {error}"))
+                    .help("restore it from version control, or regenerate it with `kpic lock`"),
+            );
+        }
+        LockState::Present(LockInput { lock: Ok(lock), span }) => {
+            for (&id, print) in &prints {
+                versions(model, id, print, &prints, lock, diagnostics);
+            }
+            removed(model, &prints, lock, span, diagnostics);
+        }
+    }
+}
+
+fn versions(
+    model: &Model,
+    id: KpiId,
+    print: &Fingerprint,
+    prints: &BTreeMap<KpiId, Fingerprint>,
+    lock: &Lock,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let kpi = model.kpi(id);
+    let (name, version, span) = (&kpi.name.text, kpi.version, kpi.version_span);
+    let Some(entry) = lock.kpis.get(name) else {
+        diagnostics.push(
+            Diagnostic::new(Code::LockMissing, kpi.name.span, format!("`{name}` is not in kpic.lock"))
+                .label("new KPI")
+                .help("run `kpic lock` and commit kpic.lock"),
+        );
+        return;
+    };
+    let changed: Vec<String> = PARTS
+        .into_iter()
+        .filter(|p| print.parts.get(*p) != entry.fingerprint.parts.get(*p))
+        .map(|p| match (p, changed_upstream(model, id, prints, lock)) {
+            ("upstream", names) if !names.is_empty() => format!("upstream ({names})"),
+            (part, _) => part.to_string(),
+        })
+        .collect();
+    let same = print.fingerprint == entry.fingerprint.fingerprint;
+    let locked = entry.version;
+    let diagnostic = if version < locked {
+        Diagnostic::new(
+            Code::VersionDecreased,
+            span,
+            format!("the version of `{name}` went down from {locked} to {version}"),
+        )
+        .label(format!("kpic.lock has version {locked}"))
+        .help(format!("versions only go up: write `version {}` if the computation changed", locked + 1))
+    } else if version > locked + 1 {
+        Diagnostic::new(
+            Code::VersionSkipped,
+            span,
+            format!("the version of `{name}` jumped from {locked} to {version}"),
+        )
+        .label(format!("kpic.lock has version {locked}"))
+        .help(format!("bump by one: `version {}`", locked + 1))
+    } else if version == locked && !same {
+        Diagnostic::new(
+            Code::ComputationChanged,
+            span,
+            format!("the computation of `{name}` changed, but its version is still {version}"),
+        )
+        .label(format!("changed: {}", changed.join(", ")))
+        .help(format!(
+            "bump to `version {}` and run `kpic lock`: views and dashboards must not change meaning silently",
+            version + 1
+        ))
+    } else if version == locked + 1 && same {
+        Diagnostic::new(
+            Code::UnneededVersionBump,
+            span,
+            format!("`{name}` was bumped to version {version}, but its computation did not change"),
+        )
+        .label("same computation as version ".to_string() + &locked.to_string())
+        .help(format!("keep `version {locked}`: cosmetic edits need no new version"))
+    } else if version == locked + 1 {
+        Diagnostic::new(
+            Code::LockOutdated,
+            span,
+            format!("`{name}` has a new computation as version {version}; kpic.lock still records version {locked}"),
+        )
+        .label(format!("changed: {}", changed.join(", ")))
+        .help("run `kpic lock` and commit kpic.lock")
+    } else {
+        return;
+    };
+    diagnostics.push(diagnostic);
+}
+
+/// The KPIs read by `id` whose computation differs from the lock.
+fn changed_upstream(model: &Model, id: KpiId, prints: &BTreeMap<KpiId, Fingerprint>, lock: &Lock) -> String {
+    let names: Vec<String> = model
+        .kpi(id)
+        .upstream_kpis()
+        .into_iter()
+        .filter(|u| {
+            let locked = lock.kpis.get(&model.kpi(*u).name.text).map(|e| &e.fingerprint.fingerprint);
+            locked != prints.get(u).map(|p| &p.fingerprint)
+        })
+        .map(|u| format!("`{}`", model.kpi(u).name))
+        .collect();
+    names.join(", ")
+}
+
+/// KPIs in the lock that no longer exist: renamed when a new KPI has their
+/// fingerprint; an error when other KPIs read them.
+fn removed(
+    model: &Model,
+    prints: &BTreeMap<KpiId, Fingerprint>,
+    lock: &Lock,
+    span: Span,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let current: BTreeMap<&str, KpiId> = model.kpi_ids().map(|id| (model.kpi(id).name.text.as_str(), id)).collect();
+    for (name, entry) in &lock.kpis {
+        if current.contains_key(name.as_str()) {
+            continue;
+        }
+        let readers: Vec<&str> = lock
+            .kpis
+            .iter()
+            .filter(|(other, e)| current.contains_key(other.as_str()) && e.reads.contains(name))
+            .map(|(other, _)| other.as_str())
+            .collect();
+        let renamed_to = prints
+            .iter()
+            .find(|(id, p)| {
+                p.fingerprint == entry.fingerprint.fingerprint && !lock.kpis.contains_key(&model.kpi(**id).name.text)
+            })
+            .map(|(id, _)| *id);
+        let (message, label, mut diagnostic_span) = match renamed_to {
+            Some(id) => (
+                format!("KPI `{name}` was renamed to `{}`", model.kpi(id).name),
+                format!("computes what `{name}` computed"),
+                model.kpi(id).name.span,
+            ),
+            None => (format!("KPI `{name}` was removed"), "not in the project any more".to_string(), span),
+        };
+        let mut help = format!("its views `{name}` and `{name}_v{}` will no longer be emitted; keep the id, or mark it `status deprecated replaced_by …` for a while", entry.version);
+        let mut diagnostic = Diagnostic::new(Code::RemovedKpi, diagnostic_span, message);
+        if !readers.is_empty() {
+            let list: Vec<String> = readers.iter().map(|r| format!("`{r}`")).collect();
+            help = format!("{} read it; {help}", list.join(", "));
+            diagnostic.severity = Severity::Error;
+            if let Some(reader) = current.get(readers[0]) {
+                diagnostic_span = model.kpi(*reader).name.span;
+                diagnostic = diagnostic.secondary(diagnostic_span, format!("`{}` read `{name}`", readers[0]));
+            }
+        }
+        diagnostics.push(diagnostic.label(label).help(help));
+    }
+}
+
+fn duplicates(model: &Model, prints: &BTreeMap<KpiId, Fingerprint>, diagnostics: &mut Vec<Diagnostic>) {
+    let mut first_with: BTreeMap<&str, KpiId> = BTreeMap::new();
+    for (&id, print) in prints {
+        let Some(&first) = first_with.get(print.fingerprint.as_str()) else {
+            first_with.insert(&print.fingerprint, id);
+            continue;
+        };
+        let (a, b) = (model.kpi(first), model.kpi(id));
+        diagnostics.push(
+            Diagnostic::new(
+                Code::DuplicateComputation,
+                b.name.span,
+                format!("`{}` computes exactly what `{}` computes", b.name, a.name),
+            )
+            .label("same computation")
+            .secondary(a.name.span, "computed here first")
+            .help(format!(
+                "keep one: read `{}` instead, or mark `{}` `status deprecated replaced_by {}`",
+                a.name, b.name, a.name
+            )),
+        );
+    }
+}

@@ -1,0 +1,48 @@
+//! `kpic.lock`: per KPI its version, fingerprint, the fingerprints of its
+//! parts, the KPIs it reads, and the fingerprints of earlier versions.
+//! Pretty JSON with sorted keys, so that a change reads well in a diff.
+
+use std::collections::BTreeMap;
+
+use super::fingerprint::Fingerprint;
+
+/// The lock file's name, at the project root.
+pub const FILE_NAME: &str = "kpic.lock";
+
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Lock {
+    /// The format version of this file.
+    pub format: u32,
+    pub kpis: BTreeMap<String, Entry>,
+}
+
+/// One KPI as last locked.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Entry {
+    pub version: u32,
+    #[serde(flatten)]
+    pub fingerprint: Fingerprint,
+    /// The KPIs this one reads.
+    pub reads: Vec<String>,
+    /// Earlier versions, oldest first.
+    #[serde(default)]
+    pub history: Vec<Earlier>,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Earlier {
+    pub version: u32,
+    pub fingerprint: String,
+}
+
+impl Lock {
+    pub fn parse(text: &str) -> Result<Lock, String> {
+        serde_json::from_str(text).map_err(|e| e.to_string())
+    }
+
+    pub fn to_text(&self) -> String {
+        let mut text = serde_json::to_string_pretty(self).expect("a lock serializes");
+        text.push('\n');
+        text
+    }
+}

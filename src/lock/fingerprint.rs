@@ -1,0 +1,112 @@
+//! A stable fingerprint of each KPI's computation: SHA-256 over canonical
+//! text built from the resolved model — so formatting, comments, declaration
+//! order, titles, descriptions, owners, targets, units and lifecycle never
+//! change it, and anything that changes the numbers does.
+
+use std::collections::BTreeMap;
+
+use sha2::{Digest, Sha256};
+
+use crate::model::{expr_text, FormulaKind, Kpi, KpiId, Model, Relation, Source, SourceId, Window};
+
+/// The parts of a computation, each fingerprinted on its own so that a
+/// change can be named.
+pub const PARTS: [&str; 6] = ["value", "time", "dimensions", "sources", "upstream", "settings"];
+
+/// A KPI's fingerprint and the fingerprints of its parts.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Fingerprint {
+    pub fingerprint: String,
+    pub parts: BTreeMap<String, String>,
+}
+
+fn hash(text: &str) -> String {
+    let digest = Sha256::digest(text.as_bytes());
+    digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
+
+/// Fingerprints of every KPI, upstream KPIs first. A KPI in a dependency
+/// cycle (an error reported elsewhere) gets no fingerprint.
+pub fn fingerprints(model: &Model, order: &[KpiId]) -> BTreeMap<KpiId, Fingerprint> {
+    let mut out = BTreeMap::new();
+    for &id in order {
+        let kpi = model.kpi(id);
+        let upstream: Option<Vec<String>> = kpi
+            .upstream_kpis()
+            .iter()
+            .map(|u| out.get(u).map(|f: &Fingerprint| format!("{}={}", model.kpi(*u).name, f.fingerprint)))
+            .collect();
+        let Some(upstream) = upstream else { continue };
+        let parts: BTreeMap<String, String> = [
+            ("value", format!("{:?} {}", kpi.kind, expr_text(model, None, &kpi.value))),
+            ("time", format!("{} {}", kpi.grain.name(), window(kpi.window))),
+            ("dimensions", dimensions(model, kpi)),
+            ("sources", kpi.sources().iter().map(|&s| source(model, s)).collect::<Vec<_>>().join("\n")),
+            ("upstream", upstream.join("\n")),
+            (
+                "settings",
+                format!("week_start={} time_zone={}", model.settings.week_start.name(), model.settings.time_zone),
+            ),
+        ]
+        .into_iter()
+        .map(|(name, text)| (name.to_string(), hash(&text)))
+        .collect();
+        let all: Vec<String> = parts.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        out.insert(id, Fingerprint { fingerprint: hash(&all.join("\n")), parts });
+    }
+    out
+}
+
+fn window(window: Window) -> String {
+    match window {
+        Window::Period => "period".into(),
+        Window::Rolling { days } => format!("rolling {days}"),
+        Window::Cumulative => "cumulative".into(),
+        Window::ToDate { grain } => format!("{}_to_date", grain.name()),
+    }
+}
+
+/// The dimensions in order, with what each means on each source read.
+fn dimensions(model: &Model, kpi: &Kpi) -> String {
+    let mut lines = Vec::new();
+    for name in &kpi.dimensions {
+        lines.push(name.text.clone());
+        if kpi.kind == FormulaKind::Measure {
+            for s in kpi.sources() {
+                if let Some(d) = model.source(s).dimension(&name.text) {
+                    lines.push(format!("  {} = {}", model.source(s).name, expr_text(model, Some(s), &d.expr)));
+                }
+            }
+        }
+    }
+    lines.join("\n")
+}
+
+/// Everything about a source that changes the rows a KPI reads.
+fn source(model: &Model, id: SourceId) -> String {
+    let source = model.source(id);
+    let mut lines = vec![format!("source {} {}", source.name, relation(source))];
+    lines.push(format!("time {:?} validity {:?}", source.time, source.validity.as_ref().map(|v| (&v.start, &v.end))));
+    for join in &source.joins {
+        let target = model.source(join.target);
+        lines.push(format!("join {} {} on {}", target.name, relation(target), expr_text(model, Some(id), &join.on)));
+    }
+    for filter in &source.filters {
+        lines.push(format!("filter {}", expr_text(model, Some(id), filter)));
+    }
+    lines.join("\n")
+}
+
+/// A table name, or a query normalized by sqlparser (formatting-insensitive).
+fn relation(source: &Source) -> String {
+    match &source.relation {
+        Relation::Table(table) => format!("table {table}"),
+        Relation::Query { sql, .. } => {
+            let dialect = sqlparser::dialect::GenericDialect {};
+            let normalized = sqlparser::parser::Parser::parse_sql(&dialect, sql)
+                .map(|statements| statements.iter().map(ToString::to_string).collect::<Vec<_>>().join(";"))
+                .unwrap_or_else(|_| sql.split_whitespace().collect::<Vec<_>>().join(" "));
+            format!("sql {normalized}")
+        }
+    }
+}

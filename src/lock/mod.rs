@@ -1,0 +1,33 @@
+//! Versioned definitions: fingerprints of each KPI's computation, the lock
+//! file that records them, and the checks that keep a changed computation
+//! from keeping its version (metric drift).
+
+mod check;
+mod file;
+mod fingerprint;
+
+pub use check::{check, LockInput, LockState};
+pub use file::{Earlier, Entry, Lock, FILE_NAME};
+pub use fingerprint::{fingerprints, Fingerprint, PARTS};
+
+use crate::Valid;
+
+/// The lock for a valid project: every KPI's current version and fingerprint,
+/// keeping the history of `previous` and adding the versions it replaces.
+pub fn update(valid: &Valid, previous: Option<&Lock>) -> Lock {
+    let model = valid.model;
+    let order = valid.graph.kpis_in_dependency_order().unwrap_or_default();
+    let prints = fingerprints(model, &order);
+    let mut lock = Lock { format: 1, kpis: Default::default() };
+    for (id, print) in prints {
+        let kpi = model.kpi(id);
+        let old = previous.and_then(|p| p.kpis.get(&kpi.name.text));
+        let mut history = old.map(|o| o.history.clone()).unwrap_or_default();
+        if let Some(old) = old.filter(|o| o.version < kpi.version) {
+            history.push(Earlier { version: old.version, fingerprint: old.fingerprint.fingerprint.clone() });
+        }
+        let reads = kpi.upstream_kpis().iter().map(|u| model.kpi(*u).name.text.clone()).collect();
+        lock.kpis.insert(kpi.name.text.clone(), Entry { version: kpi.version, fingerprint: print, reads, history });
+    }
+    lock
+}
