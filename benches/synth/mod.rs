@@ -32,9 +32,10 @@ pub fn project(kpis: usize) -> SourceMap {
 fn kpi(i: usize, file: usize, team: usize) -> String {
     let source = format!("events_{file}");
     let body = match i % 5 {
-        0 => format!("value count({source} where status = \"ok\")\n  grain week\n  dimensions [country]\n  target at_least 100 critical 80"),
-        1 => format!("value count({source} where status = \"error\") / count({source})\n  grain week\n  dimensions [segment]\n  target at_most 2% critical 5%\n  unit percent"),
-        2 => format!("value sum({source}.amount where customers.segment in (\"smb\", \"enterprise\"))\n  grain month\n  dimensions [plan]"),
+        // Each KPI has its own threshold, so that no two compute the same thing.
+        0 => format!("value count({source} where status = \"ok\" and amount >= {i})\n  grain week\n  dimensions [country]\n  target at_least 100 critical 80"),
+        1 => format!("value count({source} where status = \"error\" and amount >= {i}) / count({source})\n  grain week\n  dimensions [segment]\n  target at_most 2% critical 5%\n  unit percent"),
+        2 => format!("value sum({source}.amount where customers.segment in (\"smb\", \"enterprise\") and amount >= {i})\n  grain month\n  dimensions [plan]"),
         3 => format!("value k{} * 2 + k{}", i - 3, i - 3),
         _ => format!("value k{} / k{}\n  unit percent", i - 1, i - 4),
     };

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use super::{fingerprints, Fingerprint, Lock, PARTS};
 use crate::diagnostics::{Code, Diagnostic, Severity};
 use crate::graph::Graph;
-use crate::model::{KpiId, Model};
+use crate::model::{KpiId, Lifecycle, Model};
 use crate::source::Span;
 
 /// The lock file as read: its content (or why it cannot be read) and where it is.
@@ -29,7 +29,10 @@ pub fn check(model: &Model, graph: &Graph, lock: LockState, diagnostics: &mut Ve
     // A cycle is reported elsewhere; fingerprints need an order.
     let Some(order) = graph.kpis_in_dependency_order() else { return };
     let prints = fingerprints(model, &order);
-    duplicates(model, &prints, diagnostics);
+    // Like unused sources, duplicates are noise while a project has errors.
+    if !diagnostics.iter().any(Diagnostic::is_error) {
+        duplicates(model, &prints, diagnostics);
+    }
     match lock {
         LockState::Unchecked => {}
         LockState::Missing => {
@@ -197,9 +200,12 @@ fn removed(
     }
 }
 
+/// Two KPIs with one fingerprint. A deprecated KPI is exempt: deprecating
+/// one in favour of an identical replacement is how a KPI is renamed.
 fn duplicates(model: &Model, prints: &BTreeMap<KpiId, Fingerprint>, diagnostics: &mut Vec<Diagnostic>) {
     let mut first_with: BTreeMap<&str, KpiId> = BTreeMap::new();
-    for (&id, print) in prints {
+    let live = prints.iter().filter(|(id, _)| !matches!(model.kpi(**id).lifecycle, Lifecycle::Deprecated { .. }));
+    for (&id, print) in live {
         let Some(&first) = first_with.get(print.fingerprint.as_str()) else {
             first_with.insert(&print.fingerprint, id);
             continue;
