@@ -29,6 +29,8 @@ fn hash(text: &str) -> String {
 /// cycle (an error reported elsewhere) gets no fingerprint.
 pub fn fingerprints(model: &Model, order: &[KpiId]) -> BTreeMap<KpiId, Fingerprint> {
     let mut out = BTreeMap::new();
+    // Many KPIs read one source: its canonical text is built once.
+    let mut sources: BTreeMap<SourceId, String> = BTreeMap::new();
     for &id in order {
         let kpi = model.kpi(id);
         let upstream: Option<Vec<String>> = kpi
@@ -41,7 +43,14 @@ pub fn fingerprints(model: &Model, order: &[KpiId]) -> BTreeMap<KpiId, Fingerpri
             ("value", format!("{:?} {}", kpi.kind, expr_text(model, None, &kpi.value))),
             ("time", format!("{} {}", kpi.grain.name(), window(kpi.window))),
             ("dimensions", dimensions(model, kpi)),
-            ("sources", kpi.sources().iter().map(|&s| source(model, s)).collect::<Vec<_>>().join("\n")),
+            (
+                "sources",
+                kpi.sources()
+                    .iter()
+                    .map(|&s| sources.entry(s).or_insert_with(|| source(model, s)).clone())
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            ),
             ("upstream", upstream.join("\n")),
             (
                 "settings",
