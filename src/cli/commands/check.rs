@@ -11,6 +11,8 @@ pub enum Format {
     Json,
     /// GitHub Actions annotations on the pull request's lines
     Github,
+    /// SARIF 2.1.0, for code-scanning upload
+    Sarif,
 }
 
 #[derive(Debug, clap::Args)]
@@ -45,6 +47,7 @@ pub fn run(args: Args) -> u8 {
         }
         Format::Json => render::json(diagnostics, &checked.sources),
         Format::Github => render::github(diagnostics, &checked.sources),
+        Format::Sarif => render::sarif(diagnostics, &checked.sources),
     };
     print!("{output}");
     if errors > 0 || (args.deny_warnings && warnings > 0) {

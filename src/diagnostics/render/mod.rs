@@ -4,7 +4,9 @@
 mod github;
 mod human;
 mod json;
+mod sarif;
 
 pub use github::github;
 pub use human::human;
 pub use json::json;
+pub use sarif::sarif;
