@@ -24,6 +24,8 @@ pub struct Cli {
 enum Command {
     /// Check every .kpi file of a project and report all problems
     Check(commands::check::Args),
+    /// Show what a change does to the KPIs, against a git revision or a directory
+    Diff(commands::diff::Args),
     /// Write warehouse SQL views for every dialect (atomically), or check they are up to date
     Emit(commands::emit::Args),
     /// Record every KPI's version and computation fingerprint in kpic.lock
@@ -56,6 +58,7 @@ pub fn run() -> ExitCode {
     };
     let code = match cli.command {
         Command::Check(args) => commands::check::run(args),
+        Command::Diff(args) => commands::diff::run(args),
         Command::Emit(args) => commands::emit::run(args),
         Command::Explain(args) => commands::explain::run(args),
         Command::Lock(args) => commands::lock::run(args),

@@ -1,4 +1,5 @@
 pub mod check;
+pub mod diff;
 pub mod emit;
 pub mod explain;
 pub mod graph;

@@ -1,0 +1,152 @@
+//! `kpic diff` on git repositories with two commits: the base project, then
+//! one change. Each scenario snapshots `kpic check` and the Markdown diff.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const BASE: &str = r#"
+team growth {
+  name "Growth"
+}
+
+team sales {
+  name "Sales"
+}
+
+source signups {
+  table "app.signups"
+  time  created_at
+  columns {
+    user_id    string
+    created_at timestamp
+    method     string
+    country    string
+  }
+  dimension country
+  dimension method
+}
+
+kpi signups {
+  title   "Sign-ups"
+  owner   growth
+  value   count(signups)
+  grain   week
+  target  at_least 100
+  version 1
+}
+
+kpi google_signups {
+  owner   growth
+  value   count(signups where method = "google")
+  grain   week
+  version 1
+}
+
+kpi google_share {
+  owner   sales
+  value   google_signups / signups
+  version 1
+}
+"#;
+
+fn git(dir: &Path, args: &[&str]) {
+    let status = Command::new("git")
+        .args(["-c", "user.email=ci@kpic.example", "-c", "user.name=kpic", "-c", "init.defaultBranch=main"])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("git runs");
+    assert!(status.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&status.stderr));
+}
+
+fn kpic(dir: &Path, args: &[&str]) -> String {
+    let output =
+        Command::new(env!("CARGO_BIN_EXE_kpic")).args(args).current_dir(dir).env("NO_COLOR", "1").output().unwrap();
+    format!(
+        "exit: {}\n{}{}",
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+/// A repository whose first commit is BASE (locked) and second is `edit(BASE)`.
+fn repository(name: &str, edit: impl Fn(&str) -> String) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("kpic-diff-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("kpis")).unwrap();
+    git(&dir, &["init", "-q"]);
+    std::fs::write(dir.join("kpis/kpis.kpi"), BASE).unwrap();
+    assert!(kpic(&dir, &["lock", "kpis"]).starts_with("exit: 0"));
+    git(&dir, &["add", "."]);
+    git(&dir, &["commit", "-q", "-m", "base"]);
+    std::fs::write(dir.join("kpis/kpis.kpi"), edit(BASE)).unwrap();
+    git(&dir, &["commit", "-q", "-am", "change"]);
+    dir
+}
+
+fn bump(text: &str, kpi: &str) -> String {
+    let start = text.find(&format!("kpi {kpi} {{")).unwrap();
+    let end = start + text[start..].find("version 1").unwrap();
+    format!("{}version 2{}", &text[..end], &text[end + "version 1".len()..])
+}
+
+#[test]
+fn diff_scenarios() {
+    let github = |t: &str| t.replace("method = \"google\"", "method in (\"google\", \"github\")");
+    let scenarios: Vec<(&str, Box<dyn Fn(&str) -> String>)> = vec![
+        (
+            "cosmetic",
+            Box::new(|t: &str| {
+                t.replace("title   \"Sign-ups\"", "title   \"New sign-ups\"")
+                    .replace("at_least 100", "at_least 120")
+                    .replace("owner   sales", "owner   growth")
+            }),
+        ),
+        ("formula_without_bump", Box::new(github)),
+        ("formula_with_bump", Box::new(move |t: &str| bump(&bump(&github(t), "google_signups"), "google_share"))),
+        (
+            "dimension_added",
+            Box::new(|t: &str| {
+                bump(
+                    &t.replace(
+                        "  value   count(signups)\n  grain   week\n",
+                        "  value   count(signups)\n  grain   week\n  dimensions [country]\n",
+                    ),
+                    "signups",
+                )
+            }),
+        ),
+        (
+            "removed_dependency",
+            Box::new(|t: &str| {
+                t.split("kpi google_signups").next().unwrap().to_string()
+                    + "kpi google_share {\n  owner   sales\n  value   signups / signups\n  version 2\n}\n"
+            }),
+        ),
+        ("renamed", Box::new(|t: &str| t.replace("kpi google_share {", "kpi share_of_google {"))),
+    ];
+    for (name, edit) in scenarios {
+        let dir = repository(name, edit);
+        insta::assert_snapshot!(format!("{name}_check"), kpic(&dir, &["check", "kpis"]));
+        insta::assert_snapshot!(
+            format!("{name}_diff"),
+            kpic(&dir, &["diff", "kpis", "--base", "HEAD~1", "--format", "markdown"])
+        );
+    }
+}
+
+#[test]
+fn diff_reads_a_base_directory_and_prints_json() {
+    let dir = repository("dirs", |t| t.replace("method = \"google\"", "method = \"apple\""));
+    std::fs::create_dir_all(dir.join("before")).unwrap();
+    std::fs::write(dir.join("before/kpis.kpi"), BASE).unwrap();
+    let output = kpic(&dir, &["diff", "kpis", "--base-dir", "before", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(output.split_once('\n').unwrap().1).unwrap();
+    let kpis = json["kpis"].as_array().unwrap();
+    let names: Vec<&str> = kpis.iter().map(|k| k["kpi"].as_str().unwrap()).collect();
+    assert_eq!(names, ["google_share", "google_signups"]);
+    assert_eq!(kpis[1]["change"], "breaking");
+    assert_eq!(kpis[1]["impact"]["kpis"][0], "google_share");
+    assert!(kpic(&dir, &["diff", "kpis", "--base", "no-such-revision"]).starts_with("exit: 2"));
+}
