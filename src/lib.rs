@@ -26,6 +26,8 @@ pub struct Checked {
     pub model: Model,
     pub graph: Graph,
     pub diagnostics: Vec<Diagnostic>,
+    /// The project's kpic.lock, when it has a readable one.
+    pub lock: Option<lock::Lock>,
 }
 
 /// A project that has no errors. Only [`Checked::valid`] makes one, so
@@ -33,6 +35,7 @@ pub struct Checked {
 pub struct Valid<'a> {
     pub model: &'a Model,
     pub graph: &'a Graph,
+    pub lock: Option<&'a lock::Lock>,
 }
 
 impl Checked {
@@ -48,7 +51,7 @@ impl Checked {
     /// (`kpic lock` settles the lock file's own errors by rewriting it).
     pub fn valid_except(&self, excused: impl Fn(&Diagnostic) -> bool) -> Option<Valid<'_>> {
         let blocked = self.diagnostics.iter().any(|d| d.is_error() && !excused(d));
-        (!blocked).then_some(Valid { model: &self.model, graph: &self.graph })
+        (!blocked).then_some(Valid { model: &self.model, graph: &self.graph, lock: self.lock.as_ref() })
     }
 }
 
@@ -66,7 +69,7 @@ fn check_with_lock(mut sources: SourceMap, lock_file: Option<Option<(std::path::
     let model = resolve::resolve(&sources, &asts, &mut diagnostics);
     let graph = Graph::build(&model);
     validate::validate(&model, &graph, &mut diagnostics);
-    let parsed_lock;
+    let mut parsed_lock = Err(String::new());
     let state = match lock_file {
         None => lock::LockState::Unchecked,
         Some(None) => lock::LockState::Missing,
@@ -79,7 +82,8 @@ fn check_with_lock(mut sources: SourceMap, lock_file: Option<Option<(std::path::
     };
     lock::check(&model, &graph, state, &mut diagnostics);
     diagnostics::sort(&mut diagnostics);
-    Checked { sources, model, graph, diagnostics }
+    let lock = parsed_lock.ok();
+    Checked { sources, model, graph, diagnostics, lock }
 }
 
 /// Reads the project under `root` and checks it, with its `kpic.lock`.

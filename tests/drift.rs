@@ -220,3 +220,37 @@ fn lock_records_a_bump_and_keeps_history() {
     assert_eq!(code, 0);
     assert!(output.contains("0 errors, 0 warnings"), "{output}");
 }
+
+#[test]
+fn deploy_keeps_recent_versions_and_retires_older_ones() {
+    let dir = std::env::temp_dir().join(format!("kpic-drift-retire-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut text = BASE.replace("team growth {", "project p {\n  keep_versions 1\n}\n\nteam growth {");
+    std::fs::write(dir.join("kpis.kpi"), &text).unwrap();
+    assert_eq!(kpic(&dir, &["lock"]).0, 0);
+    // Two changes, each bumped and locked: signups goes 1 → 2 → 3.
+    for (filter, version) in [("filter method != \"test\"", 2), ("filter method != \"bot\"", 3)] {
+        text = text.replace(
+            "  join users on user_id = users.id\n",
+            &format!("  join users on user_id = users.id\n  {filter}\n"),
+        );
+        for kpi in ["signups", "google_signups", "google_share"] {
+            let start = text.find(&format!("kpi {kpi} {{")).unwrap();
+            let at = start + text[start..].find("  version ").unwrap();
+            let end = at + text[at..].find('\n').unwrap();
+            text.replace_range(at..end, &format!("  version {version}"));
+        }
+        std::fs::write(dir.join("kpis.kpi"), &text).unwrap();
+        let (code, output) = kpic(&dir, &["lock"]);
+        assert_eq!(code, 0, "{output}");
+    }
+    let out = dir.join("build");
+    let (code, output) = kpic(&dir, &["emit", "--dialect", "postgres", "--out", out.to_str().unwrap()]);
+    assert_eq!(code, 0, "{output}");
+    let deploy = std::fs::read_to_string(out.join("sql/postgres/deploy.sql")).unwrap();
+    // Version 2 is kept (keep_versions 1); version 1 is dropped.
+    assert!(deploy.contains("DROP VIEW IF EXISTS \"kpi\".\"signups_v1\";"), "{deploy}");
+    assert!(!deploy.contains("\"signups_v2\""), "{deploy}");
+    assert!(deploy.contains("CREATE OR REPLACE VIEW \"kpi\".\"signups_v3\""), "{deploy}");
+}

@@ -86,6 +86,31 @@ pub fn create_schema(model: &Model, dialect: Dialect) -> String {
     format!("CREATE SCHEMA IF NOT EXISTS {}", for_dialect(dialect).quote_ident(&model.settings.schema))
 }
 
+/// Views of earlier versions beyond the project's `keep_versions`, from the
+/// lock's history: `(kpi, version)`, sorted. The newer earlier versions stay
+/// in the warehouse, untouched, so that dashboards can migrate.
+pub fn retired_versions(valid: &Valid) -> Vec<(String, u32)> {
+    let Some(lock) = valid.lock else { return Vec::new() };
+    let keep = valid.model.settings.keep_versions as usize;
+    let mut out = Vec::new();
+    for kpi in &valid.model.kpis {
+        let Some(entry) = lock.kpis.get(&kpi.name.text) else { continue };
+        let mut earlier: Vec<u32> = entry
+            .history
+            .iter()
+            .map(|e| e.version)
+            .chain(std::iter::once(entry.version))
+            .filter(|v| *v < kpi.version)
+            .collect();
+        earlier.sort_unstable();
+        earlier.dedup();
+        let retired = earlier.len().saturating_sub(keep);
+        out.extend(earlier[..retired].iter().map(|v| (kpi.name.text.clone(), *v)));
+    }
+    out.sort();
+    out
+}
+
 /// The files of every dialect: `sql/<dialect>/<view>.sql` and `sql/<dialect>/deploy.sql`.
 pub fn files(valid: &Valid, dialects: &[Dialect]) -> Vec<OutputFile> {
     let model = valid.model;
@@ -104,6 +129,18 @@ pub fn files(valid: &Valid, dialects: &[Dialect]) -> Vec<OutputFile> {
             deploy.push('\n');
             deploy.push_str(&text);
             files.push(OutputFile::new(format!("{dir}/{}.sql", view.name), text));
+        }
+        let retired = retired_versions(valid);
+        if !retired.is_empty() {
+            let d = for_dialect(dialect);
+            deploy.push_str(&format!(
+                "\n-- Earlier versions beyond keep_versions = {}: retired.\n",
+                model.settings.keep_versions
+            ));
+            for (kpi, version) in retired {
+                deploy
+                    .push_str(&format!("DROP VIEW IF EXISTS {};\n", qualified(model, d, &format!("{kpi}_v{version}"))));
+            }
         }
         files.push(OutputFile::new(format!("{dir}/deploy.sql"), deploy));
     }
