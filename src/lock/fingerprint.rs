@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use sha2::{Digest, Sha256};
 
-use crate::model::{expr_text, FormulaKind, Kpi, KpiId, Model, Relation, Source, SourceId, Window};
+use crate::model::{expr_text, FormulaKind, Kpi, KpiId, Model, Relation, Source, SourceId};
 
 /// The parts of a computation, each fingerprinted on its own so that a
 /// change can be named.
@@ -41,7 +41,7 @@ pub fn fingerprints(model: &Model, order: &[KpiId]) -> BTreeMap<KpiId, Fingerpri
         let Some(upstream) = upstream else { continue };
         let parts: BTreeMap<String, String> = [
             ("value", format!("{:?} {}", kpi.kind, expr_text(model, None, &kpi.value))),
-            ("time", format!("{} {}", kpi.grain.name(), window(kpi.window))),
+            ("time", format!("{} {}", kpi.grain.name(), kpi.window.describe())),
             ("dimensions", dimensions(model, kpi)),
             (
                 "sources",
@@ -64,15 +64,6 @@ pub fn fingerprints(model: &Model, order: &[KpiId]) -> BTreeMap<KpiId, Fingerpri
         out.insert(id, Fingerprint { fingerprint: hash(&all.join("\n")), parts });
     }
     out
-}
-
-fn window(window: Window) -> String {
-    match window {
-        Window::Period => "period".into(),
-        Window::Rolling { days } => format!("rolling {days}"),
-        Window::Cumulative => "cumulative".into(),
-        Window::ToDate { grain } => format!("{}_to_date", grain.name()),
-    }
 }
 
 /// The dimensions in order, with what each means on each source read.

@@ -296,6 +296,18 @@ pub enum Window {
     ToDate { grain: Grain },
 }
 
+impl Window {
+    /// As written in a `.kpi` file: `rolling 7 days`, `month_to_date`, `none`.
+    pub fn describe(self) -> String {
+        match self {
+            Window::Period => "none".into(),
+            Window::Rolling { days } => format!("rolling {days} days"),
+            Window::Cumulative => "cumulative".into(),
+            Window::ToDate { grain } => format!("{}_to_date", grain.name()),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase", tag = "status")]
 pub enum Lifecycle {

@@ -58,7 +58,7 @@ fn inherit(
         let mismatch = if other.grain != grain {
             Some(format!("grain `{}` vs `{}`", grain.name(), other.grain.name()))
         } else if !windows_compatible(grain, other.window, window) {
-            Some(format!("windows {} vs {}", describe(window), describe(other.window)))
+            Some(format!("windows {} vs {}", window.describe(), other.window.describe()))
         } else if sorted(&other.dimensions) != dimensions {
             Some(format!("dimensions [{}] vs [{}]", dimensions.join(", "), sorted(&other.dimensions).join(", ")))
         } else {
@@ -128,13 +128,4 @@ fn sorted(names: &[Name]) -> Vec<String> {
     let mut names: Vec<String> = names.iter().map(|n| n.text.clone()).collect();
     names.sort();
     names
-}
-
-fn describe(window: Window) -> String {
-    match window {
-        Window::Period => "none".into(),
-        Window::Rolling { days } => format!("rolling {days} days"),
-        Window::Cumulative => "cumulative".into(),
-        Window::ToDate { grain } => format!("{}_to_date", grain.name()),
-    }
 }

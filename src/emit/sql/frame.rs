@@ -75,6 +75,25 @@ impl Frame<'_> {
         self.d.add_to_date(date, (-n, unit))
     }
 
+    /// Each grid row `g` joined to the rows `r` of `rows` with its dimension
+    /// values (and `condition`), grouped back to one row per grid row.
+    pub fn per_grid_row(&self, rows: &str, condition: Option<&str>, aggregates: Vec<String>) -> String {
+        let keys = self.keys("g");
+        let group = keys.join(", ");
+        let mut columns = keys;
+        columns.extend(aggregates);
+        let condition = condition.map(|c| format!("{c} AND ")).unwrap_or_default();
+        let from = format!(
+            "FROM {} AS {}\nJOIN {} AS {} ON {condition}{}\nGROUP BY {group}",
+            self.q("grid"),
+            self.q("g"),
+            self.q(rows),
+            self.q("r"),
+            self.same_dimensions("r", "g"),
+        );
+        select(&columns, &from)
+    }
+
     /// Adds `bounds`, `spine`, one domain CTE per dimension and `grid`.
     /// `periods` lists `(cte, column)` pairs holding period starts; `domains`
     /// lists the CTEs holding the dimension columns `d0`, `d1`, ….

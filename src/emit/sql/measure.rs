@@ -283,19 +283,7 @@ fn events_cte(window: Window, scan: &Scan, rows: &str, frame: &Frame, week_start
         Window::ToDate { grain } => format!("{day} >= {} AND {day} < {end}", truncate(d, grain, &start, week_start)),
         Window::Period => unreachable!("handled above"),
     };
-    let keys = frame.keys("g");
-    let group = keys.join(", ");
-    let mut columns = keys;
-    columns.extend(aggregates(Some("r")));
-    let from = format!(
-        "FROM {} AS {}\nJOIN {} AS {} ON {window_condition} AND {}\nGROUP BY {group}",
-        frame.q("grid"),
-        frame.q("g"),
-        frame.q(rows),
-        frame.q("r"),
-        frame.same_dimensions("r", "g"),
-    );
-    select(&columns, &from)
+    frame.per_grid_row(rows, Some(&window_condition), aggregates(Some("r")))
 }
 
 /// The validity of a scan's source, when it has snapshot aggregates.
@@ -333,9 +321,7 @@ fn snapshots_cte(scan: &Scan, rows: &str, frame: &Frame) -> String {
         (d.date_to_timestamp(&frame.col("g", "period_start")), d.date_to_timestamp(&frame.col("g", "period_end")));
     let names =
         Names { column: &column, period: Some(period), aggregate: &|_| String::new(), kpi: &|_, _| String::new() };
-    let keys = frame.keys("g");
-    let group = keys.join(", ");
-    let mut out = keys;
+    let mut out = Vec::new();
     for (j, aggregate) in scan.snapshots() {
         let arg = aggregate.arg.as_ref().map_or_else(|| "1".to_string(), |a| render(a, d, &names));
         let conditions: Vec<String> = aggregate
@@ -349,15 +335,7 @@ fn snapshots_cte(scan: &Scan, rows: &str, frame: &Frame) -> String {
             if conditions.is_empty() { arg } else { format!("CASE WHEN {} THEN {arg} END", conditions.join(" AND ")) };
         out.push(format!("{} AS {}", aggregate_sql(aggregate.func, &value, d), frame.q(&format!("a{j}"))));
     }
-    let from = format!(
-        "FROM {} AS {}\nJOIN {} AS {} ON {}\nGROUP BY {group}",
-        frame.q("grid"),
-        frame.q("g"),
-        frame.q(rows),
-        frame.q("r"),
-        frame.same_dimensions("r", "g"),
-    );
-    select(&out, &from)
+    frame.per_grid_row(rows, None, out)
 }
 
 /// The grid with every aggregate's column; empty counts and sums are 0.
