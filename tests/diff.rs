@@ -59,6 +59,9 @@ fn git(dir: &Path, args: &[&str]) {
     assert!(status.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&status.stderr));
 }
 
+/// A change to a project's text.
+type Edit = Box<dyn Fn(&str) -> String>;
+
 fn kpic(dir: &Path, args: &[&str]) -> String {
     let output =
         Command::new(env!("CARGO_BIN_EXE_kpic")).args(args).current_dir(dir).env("NO_COLOR", "1").output().unwrap();
@@ -94,7 +97,7 @@ fn bump(text: &str, kpi: &str) -> String {
 #[test]
 fn diff_scenarios() {
     let github = |t: &str| t.replace("method = \"google\"", "method in (\"google\", \"github\")");
-    let scenarios: Vec<(&str, Box<dyn Fn(&str) -> String>)> = vec![
+    let scenarios: Vec<(&str, Edit)> = vec![
         (
             "cosmetic",
             Box::new(|t: &str| {

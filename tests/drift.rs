@@ -52,6 +52,9 @@ kpi google_share {
 }
 "#;
 
+/// A change to a project's text.
+type Edit = Box<dyn Fn(&str) -> String>;
+
 fn kpic(dir: &Path, args: &[&str]) -> (i32, String) {
     let output =
         Command::new(env!("CARGO_BIN_EXE_kpic")).args(args).arg(dir).env("NO_COLOR", "1").output().expect("kpic runs");
@@ -149,7 +152,7 @@ fn every_semantic_edit_changes_the_fingerprint() {
 #[test]
 fn drift_scenarios() {
     let formula = |t: &str| t.replace("method = \"google\"", "method = \"github\"");
-    let cases: Vec<(&str, Box<dyn Fn(&str) -> String>)> = vec![
+    let cases: Vec<(&str, Edit)> = vec![
         ("cosmetic", Box::new(|t: &str| t.replace("title   \"Sign-ups\"", "title   \"All sign-ups\""))),
         ("formula_without_bump", Box::new(formula)),
         (

@@ -58,11 +58,11 @@ fn events(data: &BTreeMap<String, Vec<Row>>) -> Vec<Row> {
         .collect()
 }
 
-fn at(column: &'static str) -> Option<Box<dyn Fn(&Row) -> Option<NaiveDateTime>>> {
+fn at(column: &'static str) -> Option<RowFn<Option<NaiveDateTime>>> {
     Some(Box::new(move |r: &Row| r.time(column)))
 }
 
-fn dims(columns: &'static [&'static str]) -> Box<dyn Fn(&Row) -> Vec<Option<String>>> {
+fn dims(columns: &'static [&'static str]) -> RowFn<Vec<Option<String>>> {
     Box::new(move |r: &Row| columns.iter().map(|c| r.text(c).map(str::to_string)).collect())
 }
 
@@ -74,43 +74,41 @@ fn size(r: &Row) -> Vec<Option<String>> {
     }]
 }
 
-fn source(rows: Vec<Row>, time: &'static str, dimensions: Box<dyn Fn(&Row) -> Vec<Option<String>>>) -> Source {
+fn source(rows: Vec<Row>, time: &'static str, dimensions: RowFn<Vec<Option<String>>>) -> Source {
     Source { rows, time: at(time), validity: None, dimensions }
 }
 
-fn kind(k: &'static str) -> Box<dyn Fn(&Row) -> bool> {
+fn kind(k: &'static str) -> RowFn<bool> {
     Box::new(move |r: &Row| r.text("kind") == Some(k))
 }
 
-fn all() -> Box<dyn Fn(&Row) -> bool> {
+fn all() -> RowFn<bool> {
     Box::new(|_: &Row| true)
 }
 
-fn row_counted() -> Box<dyn Fn(&Row) -> Option<V>> {
+fn row_counted() -> RowFn<Option<V>> {
     Box::new(|_: &Row| Some(V::N(1.0)))
 }
 
-fn number(column: &'static str) -> Box<dyn Fn(&Row) -> Option<V>> {
+fn number(column: &'static str) -> RowFn<Option<V>> {
     Box::new(move |r: &Row| r.num(column).map(V::N))
 }
 
-fn text(column: &'static str) -> Box<dyn Fn(&Row) -> Option<V>> {
+fn text(column: &'static str) -> RowFn<Option<V>> {
     Box::new(move |r: &Row| r.text(column).map(|t| V::S(t.to_string())))
 }
 
-fn events_agg(
-    source: usize,
-    func: Func,
-    condition: Box<dyn Fn(&Row) -> bool>,
-    value: Box<dyn Fn(&Row) -> Option<V>>,
-) -> Aggregate {
+fn events_agg(source: usize, func: Func, condition: RowFn<bool>, value: RowFn<Option<V>>) -> Aggregate {
     Aggregate { source, func, rows: Rows::Events, condition, value }
 }
+
+/// Numerator and denominator per period and dimension values.
+type RatioParts = BTreeMap<(chrono::NaiveDate, Vec<Option<String>>), (Option<f64>, Option<f64>)>;
 
 /// Expected rows of one view: value, optional ratio parts, and the target's goal.
 struct Expected {
     values: Values,
-    ratio: Option<BTreeMap<(chrono::NaiveDate, Vec<Option<String>>), (Option<f64>, Option<f64>)>>,
+    ratio: Option<RatioParts>,
     goal: Option<(Goal, Option<f64>)>,
 }
 
@@ -349,7 +347,7 @@ fn expectations(data: &BTreeMap<String, Vec<Row>>) -> BTreeMap<&'static str, Exp
     let active = |r: &Row, t: NaiveDateTime| {
         r.time("started_at").is_some_and(|s| s < t) && r.time("cancelled_at").is_none_or(|e| e >= t)
     };
-    let snapshot = |func, test: Box<dyn Fn(&Row, NaiveDateTime, NaiveDateTime) -> bool>, value| Aggregate {
+    let snapshot = |func, test: SnapshotTest, value| Aggregate {
         source: 0,
         func,
         rows: Rows::Snapshot(test),
@@ -396,7 +394,7 @@ fn expectations(data: &BTreeMap<String, Vec<Row>>) -> BTreeMap<&'static str, Exp
     out.insert("churn_rate", churn);
 
     let incidents = |d: &'static [&'static str]| source(data["ops.incidents"].clone(), "opened_at", dims(d));
-    let between = |from: &'static str, to: &'static str, seconds: f64| -> Box<dyn Fn(&Row) -> Option<V>> {
+    let between = |from: &'static str, to: &'static str, seconds: f64| -> RowFn<Option<V>> {
         Box::new(move |r: &Row| Some(V::N((r.time(to)? - r.time(from)?).num_seconds() as f64 / seconds)))
     };
     let mttr = measure(

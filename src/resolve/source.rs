@@ -156,7 +156,7 @@ fn known_column<'s>(source: &'s Source, name: &Ident, diagnostics: &mut Vec<Diag
             format!("source `{}` has no column `{}`", source.name, name.name),
         )
         .label("unknown column")
-        .help(format!("declare it in `columns`, with its type"));
+        .help("declare it in `columns`, with its type");
         if let Some(help) = crate::diagnostics::did_you_mean(&name.name, candidates) {
             diagnostic = diagnostic.help(help);
         }

@@ -19,12 +19,15 @@ pub struct ViewRow {
 
 pub type ViewRows = BTreeMap<(NaiveDate, Vec<Option<String>>), ViewRow>;
 
+/// Rows read back: text columns, then double columns.
+pub type Rows = Vec<(Vec<Option<String>>, Vec<Option<f64>>)>;
+
 /// An engine that runs SQL statements and reads KPI views.
 pub trait Engine {
     fn name(&self) -> &'static str;
     fn execute(&mut self, sql: &str);
     /// Rows of `SELECT <columns> FROM <view>`: text columns, then double columns.
-    fn rows(&mut self, sql: &str, texts: usize, doubles: usize) -> Vec<(Vec<Option<String>>, Vec<Option<f64>>)>;
+    fn rows(&mut self, sql: &str, texts: usize, doubles: usize) -> Rows;
 }
 
 /// The SQL that creates and fills every table of the sample data.
@@ -110,7 +113,7 @@ impl Engine for DuckDb {
         self.0.execute_batch(sql).unwrap_or_else(|e| panic!("duckdb: {e}\n{sql}"));
     }
 
-    fn rows(&mut self, sql: &str, texts: usize, doubles: usize) -> Vec<(Vec<Option<String>>, Vec<Option<f64>>)> {
+    fn rows(&mut self, sql: &str, texts: usize, doubles: usize) -> Rows {
         let mut statement = self.0.prepare(sql).unwrap_or_else(|e| panic!("duckdb: {e}\n{sql}"));
         let rows = statement
             .query_map([], |row| {
@@ -155,7 +158,7 @@ impl Engine for Postgres {
         self.0.batch_execute(sql).unwrap_or_else(|e| panic!("postgres: {e:?}\n{sql}"));
     }
 
-    fn rows(&mut self, sql: &str, texts: usize, doubles: usize) -> Vec<(Vec<Option<String>>, Vec<Option<f64>>)> {
+    fn rows(&mut self, sql: &str, texts: usize, doubles: usize) -> Rows {
         let rows = self.0.query(sql, &[]).unwrap_or_else(|e| panic!("postgres: {e:?}\n{sql}"));
         rows.iter()
             .map(|row| {

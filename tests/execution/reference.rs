@@ -115,7 +115,11 @@ pub enum V {
     S(String),
 }
 
-type RowFn<T> = Box<dyn Fn(&Row) -> T>;
+/// Whether a row counts for the period `[start, end)`.
+pub type SnapshotTest = Box<dyn Fn(&Row, NaiveDateTime, NaiveDateTime) -> bool>;
+
+/// A function of a row, boxed.
+pub type RowFn<T> = Box<dyn Fn(&Row) -> T>;
 
 /// The rows one KPI reads from one source: already filtered by the source's
 /// and the KPI's filters (the population).
@@ -132,7 +136,7 @@ pub enum Rows {
     /// Rows by their time column, within the window of a period.
     Events,
     /// Rows tested against the period's `[start, end)` instants.
-    Snapshot(Box<dyn Fn(&Row, NaiveDateTime, NaiveDateTime) -> bool>),
+    Snapshot(SnapshotTest),
 }
 
 pub struct Aggregate {

@@ -9,7 +9,7 @@ pub fn check(model: &Model, _graph: &Graph, diagnostics: &mut Vec<Diagnostic>) {
         let Some(target) = &kpi.target else { continue };
         let wrong = |critical: &Threshold, goal: &Threshold, above: bool| {
             let (c, g) = (critical.number.value, goal.number.value);
-            (if above { c > g } else { c < g }).then(|| (critical.span, goal.span, above))
+            (if above { c > g } else { c < g }).then_some((critical.span, goal.span, above))
         };
         let problems: Vec<_> = match (&target.goal, target.critical.as_slice()) {
             (Goal::AtLeast(goal), [critical]) => wrong(critical, goal, true).into_iter().collect(),
