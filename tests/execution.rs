@@ -658,6 +658,39 @@ fn hostile(engine: &mut dyn Engine, dialect: Dialect) {
     assert_eq!(kept, expected, "{}", engine.name());
 }
 
+/// A project whose days are cut in New York: UTC timestamps on either side
+/// of local midnight, in winter (UTC-5) and after the switch to summer time
+/// (UTC-4 from 2026-03-08).
+fn new_york(engine: &mut dyn Engine, dialect: Dialect) {
+    let checked = kpic::check_dir(&project("new_york")).unwrap();
+    let valid = checked.valid().unwrap();
+    engine.execute(
+        "CREATE SCHEMA tz; CREATE TABLE tz.pings (\"at\" TIMESTAMP);
+         INSERT INTO tz.pings VALUES ('2026-03-02 04:59:59'), ('2026-03-02 05:00:00'), ('2026-03-03 04:00:00'),
+                                     ('2026-03-09 03:59:59'), ('2026-03-09 04:00:00');",
+    );
+    engine.execute(&format!("{};", sql::create_schema(valid.model, dialect)));
+    for view in sql::views(&valid, dialect) {
+        engine.execute(&format!("{};", view.statement));
+    }
+    let rows = read_view(engine, "kpi_new_york", "pings_daily", &[], false);
+    let counts: BTreeMap<String, Option<f64>> =
+        rows.into_iter().map(|((day, _), row)| (day.to_string(), row.value)).collect();
+    // 04:59:59Z is 23:59:59 on March 1 in New York (UTC-5); 05:00Z is midnight
+    // of March 2; 2026-03-03 04:00Z is 23:00 on March 2. On March 9 (UTC-4),
+    // 03:59:59Z is still March 8 and 04:00Z is midnight of March 9.
+    let mut expected: BTreeMap<String, Option<f64>> = BTreeMap::from([
+        ("2026-03-01".to_string(), Some(1.0)),
+        ("2026-03-02".to_string(), Some(2.0)),
+        ("2026-03-08".to_string(), Some(1.0)),
+        ("2026-03-09".to_string(), Some(1.0)),
+    ]);
+    for empty in ["2026-03-03", "2026-03-04", "2026-03-05", "2026-03-06", "2026-03-07"] {
+        expected.insert(empty.to_string(), Some(0.0));
+    }
+    assert_eq!(counts, expected, "{}", engine.name());
+}
+
 /// Columns the library's SQL sources filter on without returning them.
 const QUERY_ONLY_COLUMNS: &[(&str, &str)] = &[("data.freshness_checks", "environment")];
 
@@ -711,6 +744,7 @@ fn duckdb_views_match_the_reference() {
     let mut engine = DuckDb::new();
     run(&mut engine, Dialect::DuckDb);
     hostile(&mut engine, Dialect::DuckDb);
+    new_york(&mut engine, Dialect::DuckDb);
     library(&mut DuckDb::new(), Dialect::DuckDb);
 }
 
@@ -727,6 +761,7 @@ fn postgres_views_match_the_reference() {
     let mut engine = server.isolated(&format!("kpic_execution_{}", std::process::id()));
     run(&mut engine, Dialect::Postgres);
     hostile(&mut engine, Dialect::Postgres);
+    new_york(&mut engine, Dialect::Postgres);
     let mut library_engine = Postgres::connect().unwrap().isolated(&format!("kpic_library_{}", std::process::id()));
     library(&mut library_engine, Dialect::Postgres);
 }
