@@ -507,15 +507,19 @@ fn project(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/execution").join(name)
 }
 
+/// Creates the schema and every view of a valid project, upstream first.
+fn deploy_views(engine: &mut dyn Engine, valid: &kpic::Valid, dialect: Dialect) {
+    engine.execute(&format!("{};", sql::create_schema(valid.model, dialect)));
+    for view in sql::views(valid, dialect) {
+        engine.execute(&format!("{};", view.statement));
+    }
+}
+
 /// Loads the data and every view of `projects` into an engine.
 fn deploy(engine: &mut dyn Engine, dialect: Dialect, projects: &[kpic::Checked]) {
     engine.execute(&engines::data_sql());
     for checked in projects {
-        let valid = checked.valid().expect("execution projects check clean");
-        engine.execute(&format!("{};", sql::create_schema(valid.model, dialect)));
-        for view in sql::views(&valid, dialect) {
-            engine.execute(&format!("{};", view.statement));
-        }
+        deploy_views(engine, &checked.valid().expect("execution projects check clean"), dialect);
     }
 }
 
@@ -638,10 +642,7 @@ fn hostile(engine: &mut dyn Engine, dialect: Dialect) {
     }
     engine.execute(&sql);
     let valid = checked.valid().unwrap();
-    engine.execute(&format!("{};", sql::create_schema(valid.model, dialect)));
-    for view in sql::views(&valid, dialect) {
-        engine.execute(&format!("{};", view.statement));
-    }
+    deploy_views(engine, &valid, dialect);
     let rows = read_view(engine, &valid.model.settings.schema, "hostile_count", &["label".to_string()], false);
     // Rows alternate between two days. The three filtered labels are gone from
     // the domain; the other three count on their own day only.
@@ -669,10 +670,7 @@ fn new_york(engine: &mut dyn Engine, dialect: Dialect) {
          INSERT INTO tz.pings VALUES ('2026-03-02 04:59:59'), ('2026-03-02 05:00:00'), ('2026-03-03 04:00:00'),
                                      ('2026-03-09 03:59:59'), ('2026-03-09 04:00:00');",
     );
-    engine.execute(&format!("{};", sql::create_schema(valid.model, dialect)));
-    for view in sql::views(&valid, dialect) {
-        engine.execute(&format!("{};", view.statement));
-    }
+    deploy_views(engine, &valid, dialect);
     let rows = read_view(engine, "kpi_new_york", "pings_daily", &[], false);
     let counts: BTreeMap<String, Option<f64>> =
         rows.into_iter().map(|((day, _), row)| (day.to_string(), row.value)).collect();
@@ -729,10 +727,7 @@ fn library(engine: &mut dyn Engine, dialect: Dialect) {
         }
     }
     engine.execute(&ddl);
-    engine.execute(&format!("{};", sql::create_schema(model, dialect)));
-    for view in sql::views(&valid, dialect) {
-        engine.execute(&format!("{};", view.statement));
-    }
+    deploy_views(engine, &valid, dialect);
     for kpi in &model.kpis {
         let dims: Vec<String> = kpi.dimensions.iter().map(|d| d.text.clone()).collect();
         assert!(read_view(engine, &model.settings.schema, &kpi.name.text, &dims, kpi.ratio().is_some()).is_empty());
