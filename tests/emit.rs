@@ -97,6 +97,16 @@ fn a_failed_emit_leaves_the_previous_output_intact() {
 }
 
 #[test]
+fn a_dialect_outside_the_project_is_refused() {
+    let project = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/quickstart").display().to_string();
+    let out = temp_dir("dialect").join("build");
+    let (code, _, stderr) = kpic(&["emit", &project, "--dialect", "bigquery", "--out", out.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("bigquery is not among the project's `dialects`"), "{stderr}");
+    assert!(!out.exists());
+}
+
+#[test]
 fn explain_prints_one_view_and_suggests_names() {
     let (code, stdout, _) = kpic(&["explain", "churn", &project(), "--dialect", "postgres"]);
     assert_eq!(code, 0);

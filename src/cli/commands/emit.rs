@@ -44,8 +44,15 @@ pub fn run(args: Args) -> u8 {
         }
     };
     let valid = checked.valid().expect("checked without errors");
-    let dialects =
-        if args.dialects.is_empty() { checked.model.settings.dialects.clone() } else { args.dialects.clone() };
+    let project_dialects = &checked.model.settings.dialects;
+    // Raw SQL was checked for the project's dialects only.
+    if let Some(other) = args.dialects.iter().find(|d| !project_dialects.contains(d)) {
+        return fail(format!(
+            "{} is not among the project's `dialects`; add it to the `project` block so that raw SQL is checked for it",
+            other.name()
+        ));
+    }
+    let dialects = if args.dialects.is_empty() { project_dialects.clone() } else { args.dialects.clone() };
     let files = generate(&valid, &dialects);
     if args.check {
         let stale = emit::stale_files(&args.out, &files);
