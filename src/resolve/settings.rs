@@ -25,6 +25,12 @@ pub fn resolve(projects: &[&ast::ProjectDecl], diagnostics: &mut Vec<Diagnostic>
         settings.dialects = dialects.node.iter().filter_map(|d| dialect(d, diagnostics)).collect();
         settings.dialects.sort();
         settings.dialects.dedup();
+        if dialects.node.is_empty() {
+            diagnostics
+                .push(Diagnostic::new(Code::InvalidValue, dialects.span, "a project emits at least one dialect").help(
+                "list the warehouses you use, e.g. `dialects [postgres, snowflake]`, or remove the line for all seven",
+            ));
+        }
     }
     if let Some(day) = &project.week_start {
         match Weekday::ALL.into_iter().find(|w| w.name() == day.name) {

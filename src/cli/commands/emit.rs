@@ -30,6 +30,17 @@ pub fn parse_dialect(name: &str) -> Result<Dialect, String> {
     })
 }
 
+/// Refuses dialects outside the project's `dialects`: raw SQL was checked for those only.
+pub fn within_project(model: &crate::model::Model, requested: &[Dialect]) -> Result<(), String> {
+    match requested.iter().find(|d| !model.settings.dialects.contains(d)) {
+        Some(other) => Err(format!(
+            "{} is not among the project's `dialects`; add it to the `project` block so that raw SQL is checked for it",
+            other.name()
+        )),
+        None => Ok(()),
+    }
+}
+
 /// Every generated file of a valid project.
 pub fn generate(valid: &Valid, dialects: &[Dialect]) -> Vec<OutputFile> {
     emit::sql::files(valid, dialects)
@@ -44,14 +55,10 @@ pub fn run(args: Args) -> u8 {
         }
     };
     let valid = checked.valid().expect("checked without errors");
-    let project_dialects = &checked.model.settings.dialects;
-    // Raw SQL was checked for the project's dialects only.
-    if let Some(other) = args.dialects.iter().find(|d| !project_dialects.contains(d)) {
-        return fail(format!(
-            "{} is not among the project's `dialects`; add it to the `project` block so that raw SQL is checked for it",
-            other.name()
-        ));
+    if let Err(message) = within_project(&checked.model, &args.dialects) {
+        return fail(message);
     }
+    let project_dialects = &checked.model.settings.dialects;
     let dialects = if args.dialects.is_empty() { project_dialects.clone() } else { args.dialects.clone() };
     let files = generate(&valid, &dialects);
     if args.check {

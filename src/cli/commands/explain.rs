@@ -1,6 +1,6 @@
 //! `kpic explain KPI [DIR]`: the SQL that computes one KPI.
 
-use crate::cli::commands::emit::parse_dialect;
+use crate::cli::commands::emit::{parse_dialect, within_project};
 use crate::cli::{checked_without_errors, fail, ProjectArg, EXIT_OK};
 use crate::diagnostics::did_you_mean;
 use crate::emit::sql;
@@ -12,9 +12,9 @@ pub struct Args {
     kpi: String,
     #[command(flatten)]
     project: ProjectArg,
-    /// SQL dialect
-    #[arg(long, value_parser = parse_dialect, default_value = "duckdb")]
-    dialect: Dialect,
+    /// SQL dialect (default: the project's first)
+    #[arg(long, value_parser = parse_dialect)]
+    dialect: Option<Dialect>,
 }
 
 pub fn run(args: Args) -> u8 {
@@ -29,7 +29,14 @@ pub fn run(args: Args) -> u8 {
         let hint = did_you_mean(&args.kpi, names).map(|h| format!(" ({h})")).unwrap_or_default();
         return fail(format!("no KPI named `{}`{hint}", args.kpi));
     };
-    let view = sql::views(&valid, args.dialect).into_iter().find(|v| v.kpi == id).expect("every KPI has a view");
+    // A project lists at least one dialect (an empty list is a checked error).
+    let Some(dialect) = args.dialect.or(model.settings.dialects.first().copied()) else {
+        return fail("the project emits no dialect");
+    };
+    if let Err(message) = within_project(model, &[dialect]) {
+        return fail(message);
+    }
+    let view = sql::views(&valid, dialect).into_iter().find(|v| v.kpi == id).expect("every KPI has a view");
     println!("{};", view.statement);
     EXIT_OK
 }
