@@ -111,8 +111,14 @@ impl Frame<'_> {
             b = self.q("b"),
         );
         query.cte(self.q("bounds"), bounds);
+        // A recursive CTE names its columns (Redshift requires it).
+        let spine = if self.d.spine_is_recursive() {
+            format!("{}({})", self.q("spine"), self.q("period_start"))
+        } else {
+            self.q("spine")
+        };
         query.recursive |= self.d.spine_is_recursive();
-        query.cte(self.q("spine"), self.d.spine(self.grain));
+        query.cte(spine, self.d.spine(self.grain));
         for column in self.dimension_columns() {
             let union: Vec<String> =
                 domains.iter().map(|cte| format!("SELECT DISTINCT {} FROM {}", self.q(&column), self.q(cte))).collect();
