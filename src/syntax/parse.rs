@@ -67,6 +67,9 @@ fn syntax_error(file: FileId, offset: usize, text: &str, error: &pest::error::Er
     let message = format!("expected {}, found {found_text}", one_of(&expected));
     let keywords = expected.iter().filter_map(|e| e.strip_prefix('`')?.strip_suffix('`'));
     let mut diagnostic = Diagnostic::new(Code::Syntax, span, message).label("unexpected here");
+    if found.is_empty() && expected.contains(&"`}`") {
+        diagnostic = diagnostic.help("a block is not closed: add its `}`");
+    }
     let is_word = found.chars().all(|c| c.is_alphanumeric() || c == '_');
     if let Some(help) = did_you_mean(found, keywords).filter(|_| is_word && !found.is_empty()) {
         diagnostic = diagnostic.help(help);
@@ -116,6 +119,7 @@ fn describe(rule: Rule) -> &'static str {
         assign => "`=`",
         minus => "`-`",
         column_decl => "a column `name type`",
+        target_goal | target_at_least | target_at_most | target_between => "`at_least`, `at_most` or `between`",
         op_or | op_and | op_eq | op_ne | op_lt | op_le | op_gt | op_ge | op_add | op_sub | op_mul | op_div => {
             "an operator"
         }
