@@ -62,10 +62,10 @@ fn markers(sources: &SourceMap) -> BTreeSet<(String, usize, String)> {
         for (index, line) in lines.iter().enumerate() {
             let Some((code_part, codes)) = line.split_once("# expect:") else { continue };
             let target = if code_part.trim().is_empty() {
-                // The next line that is neither blank nor a comment.
+                // The next line that is neither blank nor a comment; past the last line: the end of the file.
                 (index + 1..lines.len())
                     .find(|&i| !lines[i].trim().is_empty() && !lines[i].trim_start().starts_with('#'))
-                    .map_or(index + 1, |i| i + 1)
+                    .map_or(lines.len() + 1, |i| i + 1)
             } else {
                 index + 1
             };
