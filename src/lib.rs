@@ -1,5 +1,6 @@
 #![doc = include_str!("../docs/architecture.md")]
 
+pub mod atomic;
 pub mod cli;
 pub mod diagnostics;
 pub mod diff;

@@ -1,5 +1,6 @@
 //! Finds a project's `.kpi` files, sorted, and reads them.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use crate::source::{SourceFile, SourceMap};
@@ -24,34 +25,49 @@ impl std::fmt::Display for LoadError {
 
 impl std::error::Error for LoadError {}
 
-/// Reads every `.kpi` file under `root` (hidden folders skipped), in path order.
-/// Paths are kept as `root` joined with the file's relative path.
+/// Reads every `.kpi` file under `root` (hidden folders skipped), in path
+/// order. Links to files and folders are followed; a folder reached again
+/// through a link is read once. Paths are kept as `root` joined with the
+/// file's relative path.
 pub fn load(root: &Path) -> Result<SourceMap, LoadError> {
     if !root.is_dir() {
         return Err(LoadError::NotADirectory(root.to_path_buf()));
     }
     let mut paths = Vec::new();
-    collect(root, &mut paths)?;
+    let mut visited = HashSet::new();
+    collect(root, &mut visited, &mut paths)?;
     paths.sort();
     let mut sources = SourceMap::default();
     for path in paths {
-        let text = std::fs::read_to_string(&path).map_err(|e| LoadError::Io(path.clone(), e))?;
+        let bytes = std::fs::read(&path).map_err(|e| LoadError::Io(path.clone(), e))?;
         let shown = path.strip_prefix(".").unwrap_or(&path).to_path_buf();
-        sources.add(SourceFile::new(shown, text));
+        sources.add(SourceFile::from_bytes(shown, bytes));
     }
     Ok(sources)
 }
 
-fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
-    let entries = std::fs::read_dir(dir).map_err(|e| LoadError::Io(dir.to_path_buf(), e))?;
-    for entry in entries {
-        let entry = entry.map_err(|e| LoadError::Io(dir.to_path_buf(), e))?;
-        let path = entry.path();
-        let hidden = entry.file_name().to_string_lossy().starts_with('.');
-        let file_type = entry.file_type().map_err(|e| LoadError::Io(path.clone(), e))?;
-        if file_type.is_dir() && !hidden {
-            collect(&path, out)?;
-        } else if file_type.is_file() && path.extension().is_some_and(|e| e == "kpi") {
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> LoadError + '_ {
+    move |e| LoadError::Io(path.to_path_buf(), e)
+}
+
+fn collect(dir: &Path, visited: &mut HashSet<PathBuf>, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
+    // A link cycle leads back to a folder already read.
+    if !visited.insert(std::fs::canonicalize(dir).map_err(io(dir))?) {
+        return Ok(());
+    }
+    for entry in std::fs::read_dir(dir).map_err(io(dir))? {
+        let path = entry.map_err(io(dir))?.path();
+        let hidden = path.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.'));
+        let is_kpi = path.extension().is_some_and(|e| e == "kpi");
+        // Follows links. A broken link is reported when it names a .kpi file, passed over otherwise.
+        let metadata = match std::fs::metadata(&path) {
+            Ok(metadata) => metadata,
+            Err(error) if is_kpi => return Err(LoadError::Io(path, error)),
+            Err(_) => continue,
+        };
+        if metadata.is_dir() && !hidden {
+            collect(&path, visited, out)?;
+        } else if metadata.is_file() && is_kpi {
             out.push(path);
         }
     }

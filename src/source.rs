@@ -34,11 +34,21 @@ impl Span {
     }
 }
 
+/// Whether text from a `.kpi` file may not hold `c`: control characters
+/// other than tab and newline (a carriage return ends a SQL comment, a NUL
+/// cuts a line in psql).
+pub fn is_forbidden_char(c: char) -> bool {
+    c.is_control() && c != '\t' && c != '\n'
+}
+
 /// One `.kpi` file: its path relative to the project root and its text.
 #[derive(Debug, Clone)]
 pub struct SourceFile {
     pub path: PathBuf,
     pub text: String,
+    /// Where the file stops being UTF-8, when it does: the text holds
+    /// U+FFFD from there on and the checker reports the spot.
+    pub invalid_utf8_at: Option<u32>,
     line_starts: Vec<u32>,
 }
 
@@ -46,7 +56,24 @@ impl SourceFile {
     pub fn new(path: impl Into<PathBuf>, text: impl Into<String>) -> SourceFile {
         let text = text.into();
         let line_starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i as u32 + 1)).collect();
-        SourceFile { path: path.into(), text, line_starts }
+        SourceFile { path: path.into(), text, invalid_utf8_at: None, line_starts }
+    }
+
+    /// A file read from disk: a leading byte-order mark dropped, bytes that
+    /// are not UTF-8 replaced (and remembered, to be reported).
+    pub fn from_bytes(path: impl Into<PathBuf>, bytes: Vec<u8>) -> SourceFile {
+        let bytes = match bytes.strip_prefix("\u{feff}".as_bytes()) {
+            Some(rest) => rest.to_vec(),
+            None => bytes,
+        };
+        match String::from_utf8(bytes) {
+            Ok(text) => SourceFile::new(path, text),
+            Err(error) => {
+                let at = error.utf8_error().valid_up_to() as u32;
+                let text = String::from_utf8_lossy(error.as_bytes()).into_owned();
+                SourceFile { invalid_utf8_at: Some(at), ..SourceFile::new(path, text) }
+            }
+        }
     }
 
     /// 1-based line and column (in characters) of a byte offset.

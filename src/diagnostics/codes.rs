@@ -39,7 +39,7 @@ codes! {
     Syntax = "syntax", Error,
         "The file does not follow the kpic grammar; the message lists what was expected at that point.";
     InvalidString = "invalid-string", Error,
-        "A string literal contains an escape kpic does not know; use \\\" \\\\ \\n or \\t.";
+        "A string literal contains an escape kpic does not know (use \\\" \\\\ \\n or \\t) or a control character other than tab and line break.";
     DuplicateProject = "duplicate-project", Error,
         "A project has one `project` block; merge the settings into one.";
     DuplicateName = "duplicate-name", Error,
@@ -81,7 +81,11 @@ codes! {
     DimensionNotOnSource = "dimension-not-on-source", Error,
         "A KPI dimension must exist on every source the KPI reads; declare it on the source that lacks it.";
     ReservedName = "reserved-name", Error,
-        "A dimension is named like a column every KPI view has (`period_start`, `value`, `status`, …); rename it.";
+        "A dimension is named like a column every KPI view has (`period_start`, `value`, `status`, …, in any case); rename it.";
+    NameCollision = "name-collision", Error,
+        "Two views kpic creates, or a view and a table the project reads, would have the same name in the warehouse (compared ignoring case); rename a KPI.";
+    NameTooLong = "name-too-long", Error,
+        "A view name is longer than one of the project's warehouses keeps (PostgreSQL 63 bytes, Redshift 127); shorten the KPI id.";
     IncompatibleGrain = "incompatible-grain", Error,
         "A KPI formula combines KPIs with different grains, windows or dimensions.";
     InvalidWindow = "invalid-window", Error,
@@ -99,7 +103,7 @@ codes! {
     DeprecatedDependency = "deprecated-dependency", Warning,
         "An active KPI depends on a deprecated KPI; move it to the replacement.";
     InvalidSql = "invalid-sql", Error,
-        "A SQL source or raw `sql(\"…\")` fragment does not parse as SQL for one of the project's dialects.";
+        "A SQL source or raw `sql(\"…\")` fragment does not parse as SQL for one of the project's dialects, or uses a literal kpic cannot print back safely (byte, raw, hex strings; placeholders).";
     ComputationChanged = "computation-changed", Error,
         "A KPI's computation changed but its version did not; bump `version` and run `kpic lock`.";
     VersionDecreased = "version-decreased", Error,

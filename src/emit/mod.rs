@@ -18,48 +18,9 @@ impl OutputFile {
     }
 }
 
-/// Replaces `dir` with exactly `files`. Everything is written to a sibling
-/// temporary directory first; a failure leaves the previous output intact.
-pub fn write_atomically(dir: &Path, files: &[OutputFile]) -> std::io::Result<()> {
-    let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent)?;
-    let name = dir.file_name().map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
-    let staging = parent.join(format!(".{name}.kpic-new-{}", std::process::id()));
-    let retired = parent.join(format!(".{name}.kpic-old-{}", std::process::id()));
-    let result = write_all(&staging, files).and_then(|()| swap(dir, &staging, &retired));
-    if result.is_err() {
-        let _ = std::fs::remove_dir_all(&staging);
-    }
-    result
-}
-
-fn write_all(staging: &Path, files: &[OutputFile]) -> std::io::Result<()> {
-    if staging.exists() {
-        std::fs::remove_dir_all(staging)?;
-    }
-    for file in files {
-        let path = staging.join(&file.path);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)?;
-        }
-        std::fs::write(path, &file.contents)?;
-    }
-    std::fs::create_dir_all(staging)
-}
-
-fn swap(dir: &Path, staging: &Path, retired: &Path) -> std::io::Result<()> {
-    if dir.exists() {
-        std::fs::rename(dir, retired)?;
-    }
-    if let Err(error) = std::fs::rename(staging, dir) {
-        // Put the previous output back.
-        let _ = std::fs::rename(retired, dir);
-        return Err(error);
-    }
-    if retired.exists() {
-        std::fs::remove_dir_all(retired)?;
-    }
-    Ok(())
+/// Replaces `dir` with exactly `files`, atomically (see [`crate::atomic::replace_dir`]).
+pub fn write_atomically(dir: &Path, files: &[OutputFile]) -> Result<(), crate::atomic::WriteError> {
+    crate::atomic::replace_dir(dir, files.iter().map(|f| (f.path.as_path(), f.contents.as_str())))
 }
 
 /// Paths whose contents differ between `files` and what `dir` holds:
@@ -72,7 +33,9 @@ pub fn stale_files(dir: &Path, files: &[OutputFile]) -> Vec<PathBuf> {
         .collect();
     let mut existing = Vec::new();
     list(dir, Path::new(""), &mut existing);
-    stale.extend(existing.into_iter().filter(|p| !files.iter().any(|f| &f.path == p)));
+    let expected: std::collections::HashSet<&Path> = files.iter().map(|f| f.path.as_path()).collect();
+    let marker = Path::new(crate::atomic::MARKER);
+    stale.extend(existing.into_iter().filter(|p| p != marker && !expected.contains(p.as_path())));
     stale.sort();
     stale
 }

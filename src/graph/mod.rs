@@ -5,7 +5,10 @@ mod render;
 
 pub use render::{render, GraphFormat};
 
-use petgraph::algo::{tarjan_scc, toposort};
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap, HashSet};
+
+use petgraph::algo::tarjan_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::{Dfs, EdgeRef, Reversed};
 use petgraph::Direction;
@@ -25,6 +28,9 @@ pub struct Graph {
     graph: DiGraph<Node, ()>,
     sources: Vec<NodeIndex>,
     kpis: Vec<NodeIndex>,
+    /// Each node's place among all nodes sorted by name (sources first):
+    /// orders that must not depend on file paths break ties with it.
+    rank: Vec<u32>,
 }
 
 impl Graph {
@@ -32,22 +38,23 @@ impl Graph {
         let mut graph = DiGraph::with_capacity(model.sources.len() + model.kpis.len(), model.kpis.len() * 2);
         let sources: Vec<NodeIndex> = model.source_ids().map(|id| graph.add_node(Node::Source(id))).collect();
         let kpis: Vec<NodeIndex> = model.kpi_ids().map(|id| graph.add_node(Node::Kpi(id))).collect();
+        // Each node's upstream list is deduplicated, so plain `add_edge` keeps
+        // one edge per pair (`update_edge` scans edges: quadratic on a busy source).
         for id in model.source_ids() {
-            for join in &model.source(id).joins {
-                graph.update_edge(sources[join.target.index()], sources[id.index()], ());
-            }
+            let mut targets: Vec<NodeIndex> =
+                model.source(id).joins.iter().map(|j| sources[j.target.index()]).collect();
+            add_edges(&mut graph, &mut targets, sources[id.index()]);
         }
         for id in model.kpi_ids() {
             let kpi = model.kpi(id);
-            let upstream: Vec<NodeIndex> = match kpi.kind {
+            let mut upstream: Vec<NodeIndex> = match kpi.kind {
                 FormulaKind::Measure => kpi.sources().iter().map(|s| sources[s.index()]).collect(),
                 FormulaKind::Derived => kpi.upstream_kpis().iter().map(|k| kpis[k.index()]).collect(),
             };
-            for node in upstream {
-                graph.update_edge(node, kpis[id.index()], ());
-            }
+            add_edges(&mut graph, &mut upstream, kpis[id.index()]);
         }
-        Graph { graph, sources, kpis }
+        let rank = rank_by_name(model, &graph);
+        Graph { graph, sources, kpis, rank }
     }
 
     fn index(&self, node: Node) -> NodeIndex {
@@ -117,18 +124,32 @@ impl Graph {
         out
     }
 
-    /// KPIs with upstream KPIs first; `None` when there is a cycle.
+    /// KPIs with upstream KPIs first, ties by name (not by file, so that
+    /// renaming a folder keeps the order); `None` when there is a cycle.
     pub fn kpis_in_dependency_order(&self) -> Option<Vec<KpiId>> {
-        let order = toposort(&self.graph, None).ok()?;
-        Some(
-            order
-                .into_iter()
-                .filter_map(|n| match self.graph[n] {
-                    Node::Kpi(id) => Some(id),
-                    Node::Source(_) => None,
-                })
-                .collect(),
-        )
+        let mut waiting: Vec<usize> =
+            self.graph.node_indices().map(|n| self.graph.neighbors_directed(n, Direction::Incoming).count()).collect();
+        let mut ready: BinaryHeap<Reverse<(u32, NodeIndex)>> = self
+            .graph
+            .node_indices()
+            .filter(|n| waiting[n.index()] == 0)
+            .map(|n| Reverse((self.rank[n.index()], n)))
+            .collect();
+        let mut order = Vec::with_capacity(self.kpis.len());
+        let mut visited = 0;
+        while let Some(Reverse((_, node))) = ready.pop() {
+            visited += 1;
+            if let Node::Kpi(id) = self.graph[node] {
+                order.push(id);
+            }
+            for next in self.graph.neighbors_directed(node, Direction::Outgoing) {
+                waiting[next.index()] -= 1;
+                if waiting[next.index()] == 0 {
+                    ready.push(Reverse((self.rank[next.index()], next)));
+                }
+            }
+        }
+        (visited == self.graph.node_count()).then_some(order)
     }
 
     /// Each dependency cycle as its path of KPIs, starting at its smallest id;
@@ -146,20 +167,23 @@ impl Graph {
     /// A loop through a strongly connected component, rebuilt by walking
     /// edges inside it from its smallest node until a node repeats.
     fn cycle_path(&self, component: &[NodeIndex]) -> Vec<KpiId> {
+        let members: HashSet<NodeIndex> = component.iter().copied().collect();
         let start = *component.iter().min_by_key(|n| self.graph[**n]).expect("non-empty component");
         let mut path = vec![start];
+        let mut position: HashMap<NodeIndex, usize> = HashMap::from([(start, 0)]);
         loop {
             let current = *path.last().expect("non-empty path");
             let next = self
                 .graph
                 .neighbors_directed(current, Direction::Outgoing)
-                .filter(|n| component.contains(n))
+                .filter(|n| members.contains(n))
                 .min_by_key(|n| self.graph[*n])
                 .expect("a node of a cycle has a successor in it");
-            if let Some(position) = path.iter().position(|n| *n == next) {
-                path.drain(..position);
+            if let Some(&at) = position.get(&next) {
+                path.drain(..at);
                 break;
             }
+            position.insert(next, path.len());
             path.push(next);
         }
         let smallest = path.iter().enumerate().min_by_key(|(_, n)| self.graph[**n]).map_or(0, |(i, _)| i);
@@ -171,4 +195,27 @@ impl Graph {
             })
             .collect()
     }
+}
+
+fn add_edges(graph: &mut DiGraph<Node, ()>, upstream: &mut Vec<NodeIndex>, node: NodeIndex) {
+    upstream.sort_unstable();
+    upstream.dedup();
+    for &from in upstream.iter() {
+        graph.add_edge(from, node, ());
+    }
+}
+
+/// Every node's place in the order (sources before KPIs, then by name).
+fn rank_by_name(model: &Model, graph: &DiGraph<Node, ()>) -> Vec<u32> {
+    let name = |node: Node| match node {
+        Node::Source(id) => (0, model.source(id).name.text.as_str()),
+        Node::Kpi(id) => (1, model.kpi(id).name.text.as_str()),
+    };
+    let mut sorted: Vec<NodeIndex> = graph.node_indices().collect();
+    sorted.sort_by_key(|n| (name(graph[*n]), *n));
+    let mut rank = vec![0; sorted.len()];
+    for (place, node) in sorted.into_iter().enumerate() {
+        rank[node.index()] = place as u32;
+    }
+    rank
 }

@@ -86,7 +86,8 @@ fn versions(
         })
         .collect();
     let same = print.fingerprint == entry.fingerprint.fingerprint;
-    let locked = entry.version;
+    // Widened: a hand-edited lock may hold any u32, and `+ 1` must not overflow.
+    let (version, locked) = (u64::from(version), u64::from(entry.version));
     let diagnostic = if version < locked {
         Diagnostic::new(
             Code::VersionDecreased,
@@ -161,22 +162,23 @@ fn removed(
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     let current: BTreeMap<&str, KpiId> = model.kpi_ids().map(|id| (model.kpi(id).name.text.as_str(), id)).collect();
+    // Indexes built once: a lock with many removed KPIs stays linear.
+    let mut readers_of: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (reader, entry) in lock.kpis.iter().filter(|(name, _)| current.contains_key(name.as_str())) {
+        for read in &entry.reads {
+            readers_of.entry(read.as_str()).or_default().push(reader.as_str());
+        }
+    }
+    let mut new_by_fingerprint: BTreeMap<&str, KpiId> = BTreeMap::new();
+    for (id, print) in prints.iter().filter(|(id, _)| !lock.kpis.contains_key(&model.kpi(**id).name.text)) {
+        new_by_fingerprint.entry(print.fingerprint.as_str()).or_insert(*id);
+    }
     for (name, entry) in &lock.kpis {
         if current.contains_key(name.as_str()) {
             continue;
         }
-        let readers: Vec<&str> = lock
-            .kpis
-            .iter()
-            .filter(|(other, e)| current.contains_key(other.as_str()) && e.reads.contains(name))
-            .map(|(other, _)| other.as_str())
-            .collect();
-        let renamed_to = prints
-            .iter()
-            .find(|(id, p)| {
-                p.fingerprint == entry.fingerprint.fingerprint && !lock.kpis.contains_key(&model.kpi(**id).name.text)
-            })
-            .map(|(id, _)| *id);
+        let readers = readers_of.get(name.as_str()).map_or(&[][..], Vec::as_slice);
+        let renamed_to = new_by_fingerprint.get(entry.fingerprint.fingerprint.as_str()).copied();
         let (message, label, mut diagnostic_span) = match renamed_to {
             Some(id) => (
                 format!("KPI `{name}` was renamed to `{}`", model.kpi(id).name),

@@ -9,6 +9,9 @@ use super::fingerprint::Fingerprint;
 /// The lock file's name, at the project root.
 pub const FILE_NAME: &str = "kpic.lock";
 
+/// The format this version of kpic reads and writes.
+pub const FORMAT: u32 = 1;
+
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Lock {
     /// The format version of this file.
@@ -37,7 +40,11 @@ pub struct Earlier {
 
 impl Lock {
     pub fn parse(text: &str) -> Result<Lock, String> {
-        serde_json::from_str(text).map_err(|e| e.to_string())
+        let lock: Lock = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        if lock.format != FORMAT {
+            return Err(format!("its format is {}, this kpic reads format {FORMAT}", lock.format));
+        }
+        Ok(lock)
     }
 
     pub fn to_text(&self) -> String {

@@ -103,9 +103,10 @@ fn relation(source: &Source) -> String {
         Relation::Table(table) => format!("table {table}"),
         Relation::Query { sql, .. } => {
             let dialect = sqlparser::dialect::GenericDialect {};
-            let normalized = sqlparser::parser::Parser::parse_sql(&dialect, sql)
+            let written = &sql.written;
+            let normalized = sqlparser::parser::Parser::parse_sql(&dialect, written)
                 .map(|statements| statements.iter().map(ToString::to_string).collect::<Vec<_>>().join(";"))
-                .unwrap_or_else(|_| sql.split_whitespace().collect::<Vec<_>>().join(" "));
+                .unwrap_or_else(|_| written.split_whitespace().collect::<Vec<_>>().join(" "));
             format!("sql {normalized}")
         }
     }

@@ -7,7 +7,7 @@ mod file;
 mod fingerprint;
 
 pub use check::{check, LockInput, LockState};
-pub use file::{Earlier, Entry, Lock, FILE_NAME};
+pub use file::{Earlier, Entry, Lock, FILE_NAME, FORMAT};
 pub use fingerprint::{fingerprints, Fingerprint, PARTS};
 
 use crate::Valid;
@@ -18,7 +18,7 @@ pub fn update(valid: &Valid, previous: Option<&Lock>) -> Lock {
     let model = valid.model;
     let order = valid.graph.kpis_in_dependency_order().unwrap_or_default();
     let prints = fingerprints(model, &order);
-    let mut lock = Lock { format: 1, kpis: Default::default() };
+    let mut lock = Lock { format: FORMAT, kpis: Default::default() };
     for (id, print) in prints {
         let kpi = model.kpi(id);
         let old = previous.and_then(|p| p.kpis.get(&kpi.name.text));

@@ -231,7 +231,38 @@ pub enum ExprKind {
     /// The value of another KPI in the previous period.
     Previous(KpiId),
     /// A raw SQL fragment, already checked against every dialect.
-    Raw(String),
+    Raw(RawSql),
+}
+
+/// Raw SQL as kpic read it: the text as written (fingerprints, catalog) and,
+/// for each dialect of the project, the tokens that dialect's parser checked.
+/// Emitters print those tokens back with their own quoting, so comments and
+/// escapes that engines read differently never reach the warehouse.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawSql {
+    pub written: String,
+    pub tokens: Vec<(super::Dialect, Vec<SqlToken>)>,
+}
+
+impl RawSql {
+    /// The tokens checked for `dialect` (none when it was not checked).
+    pub fn tokens(&self, dialect: super::Dialect) -> Option<&[SqlToken]> {
+        self.tokens.iter().find(|(d, _)| *d == dialect).map(|(_, t)| t.as_slice())
+    }
+}
+
+/// One token of checked raw SQL.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SqlToken {
+    /// A keyword, unquoted name, number or operator, printed as written.
+    Verbatim(String),
+    /// A quoted identifier's value.
+    Ident(String),
+    /// A string literal's value.
+    String(String),
+    /// Blank space (comments included).
+    Space,
+    Newline,
 }
 
 /// A typed expression. Equality ignores spans.

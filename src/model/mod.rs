@@ -6,7 +6,7 @@ mod expr;
 mod text;
 
 pub use crate::syntax::ast::{BinaryOp, DurationUnit, Number, UnaryOp};
-pub use expr::{AggFunc, Aggregate, ColumnRef, Expr, ExprKind, Function, Literal, Type};
+pub use expr::{AggFunc, Aggregate, ColumnRef, Expr, ExprKind, Function, Literal, RawSql, SqlToken, Type};
 pub use text::expr_text;
 
 use crate::source::Span;
@@ -123,6 +123,23 @@ impl Dialect {
     pub fn from_name(name: &str) -> Option<Dialect> {
         Dialect::ALL.into_iter().find(|d| d.name() == name)
     }
+
+    /// The longest identifier, in bytes, the warehouse keeps (longer ones
+    /// are truncated or refused); `None` where no practical limit applies.
+    /// PostgreSQL: https://www.postgresql.org/docs/current/sql-syntax-lexical.html#SQL-SYNTAX-IDENTIFIERS
+    /// Redshift: https://docs.aws.amazon.com/redshift/latest/dg/r_names.html
+    /// Snowflake: https://docs.snowflake.com/en/sql-reference/identifiers-syntax
+    /// BigQuery: https://cloud.google.com/bigquery/docs/tables#table_naming
+    /// Databricks: https://docs.databricks.com/en/sql/language-manual/sql-ref-names.html
+    pub fn identifier_limit(self) -> Option<usize> {
+        match self {
+            Dialect::Postgres => Some(63),
+            Dialect::Redshift => Some(127),
+            Dialect::Snowflake | Dialect::Databricks => Some(255),
+            Dialect::BigQuery => Some(1024),
+            Dialect::DuckDb | Dialect::Trino => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
@@ -200,7 +217,7 @@ pub enum Relation {
     Table(String),
     /// A SQL query and the tables it reads (for lineage).
     Query {
-        sql: String,
+        sql: RawSql,
         tables: Vec<String>,
     },
 }

@@ -53,6 +53,6 @@ pub fn expr_text(model: &Model, base: Option<SourceId>, e: &Expr) -> String {
         }
         ExprKind::Kpi(id) => model.kpi(*id).name.text.clone(),
         ExprKind::Previous(id) => format!("previous({})", model.kpi(*id).name),
-        ExprKind::Raw(sql) => format!("sql({sql:?})"),
+        ExprKind::Raw(sql) => format!("sql({:?})", sql.written),
     }
 }

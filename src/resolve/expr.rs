@@ -111,8 +111,9 @@ impl ExprResolver<'_> {
             }
             ast::ExprKind::RawSql(raw) => {
                 let file = self.files.get(raw.span.file);
-                sql::check(&raw.node, SqlKind::Expression, raw.span, file, self.dialects, self.diagnostics);
-                Expr::new(ExprKind::Raw(raw.node.clone()), Type::Any, span)
+                let (sql, _) =
+                    sql::check(&raw.node, SqlKind::Expression, raw.span, file, self.dialects, self.diagnostics);
+                Expr::new(ExprKind::Raw(sql), Type::Any, span)
             }
         }
     }
@@ -380,6 +381,19 @@ impl ExprResolver<'_> {
         };
         let resolved: Vec<Expr> = args.iter().map(|a| self.resolve(a, scope)).collect();
         let types: Vec<Type> = resolved.iter().map(|a| a.ty).collect();
+        if let (Function::Round, [_, digits]) = (func, args) {
+            if !is_round_digits(digits) {
+                return self.error(
+                    Diagnostic::new(
+                        Code::WrongArguments,
+                        digits.span,
+                        "`round` takes its digits as a whole number from -10 to 10",
+                    )
+                    .label("not a number of digits")
+                    .help("write the digits as a literal, e.g. `round(x, 2)`"),
+                );
+            }
+        }
         match function_type(func, &types) {
             Ok(ty) => Expr::new(ExprKind::Function(func, resolved), ty, span),
             Err(message) => self.error(
@@ -739,6 +753,15 @@ fn binary_type(op: BinaryOp, l: Type, r: Type) -> Result<Type, String> {
         Add | Sub | Mul | Div if l.is_numeric() && r.is_numeric() => Ok(Type::Number),
         _ => Err(format!("`{}` needs numbers, found a {} and a {}", op.symbol(), l.name(), r.name())),
     }
+}
+
+/// Whether `round`'s digits are a whole-number literal every warehouse takes (-10 to 10).
+fn is_round_digits(e: &ast::Expr) -> bool {
+    let magnitude = match &e.kind {
+        ast::ExprKind::Unary(UnaryOp::Neg, inner) => &inner.kind,
+        other => other,
+    };
+    matches!(magnitude, ast::ExprKind::Literal(ast::Literal::Number(n)) if n.value <= 10.0 && !n.text.contains('.'))
 }
 
 /// The result type of a portable function, or what is wrong with its arguments.

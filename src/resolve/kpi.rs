@@ -240,6 +240,9 @@ fn formula_kind(decl: &ast::KpiDecl) -> FormulaKind {
     }
 }
 
+/// The longest rolling window: ten years of days.
+const MAX_ROLLING_DAYS: u32 = 3_660;
+
 fn window(decl: &ast::KpiDecl, kind: FormulaKind, grain: Grain, diagnostics: &mut Vec<Diagnostic>) -> Window {
     let Some(declared) = &decl.window else {
         return Window::Period;
@@ -251,6 +254,17 @@ fn window(decl: &ast::KpiDecl, kind: FormulaKind, grain: Grain, diagnostics: &mu
                 days.span,
                 "a rolling window covers at least one day",
             ));
+            return Window::Period;
+        }
+        ast::WindowDecl::Rolling { days } if days.node > MAX_ROLLING_DAYS => {
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::InvalidWindow,
+                    days.span,
+                    format!("a rolling window covers at most {MAX_ROLLING_DAYS} days"),
+                )
+                .help("for everything up to each day, write `window cumulative`"),
+            );
             return Window::Period;
         }
         ast::WindowDecl::Rolling { days } => (Window::Rolling { days: days.node }, days.span),
@@ -448,9 +462,19 @@ fn unit(decl: &ast::KpiDecl, diagnostics: &mut Vec<Diagnostic>) -> Unit {
     unit
 }
 
+/// The highest version a KPI may have: view names stay short, arithmetic on versions never overflows.
+const MAX_VERSION: u32 = 1_000_000;
+
 fn version(decl: &ast::KpiDecl, diagnostics: &mut Vec<Diagnostic>) -> u32 {
     match &decl.version {
-        Some(v) if v.node >= 1 => v.node,
+        Some(v) if (1..=MAX_VERSION).contains(&v.node) => v.node,
+        Some(v) if v.node > MAX_VERSION => {
+            diagnostics.push(
+                Diagnostic::new(Code::InvalidValue, v.span, format!("versions go up to {MAX_VERSION}"))
+                    .help("number versions 1, 2, 3, … as the computation changes"),
+            );
+            MAX_VERSION
+        }
         Some(v) => {
             diagnostics
                 .push(Diagnostic::new(Code::InvalidValue, v.span, "versions start at 1").help("write `version 1`"));

@@ -19,7 +19,14 @@ pub fn resolve(projects: &[&ast::ProjectDecl], diagnostics: &mut Vec<Diagnostic>
     }
     settings.name = project.name.name.clone();
     if let Some(schema) = &project.schema {
-        settings.schema = schema.node.clone();
+        if schema.node.trim().is_empty() {
+            diagnostics.push(
+                Diagnostic::new(Code::InvalidValue, schema.span, "the schema has no name")
+                    .help("write e.g. `schema kpi`"),
+            );
+        } else {
+            settings.schema = schema.node.clone();
+        }
     }
     if let Some(dialects) = &project.dialects {
         settings.dialects = dialects.node.iter().filter_map(|d| dialect(d, diagnostics)).collect();
@@ -39,12 +46,29 @@ pub fn resolve(projects: &[&ast::ProjectDecl], diagnostics: &mut Vec<Diagnostic>
         }
     }
     if let Some(zone) = &project.time_zone {
-        settings.time_zone = zone.node.clone();
+        match zone.node.parse::<chrono_tz::Tz>() {
+            Ok(_) => settings.time_zone = zone.node.clone(),
+            Err(_) => diagnostics.push(unknown_time_zone(zone)),
+        }
     }
     if let Some(keep) = &project.keep_versions {
         settings.keep_versions = keep.node;
     }
     settings
+}
+
+/// Time zones are IANA names: an offset such as `+05:30` means opposite
+/// things in PostgreSQL (POSIX) and DuckDB (ISO 8601), and has no DST.
+fn unknown_time_zone(zone: &ast::Spanned<String>) -> Diagnostic {
+    let names = chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name());
+    let same_but_case = names.clone().find(|name| name.eq_ignore_ascii_case(&zone.node));
+    let help = match same_but_case.map(|n| format!("did you mean `{n}`?")).or_else(|| did_you_mean(&zone.node, names)) {
+        Some(suggestion) => format!("{suggestion} (time zones are IANA names such as `Europe/Berlin`)"),
+        None => "write an IANA time zone name such as `Europe/Berlin` or `America/New_York`".to_string(),
+    };
+    Diagnostic::new(Code::InvalidValue, zone.span, format!("unknown time zone `{}`", zone.node))
+        .label("not an IANA time zone")
+        .help(help)
 }
 
 fn dialect(name: &ast::Ident, diagnostics: &mut Vec<Diagnostic>) -> Option<Dialect> {

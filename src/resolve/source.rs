@@ -93,11 +93,20 @@ fn duplicate(what: &str, name: &Ident, first: crate::source::Span) -> Diagnostic
 /// Everything but joins, dimensions and filters.
 fn shell(decl: &ast::SourceDecl, files: &SourceMap, dialects: &[Dialect], diagnostics: &mut Vec<Diagnostic>) -> Source {
     let relation = match &decl.relation {
-        Some(ast::Relation::Table(table)) => Relation::Table(table.node.clone()),
+        Some(ast::Relation::Table(table)) => {
+            if table.node.split('.').any(|part| part.trim().is_empty()) {
+                diagnostics.push(
+                    Diagnostic::new(Code::InvalidValue, table.span, format!("`{}` is not a table name", table.node))
+                        .label("a part of the name is empty")
+                        .help("write `table \"schema.table\"` or `table \"table\"`"),
+                );
+            }
+            Relation::Table(table.node.clone())
+        }
         Some(ast::Relation::Query(query)) => {
             let file = files.get(query.span.file);
-            let tables = sql::check(&query.node, SqlKind::Query, query.span, file, dialects, diagnostics);
-            Relation::Query { sql: query.node.trim().to_string(), tables }
+            let (sql, tables) = sql::check(&query.node, SqlKind::Query, query.span, file, dialects, diagnostics);
+            Relation::Query { sql, tables }
         }
         None => {
             diagnostics.push(

@@ -256,6 +256,19 @@ pub enum DurationUnit {
     Week,
 }
 
+impl DurationUnit {
+    /// How many seconds one unit lasts.
+    pub fn seconds(self) -> u64 {
+        match self {
+            DurationUnit::Second => 1,
+            DurationUnit::Minute => 60,
+            DurationUnit::Hour => 3_600,
+            DurationUnit::Day => 86_400,
+            DurationUnit::Week => 604_800,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub enum Literal {
     Number(Number),

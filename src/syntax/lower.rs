@@ -10,7 +10,7 @@ use pest::pratt_parser::{Assoc, Op, PrattParser};
 use super::ast::*;
 use super::grammar::Rule;
 use crate::diagnostics::{Code, Diagnostic};
-use crate::source::{FileId, Span};
+use crate::source::{is_forbidden_char, FileId, Span};
 
 static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
     PrattParser::new()
@@ -340,8 +340,16 @@ impl<'d> Lowerer<'d> {
         Quantity { number, is_percent, span }
     }
 
-    fn date(&self, pair: Pair<Rule>) -> Spanned<String> {
-        Spanned { node: pair.as_str().to_string(), span: self.span(&pair) }
+    fn date(&mut self, pair: Pair<Rule>) -> Spanned<String> {
+        let span = self.span(&pair);
+        if !is_calendar_date(pair.as_str()) {
+            self.diagnostics.push(
+                Diagnostic::new(Code::InvalidValue, span, format!("{} is not a date", pair.as_str()))
+                    .label("no such day")
+                    .help("write an existing day as YYYY-MM-DD, from year 1 on"),
+            );
+        }
+        Spanned { node: pair.as_str().to_string(), span }
     }
 
     fn integer(&mut self, pair: Pair<Rule>) -> Spanned<u32> {
@@ -385,6 +393,7 @@ impl<'d> Lowerer<'d> {
     /// A string's value: escapes resolved, `"""` blocks dedented.
     fn string(&mut self, pair: Pair<Rule>) -> Spanned<String> {
         let span = self.span(&pair);
+        self.refuse_control_characters(&pair);
         let inner = pair.into_inner().next().unwrap();
         let text = inner.as_str();
         let node = match inner.as_rule() {
@@ -397,6 +406,7 @@ impl<'d> Lowerer<'d> {
     /// A string kept as written between its quotes, so that offsets reported by
     /// a SQL parser map back onto the file; the span covers that text.
     fn raw_string(&mut self, pair: Pair<Rule>) -> Spanned<String> {
+        self.refuse_control_characters(&pair);
         let inner = pair.into_inner().next().unwrap();
         let quote = if inner.as_rule() == Rule::triple_string { 3 } else { 1 };
         let span = self.span(&inner);
@@ -405,6 +415,26 @@ impl<'d> Lowerer<'d> {
         let content = &text[quote..text.len() - quote];
         let node = if quote == 1 { self.unescape(content, content_span) } else { content.to_string() };
         Spanned { node, span: content_span }
+    }
+
+    /// Reports the first control character of a string (a line break written
+    /// as CR LF is fine): a carriage return ends a SQL comment in some
+    /// engines, a NUL cuts a line in psql.
+    fn refuse_control_characters(&mut self, pair: &Pair<Rule>) {
+        let text = pair.as_str();
+        let found =
+            text.char_indices().find(|&(i, c)| is_forbidden_char(c) && !(c == '\r' && text[i + 1..].starts_with('\n')));
+        let Some((index, c)) = found else { return };
+        let start = self.offset + pair.as_span().start() + index;
+        self.diagnostics.push(
+            Diagnostic::new(
+                Code::InvalidString,
+                Span::new(self.file, start, start + c.len_utf8()),
+                format!("a string holds the control character U+{:04X}", u32::from(c)),
+            )
+            .label("control character")
+            .help("remove it; write a line break as \\n and a tab as \\t"),
+        );
     }
 
     fn unescape(&mut self, text: &str, span: Span) -> String {
@@ -483,7 +513,7 @@ impl<'d> Lowerer<'d> {
             Rule::string => ExprKind::Literal(Literal::String(self.string(pair).node)),
             Rule::boolean => ExprKind::Literal(Literal::Bool(pair.as_str().starts_with('t'))),
             Rule::null => ExprKind::Literal(Literal::Null),
-            Rule::date => ExprKind::Literal(Literal::Date(pair.as_str().to_string())),
+            Rule::date => ExprKind::Literal(Literal::Date(self.date(pair).node)),
             Rule::duration => {
                 let mut inner = pair.into_inner();
                 let amount = self.integer(inner.next().unwrap()).node;
@@ -494,6 +524,12 @@ impl<'d> Lowerer<'d> {
                     "week" => DurationUnit::Week,
                     _ => DurationUnit::Day,
                 };
+                if u64::from(amount) * unit.seconds() > MAX_DURATION_SECONDS {
+                    self.diagnostics.push(
+                        Diagnostic::new(Code::InvalidValue, span, "this duration is longer than 100 years")
+                            .help("durations go up to 36500 days"),
+                    );
+                }
                 ExprKind::Literal(Literal::Duration(amount, unit))
             }
             Rule::raw_sql => {
@@ -565,6 +601,25 @@ fn binary_op(rule: Rule) -> BinaryOp {
     }
 }
 
+/// The longest duration literal: 100 years of 365 days, far below any engine's interval limits.
+const MAX_DURATION_SECONDS: u64 = 36_500 * 86_400;
+
+/// Whether `YYYY-MM-DD` (digits, as the grammar guarantees) names a day of
+/// the proleptic Gregorian calendar from year 1 on.
+fn is_calendar_date(text: &str) -> bool {
+    let number = |range: std::ops::Range<usize>| text.get(range).and_then(|t| t.parse::<u32>().ok()).unwrap_or(0);
+    let (year, month, day) = (number(0..4), number(5..7), number(8..10));
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => 0,
+    };
+    year >= 1 && (1..=days).contains(&day)
+}
+
 /// Removes the first line break, the common indentation and trailing blank space.
 fn dedent(text: &str) -> String {
     let text = text.strip_prefix('\n').or_else(|| text.strip_prefix("\r\n")).unwrap_or(text);
@@ -577,6 +632,13 @@ fn dedent(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn calendar_dates() {
+        assert!(is_calendar_date("2024-02-29") && is_calendar_date("2000-02-29") && is_calendar_date("0001-01-01"));
+        assert!(!is_calendar_date("2023-02-29") && !is_calendar_date("1900-02-29") && !is_calendar_date("2024-04-31"));
+        assert!(!is_calendar_date("2024-13-01") && !is_calendar_date("0000-01-01") && !is_calendar_date("2024-01-00"));
+    }
 
     #[test]
     fn dedent_removes_common_indentation() {

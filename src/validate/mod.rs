@@ -17,6 +17,7 @@ const RULES: &[Rule] = &[
     rules::reserved_name::check,
     rules::threshold_side::check,
     rules::unit_mismatch::check,
+    rules::warehouse_names::check,
 ];
 
 /// Rules that only make sense once everything resolved: a KPI whose formula

@@ -55,6 +55,13 @@ pub fn run(args: Args) -> u8 {
         }
     };
     let valid = checked.valid().expect("checked without errors");
+    if checked.model.kpis.is_empty() {
+        return fail(format!(
+            "`{}` has no KPIs; nothing was emitted and `{}` was left as it was",
+            args.project.dir.display(),
+            args.out.display()
+        ));
+    }
     if let Err(message) = within_project(&checked.model, &args.dialects) {
         return fail(message);
     }

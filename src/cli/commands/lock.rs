@@ -3,12 +3,15 @@
 
 use crate::cli::{fail, ProjectArg, EXIT_ERRORS, EXIT_OK};
 use crate::diagnostics::{render, Code, Diagnostic};
-use crate::lock::{self, Lock};
+use crate::lock;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
     #[command(flatten)]
     project: ProjectArg,
+    /// Rewrite a kpic.lock that cannot be read, losing its version history
+    #[arg(long)]
+    force: bool,
 }
 
 /// The diagnostics `kpic lock` resolves by writing the lock.
@@ -28,16 +31,21 @@ pub fn run(args: Args) -> u8 {
         eprintln!("error: fix these first; kpic.lock was not written");
         return EXIT_ERRORS;
     }
+    let unreadable = checked.diagnostics.iter().find(|d| d.code == Code::InvalidLock);
+    if let Some(diagnostic) = unreadable.filter(|_| !args.force) {
+        eprint!("{}", render::human(std::slice::from_ref(diagnostic), &checked.sources, false));
+        eprintln!(
+            "error: kpic.lock was not rewritten: it holds the version history; restore it, or pass --force to start a new one"
+        );
+        return EXIT_ERRORS;
+    }
     let path = args.project.dir.join(lock::FILE_NAME);
-    let previous = std::fs::read_to_string(&path).ok().and_then(|text| Lock::parse(&text).ok());
+    let previous = checked.lock.as_ref();
     let valid = checked.valid_except(settled_by_locking).expect("only errors settled by locking remain");
-    let lock = lock::update(&valid, previous.as_ref());
-    let changed = lock
-        .kpis
-        .iter()
-        .filter(|(name, entry)| previous.as_ref().and_then(|p| p.kpis.get(*name)) != Some(entry))
-        .count();
-    if let Err(error) = std::fs::write(&path, lock.to_text()) {
+    let lock = lock::update(&valid, previous);
+    let changed =
+        lock.kpis.iter().filter(|(name, entry)| previous.and_then(|p| p.kpis.get(*name)) != Some(entry)).count();
+    if let Err(error) = crate::atomic::write_file(&path, lock.to_text().as_bytes()) {
         return fail(format!("cannot write `{}`: {error}", path.display()));
     }
     println!("locked {} KPIs in {} ({changed} new or changed)", lock.kpis.len(), path.display());

@@ -3,7 +3,9 @@
 //! in floating point and a zero divisor gives NULL.
 
 use super::dialect::{duration_unit_name, SqlDialect};
-use crate::model::{Aggregate, BinaryOp, ColumnRef, Expr, ExprKind, Function, KpiId, Literal, Type, UnaryOp};
+use crate::model::{
+    Aggregate, BinaryOp, ColumnRef, Expr, ExprKind, Function, KpiId, Literal, RawSql, SqlToken, Type, UnaryOp,
+};
 
 /// How the names of an expression are spelled where it is rendered.
 pub struct Names<'a> {
@@ -62,8 +64,7 @@ pub fn render(e: &Expr, d: &dyn SqlDialect, names: &Names) -> String {
         ExprKind::Aggregate(aggregate) => (names.aggregate)(aggregate),
         ExprKind::Kpi(id) => (names.kpi)(*id, false),
         ExprKind::Previous(id) => (names.kpi)(*id, true),
-        // On lines of its own, so that a trailing `--` comment cannot swallow what follows.
-        ExprKind::Raw(sql) => format!("(\n{sql}\n)"),
+        ExprKind::Raw(sql) => format!("({})", raw(sql, d)),
     }
 }
 
@@ -116,4 +117,31 @@ fn function_sql(function: Function, args: &[String], d: &dyn SqlDialect) -> Stri
         Function::Round => d.round(args),
         _ => format!("{}({})", function.name().to_uppercase(), args.join(", ")),
     }
+}
+
+/// Checked raw SQL printed back from its tokens with the dialect's own
+/// quoting (see `resolve::sql::tokens`). A blank goes between a quoted token
+/// and a word or another quoted token, so that no two fuse into one.
+pub fn raw(sql: &RawSql, d: &dyn SqlDialect) -> String {
+    let Some(tokens) = sql.tokens(d.dialect()) else {
+        return unreachable_name("unchecked_sql");
+    };
+    let mut out = String::new();
+    let mut after_quoted = false;
+    for token in tokens {
+        let quoted = matches!(token, SqlToken::Ident(_) | SqlToken::String(_));
+        let after_word = out.ends_with(|c: char| c.is_alphanumeric() || c == '_');
+        if quoted && (after_quoted || after_word) {
+            out.push(' ');
+        }
+        match token {
+            SqlToken::Verbatim(text) => out.push_str(text),
+            SqlToken::Ident(name) => out.push_str(&d.quote_ident(name)),
+            SqlToken::String(text) => out.push_str(&d.string_literal(text)),
+            SqlToken::Space => out.push(' '),
+            SqlToken::Newline => out.push('\n'),
+        }
+        after_quoted = quoted;
+    }
+    out
 }

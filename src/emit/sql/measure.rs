@@ -113,7 +113,7 @@ fn scans<'m>(model: &'m Model, aggregates: &[&'m Aggregate]) -> Vec<Scan<'m>> {
 fn relation(source: &Source, d: &dyn SqlDialect) -> String {
     match &source.relation {
         Relation::Table(name) => name.split('.').map(|part| d.quote_ident(part)).collect::<Vec<_>>().join("."),
-        Relation::Query { sql, .. } => format!("(\n{}\n)", sql.trim().trim_end_matches(';')),
+        Relation::Query { sql, .. } => format!("(\n{}\n)", super::expr::raw(sql, d)),
     }
 }
 

@@ -6,3 +6,4 @@ pub mod threshold_side;
 pub mod unit_mismatch;
 pub mod unused_source;
 pub mod unused_team;
+pub mod warehouse_names;

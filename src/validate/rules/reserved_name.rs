@@ -1,4 +1,5 @@
-//! `reserved-name`: a KPI dimension named like a column of every KPI view.
+//! `reserved-name`: a KPI dimension named like a column of every KPI view,
+//! in any case (most warehouses fold unquoted names).
 
 use crate::diagnostics::{Code, Diagnostic};
 use crate::graph::Graph;
@@ -11,7 +12,8 @@ pub const VIEW_COLUMNS: [&str; 7] =
 pub fn check(model: &Model, _graph: &Graph, diagnostics: &mut Vec<Diagnostic>) {
     // A KPI over KPIs has its upstream KPIs' dimensions, reported there.
     for kpi in model.kpis.iter().filter(|k| k.kind == FormulaKind::Measure) {
-        for dimension in kpi.dimensions.iter().filter(|d| VIEW_COLUMNS.contains(&d.text.as_str())) {
+        let reserved = |name: &str| VIEW_COLUMNS.iter().any(|c| c.eq_ignore_ascii_case(name));
+        for dimension in kpi.dimensions.iter().filter(|d| reserved(&d.text)) {
             diagnostics.push(
                 Diagnostic::new(
                     Code::ReservedName,

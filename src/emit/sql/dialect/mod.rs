@@ -50,6 +50,12 @@ pub fn plus_interval(date: &str, n: i64, unit: DateUnit, quoted: bool) -> String
     format!("{date} {sign} {}", interval(n.abs(), unit, quoted))
 }
 
+/// `'text'` for a warehouse that reads backslash escapes in strings:
+/// backslashes doubled as well as quotes, so that no string ends early.
+pub fn backslash_escaped_literal(text: &str) -> String {
+    format!("'{}'", text.replace('\\', "\\\\").replace('\'', "''"))
+}
+
 /// How one warehouse spells what kpic needs.
 pub trait SqlDialect: Sync {
     fn dialect(&self) -> Dialect;

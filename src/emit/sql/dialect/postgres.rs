@@ -11,6 +11,17 @@ impl SqlDialect for Postgres {
     }
 
     /// https://www.postgresql.org/docs/current/queries-with.html#QUERIES-WITH-CTE-MATERIALIZATION
+    /// A string with a backslash is an escape string (`E'…'`), which reads
+    /// backslashes the same whatever `standard_conforming_strings` says.
+    /// https://www.postgresql.org/docs/current/sql-syntax-lexical.html#SQL-SYNTAX-STRINGS-ESCAPE
+    fn string_literal(&self, text: &str) -> String {
+        if text.contains('\\') {
+            format!("E{}", super::backslash_escaped_literal(text))
+        } else {
+            format!("'{}'", text.replace('\'', "''"))
+        }
+    }
+
     fn materialized(&self) -> &'static str {
         "MATERIALIZED "
     }

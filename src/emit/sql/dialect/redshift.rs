@@ -2,7 +2,7 @@
 //! spine is the default recursive CTE; Redshift has no `IS DISTINCT FROM`.
 //! https://docs.aws.amazon.com/redshift/latest/dg/r_WITH_clause.html
 
-use super::SqlDialect;
+use super::{backslash_escaped_literal, SqlDialect};
 use crate::model::Dialect;
 
 pub struct Redshift;
@@ -10,6 +10,12 @@ pub struct Redshift;
 impl SqlDialect for Redshift {
     fn dialect(&self) -> Dialect {
         Dialect::Redshift
+    }
+
+    /// Redshift reads backslash escapes in '…' strings.
+    /// https://docs.aws.amazon.com/redshift/latest/dg/r_Literals.html
+    fn string_literal(&self, text: &str) -> String {
+        backslash_escaped_literal(text)
     }
 
     fn null_safe_eq(&self, left: &str, right: &str) -> String {

@@ -3,7 +3,7 @@
 //! `DATE_TRUNC('week', …)` follows the WEEK_START parameter, whose default
 //! (0) means Monday.
 
-use super::SqlDialect;
+use super::{backslash_escaped_literal, SqlDialect};
 use crate::model::Dialect;
 
 pub struct Snowflake;
@@ -15,5 +15,11 @@ impl SqlDialect for Snowflake {
 
     fn double_type(&self) -> &'static str {
         "DOUBLE"
+    }
+
+    /// Snowflake reads backslash escapes in '…' strings.
+    /// https://docs.snowflake.com/en/sql-reference/data-types-text#escape-sequences-in-single-quoted-string-constants
+    fn string_literal(&self, text: &str) -> String {
+        backslash_escaped_literal(text)
     }
 }

@@ -7,8 +7,10 @@ use std::ops::ControlFlow;
 use sqlparser::parser::Parser;
 
 use crate::diagnostics::{Code, Diagnostic};
-use crate::model::Dialect;
+use crate::model::{Dialect, RawSql};
 use crate::source::{SourceFile, Span};
+
+mod tokens;
 
 /// The sqlparser dialect that checks SQL for `dialect`. sqlparser has no
 /// Trino dialect; the generic one is the closest.
@@ -32,8 +34,9 @@ pub enum SqlKind {
     Expression,
 }
 
-/// Parses `sql` for each dialect; reports the first dialect that rejects it.
-/// For a query, returns the tables it reads, sorted.
+/// Parses `sql` for each dialect and keeps the tokens each one checked;
+/// reports the first dialect that rejects it. For a query, also lists the
+/// tables it reads, sorted.
 pub fn check(
     sql: &str,
     kind: SqlKind,
@@ -41,15 +44,17 @@ pub fn check(
     file: &SourceFile,
     dialects: &[Dialect],
     diagnostics: &mut Vec<Diagnostic>,
-) -> Vec<String> {
+) -> (RawSql, Vec<String>) {
     const PREFIX: &str = "SELECT ";
     let text = match kind {
         SqlKind::Query => sql.to_string(),
         SqlKind::Expression => format!("{PREFIX}{sql}"),
     };
+    let mut raw = RawSql { written: sql.to_string(), tokens: Vec::new() };
     let mut tables = Vec::new();
     for &dialect in dialects {
-        match Parser::parse_sql(parser_dialect(dialect).as_ref(), &text) {
+        let parser_dialect = parser_dialect(dialect);
+        match Parser::parse_sql(parser_dialect.as_ref(), &text) {
             Ok(statements) if statements.len() == 1 => {
                 if kind == SqlKind::Query && tables.is_empty() {
                     tables = relations(&statements);
@@ -59,7 +64,7 @@ pub fn check(
                 let message = format!("expected one SQL {}, found {}", what(kind), statements.len());
                 diagnostics
                     .push(Diagnostic::new(Code::InvalidSql, span, message).help("remove the `;` and what follows it"));
-                return tables;
+                return (raw, tables);
             }
             Err(error) => {
                 let shift = if kind == SqlKind::Expression { PREFIX.len() } else { 0 };
@@ -75,11 +80,23 @@ pub fn check(
                             dialect.name()
                         )),
                 );
-                return tables;
+                return (raw, tables);
+            }
+        }
+        match tokens::tokens(sql, parser_dialect.as_ref()) {
+            Ok(read) => raw.tokens.push((dialect, read)),
+            Err(rejected) => {
+                let at = span_at(sql, span, file, rejected.line as usize, rejected.column as usize);
+                diagnostics.push(
+                    Diagnostic::new(Code::InvalidSql, at, format!("unsafe SQL: {}", rejected.message))
+                        .label("here")
+                        .help("write it with plain names, numbers and '…' strings"),
+                );
+                return (raw, tables);
             }
         }
     }
-    tables
+    (raw, tables)
 }
 
 fn what(kind: SqlKind) -> &'static str {
@@ -110,6 +127,12 @@ pub fn error_span(sql: &str, span: Span, file: &SourceFile, message: &str, shift
         return span;
     };
     let column = if line == 1 { column.saturating_sub(shift) } else { column };
+    span_at(sql, span, file, line, column)
+}
+
+/// The word at a 1-based line and column of `sql`, whose text is `span` in
+/// `file`; the whole span when the position lies outside it.
+fn span_at(sql: &str, span: Span, file: &SourceFile, line: usize, column: usize) -> Span {
     let fragment = SourceFile::new("", sql);
     let offset = fragment.offset_of(line, column.max(1));
     let start = span.start as usize + offset;
@@ -152,7 +175,7 @@ mod tests {
         let file = SourceFile::new("a.kpi", "");
         let span = Span::new(FileId(0), 0, 0);
         let sql = "select * from b.t join a.u on t.id = u.id";
-        let tables = check(sql, SqlKind::Query, span, &file, &[Dialect::Postgres], &mut diagnostics);
+        let (_, tables) = check(sql, SqlKind::Query, span, &file, &[Dialect::Postgres], &mut diagnostics);
         assert_eq!(tables, vec!["a.u", "b.t"]);
         assert!(diagnostics.is_empty());
     }

@@ -1,0 +1,123 @@
+//! Raw SQL as one dialect's tokenizer reads it, reduced to tokens that the
+//! emitters print back themselves: comments become blank space and every
+//! string and quoted name is re-quoted by the dialect's own rules. What the
+//! warehouse runs is then exactly what sqlparser checked, whatever the
+//! engine's tokenizer does with comments, nesting or backslashes.
+
+use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer, Whitespace};
+
+use crate::model::SqlToken;
+use crate::source::is_forbidden_char;
+
+/// Why a fragment cannot be printed back safely, at a 1-based line and column of the fragment.
+#[derive(Debug)]
+pub struct Rejected {
+    pub message: String,
+    pub line: u64,
+    pub column: u64,
+}
+
+/// The tokens of `sql` for one dialect, leading and trailing blanks and
+/// trailing `;` removed.
+pub fn tokens(sql: &str, dialect: &dyn sqlparser::dialect::Dialect) -> Result<Vec<SqlToken>, Rejected> {
+    let read = Tokenizer::new(dialect, sql).tokenize_with_location().map_err(|e| Rejected {
+        message: e.message,
+        line: e.location.line,
+        column: e.location.column,
+    })?;
+    let mut out = Vec::with_capacity(read.len());
+    for TokenWithSpan { token, span } in read {
+        let at = |message: String| Rejected { message, line: span.start.line, column: span.start.column };
+        let token = match token {
+            Token::EOF => continue,
+            Token::Whitespace(Whitespace::Newline | Whitespace::SingleLineComment { .. }) => SqlToken::Newline,
+            Token::Whitespace(_) => SqlToken::Space,
+            Token::Word(word) if word.quote_style.is_none() => SqlToken::Verbatim(word.value),
+            Token::Word(word) => SqlToken::Ident(plain_text(word.value, "a quoted name").map_err(at)?),
+            Token::SingleQuotedString(text)
+            | Token::DoubleQuotedString(text)
+            | Token::TripleSingleQuotedString(text)
+            | Token::TripleDoubleQuotedString(text)
+            | Token::EscapedStringLiteral(text) => SqlToken::String(plain_text(text, "a string").map_err(at)?),
+            Token::DollarQuotedString(quoted) => SqlToken::String(plain_text(quoted.value, "a string").map_err(at)?),
+            Token::Char(c) => return Err(at(format!("unexpected character {c:?}"))),
+            Token::Placeholder(p) => return Err(at(format!("placeholder `{p}`: a view has no parameters"))),
+            Token::SingleQuotedByteStringLiteral(_)
+            | Token::DoubleQuotedByteStringLiteral(_)
+            | Token::TripleSingleQuotedByteStringLiteral(_)
+            | Token::TripleDoubleQuotedByteStringLiteral(_)
+            | Token::SingleQuotedRawStringLiteral(_)
+            | Token::DoubleQuotedRawStringLiteral(_)
+            | Token::TripleSingleQuotedRawStringLiteral(_)
+            | Token::TripleDoubleQuotedRawStringLiteral(_)
+            | Token::NationalStringLiteral(_)
+            | Token::QuoteDelimitedStringLiteral(_)
+            | Token::NationalQuoteDelimitedStringLiteral(_)
+            | Token::UnicodeStringLiteral(_)
+            | Token::HexStringLiteral(_) => {
+                return Err(at("kpic prints raw SQL back and supports only plain '…' strings here".into()))
+            }
+            other => SqlToken::Verbatim(other.to_string()),
+        };
+        out.push(token);
+    }
+    trim(&mut out);
+    Ok(out)
+}
+
+fn plain_text(text: String, what: &str) -> Result<String, String> {
+    match text.chars().find(|&c| is_forbidden_char(c)) {
+        Some(c) => Err(format!("{what} holds the control character {c:?}")),
+        None => Ok(text),
+    }
+}
+
+fn trim(tokens: &mut Vec<SqlToken>) {
+    let blank_or_semicolon = |t: &SqlToken| matches!(t, SqlToken::Space | SqlToken::Newline) || *t == semicolon();
+    while tokens.last().is_some_and(blank_or_semicolon) {
+        tokens.pop();
+    }
+    let leading = tokens.iter().take_while(|t| matches!(t, SqlToken::Space | SqlToken::Newline)).count();
+    tokens.drain(..leading);
+}
+
+fn semicolon() -> SqlToken {
+    SqlToken::Verbatim(";".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sqlparser::dialect::{DuckDbDialect, PostgreSqlDialect, SnowflakeDialect};
+
+    fn read(sql: &str, dialect: &dyn sqlparser::dialect::Dialect) -> Vec<SqlToken> {
+        tokens(sql, dialect).unwrap()
+    }
+
+    #[test]
+    fn comments_become_blanks() {
+        let t = read("a -- x\r) ; drop\n+ /* y */ b", &DuckDbDialect {});
+        assert!(!t.iter().any(|t| matches!(t, SqlToken::Verbatim(v) if v.contains("drop"))), "{t:?}");
+        assert_eq!(t.first(), Some(&SqlToken::Verbatim("a".into())));
+        assert_eq!(t.last(), Some(&SqlToken::Verbatim("b".into())));
+    }
+
+    #[test]
+    fn strings_keep_their_value() {
+        assert_eq!(read("'a''b'", &PostgreSqlDialect {}), vec![SqlToken::String("a'b".into())]);
+        assert_eq!(read(r"'a\'b'", &SnowflakeDialect {}), vec![SqlToken::String("a'b".into())]);
+        assert_eq!(read("\"x\"\"y\"", &PostgreSqlDialect {}), vec![SqlToken::Ident("x\"y".into())]);
+    }
+
+    #[test]
+    fn trailing_semicolons_and_blanks_go() {
+        assert_eq!(read("  select 1 ;\n", &PostgreSqlDialect {}).len(), 3);
+    }
+
+    #[test]
+    fn odd_literals_and_control_characters_are_refused() {
+        assert!(tokens("X'00'", &PostgreSqlDialect {}).is_err());
+        assert!(tokens("'a\u{0}b'", &PostgreSqlDialect {}).is_err());
+        assert!(tokens("$1", &PostgreSqlDialect {}).is_err());
+    }
+}

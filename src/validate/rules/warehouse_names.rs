@@ -1,0 +1,80 @@
+//! `name-collision` and `name-too-long`: every view kpic creates needs a
+//! name of its own in the warehouse. Names are compared case-insensitively,
+//! since DuckDB, Redshift, Databricks and Trino fold case (and so do the
+//! file names of case-insensitive file systems), and must fit the dialects'
+//! identifier limits, since PostgreSQL and Redshift silently truncate.
+
+use std::collections::HashMap;
+
+use crate::diagnostics::{Code, Diagnostic};
+use crate::graph::Graph;
+use crate::model::{Kpi, Model, Relation};
+use crate::source::Span;
+
+pub fn check(model: &Model, _graph: &Graph, diagnostics: &mut Vec<Diagnostic>) {
+    let mut taken: HashMap<String, (String, Span)> = HashMap::new();
+    for kpi in &model.kpis {
+        for view in [kpi.name.text.clone(), versioned(kpi)] {
+            match taken.get(&view.to_lowercase()) {
+                Some((other, first)) => diagnostics.push(collision(kpi, &view, other, *first)),
+                None => {
+                    taken.insert(view.to_lowercase(), (view, kpi.name.span));
+                }
+            }
+        }
+        too_long(model, kpi, diagnostics);
+    }
+    tables_named_like_views(model, &taken, diagnostics);
+}
+
+fn versioned(kpi: &Kpi) -> String {
+    format!("{}_v{}", kpi.name.text, kpi.version)
+}
+
+fn collision(kpi: &Kpi, view: &str, other: &str, first: Span) -> Diagnostic {
+    Diagnostic::new(
+        Code::NameCollision,
+        kpi.name.span,
+        format!("KPI `{}` needs the view `{view}`, which is taken", kpi.name),
+    )
+    .label(format!("its view `{view}`"))
+    .secondary(first, format!("has the view `{other}`"))
+    .help("view names are compared ignoring case; rename one of the KPIs")
+}
+
+fn too_long(model: &Model, kpi: &Kpi, diagnostics: &mut Vec<Diagnostic>) {
+    let view = versioned(kpi);
+    let strictest = model.settings.dialects.iter().filter_map(|d| Some((d.identifier_limit()?, *d))).min();
+    let Some((limit, dialect)) = strictest.filter(|(limit, _)| view.len() > *limit) else { return };
+    let keep = limit.saturating_sub(view.len() - kpi.name.text.len());
+    diagnostics.push(
+        Diagnostic::new(
+            Code::NameTooLong,
+            kpi.name.span,
+            format!("the view `{view}` is {} bytes long; {} keeps {limit}", view.len(), dialect.name()),
+        )
+        .label("too long for the warehouse")
+        .help(format!("shorten the KPI id to at most {keep} bytes")),
+    );
+}
+
+/// A KPI view in the project's schema named like a table a source reads would replace it.
+fn tables_named_like_views(model: &Model, views: &HashMap<String, (String, Span)>, diagnostics: &mut Vec<Diagnostic>) {
+    let schema = model.settings.schema.to_lowercase();
+    for source in &model.sources {
+        let Relation::Table(table) = &source.relation else { continue };
+        let parts: Vec<String> = table.split('.').map(str::to_lowercase).collect();
+        let [.., table_schema, name] = parts.as_slice() else { continue };
+        let Some((view, span)) = views.get(name).filter(|_| *table_schema == schema) else { continue };
+        diagnostics.push(
+            Diagnostic::new(
+                Code::NameCollision,
+                *span,
+                format!("the view `{}.{view}` would replace the table `{table}`", model.settings.schema),
+            )
+            .label(format!("its view `{view}`"))
+            .secondary(source.name.span, format!("source `{}` reads `{table}`", source.name))
+            .help("rename the KPI, or give the project another `schema` for its views"),
+        );
+    }
+}
