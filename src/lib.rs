@@ -66,6 +66,16 @@ pub fn check(sources: SourceMap) -> Checked {
 /// (`Some(None)`: the project has no lock file).
 fn check_with_lock(mut sources: SourceMap, lock_file: Option<Option<(std::path::PathBuf, String)>>) -> Checked {
     let mut diagnostics = Vec::new();
+    for (id, file) in sources.files() {
+        if let Some(at) = file.invalid_utf8_at {
+            let span = source::Span::new(id, at as usize, at as usize + '\u{fffd}'.len_utf8());
+            diagnostics.push(
+                Diagnostic::new(diagnostics::Code::InvalidEncoding, span, "this file is not UTF-8 from here on")
+                    .label("not UTF-8")
+                    .help("save the file as UTF-8"),
+            );
+        }
+    }
     let asts: Vec<_> = sources.files().map(|(id, file)| syntax::parse_file(id, &file.text, &mut diagnostics)).collect();
     let model = resolve::resolve(&sources, &asts, &mut diagnostics);
     let graph = Graph::build(&model);

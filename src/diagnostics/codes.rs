@@ -38,8 +38,12 @@ macro_rules! codes {
 codes! {
     Syntax = "syntax", Error,
         "The file does not follow the kpic grammar; the message lists what was expected at that point.";
+    InvalidEncoding = "invalid-encoding", Error,
+        "A .kpi file holds bytes that are not UTF-8 (often a file saved as Latin-1); save it as UTF-8.";
     InvalidString = "invalid-string", Error,
         "A string literal contains an escape kpic does not know (use \\\" \\\\ \\n or \\t) or a control character other than tab and line break.";
+    TooComplex = "too-complex", Error,
+        "An expression nests more than 100 levels deep or chains more than 100,000 operators; split it.";
     DuplicateProject = "duplicate-project", Error,
         "A project has one `project` block; merge the settings into one.";
     DuplicateName = "duplicate-name", Error,

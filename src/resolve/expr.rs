@@ -84,6 +84,7 @@ impl ExprResolver<'_> {
     pub fn resolve(&mut self, e: &ast::Expr, scope: Scope) -> Expr {
         let span = e.span;
         match &e.kind {
+            ast::ExprKind::Invalid => Expr::new(ExprKind::Literal(Literal::Null), Type::Any, span),
             ast::ExprKind::Literal(literal) => literal_expr(literal, span),
             ast::ExprKind::Path(parts) => self.path(parts, scope, span),
             ast::ExprKind::Unary(op, inner) => {
@@ -629,6 +630,8 @@ impl ExprResolver<'_> {
             .find(|&c| candidates.iter().all(|&o| belongs_to(c, &self.sources[o.index()].name.text)));
         match (candidates.len(), base, from) {
             (0, _, Some(from)) => Some(from),
+            // Already reported where it failed to lower.
+            (0, _, None) if exprs.iter().any(|e| has_invalid(e)) => None,
             (0, _, None) => {
                 self.diagnostics.push(
                     Diagnostic::new(Code::MissingSource, span, "this aggregate does not say which source it reads")
@@ -678,35 +681,18 @@ impl ExprResolver<'_> {
 }
 
 fn collect_qualifiers<'e>(e: &'e ast::Expr, out: &mut Vec<&'e Ident>) {
-    match &e.kind {
-        ast::ExprKind::Path(parts) if parts.len() > 1 => out.push(&parts[0]),
-        ast::ExprKind::Path(_) | ast::ExprKind::Literal(_) | ast::ExprKind::RawSql(_) => {}
-        ast::ExprKind::Unary(_, inner) => collect_qualifiers(inner, out),
-        ast::ExprKind::Binary(_, a, b) => {
-            collect_qualifiers(a, out);
-            collect_qualifiers(b, out);
+    e.walk(&mut |e| {
+        if let ast::ExprKind::Path(parts) = &e.kind {
+            out.extend(parts.first().filter(|_| parts.len() > 1));
         }
-        ast::ExprKind::InList { expr, list, .. } => {
-            collect_qualifiers(expr, out);
-            list.iter().for_each(|i| collect_qualifiers(i, out));
-        }
-        ast::ExprKind::IsNull { expr, .. } => collect_qualifiers(expr, out),
-        ast::ExprKind::Case { whens, otherwise } => {
-            for (c, r) in whens {
-                collect_qualifiers(c, out);
-                collect_qualifiers(r, out);
-            }
-            if let Some(o) = otherwise {
-                collect_qualifiers(o, out);
-            }
-        }
-        ast::ExprKind::Call { args, filter, .. } => {
-            args.iter().for_each(|a| collect_qualifiers(a, out));
-            if let Some(f) = filter {
-                collect_qualifiers(f, out);
-            }
-        }
-    }
+    });
+}
+
+/// Whether part of `e` failed to lower (and was reported then).
+fn has_invalid(e: &ast::Expr) -> bool {
+    let mut found = false;
+    e.walk(&mut |e| found |= matches!(e.kind, ast::ExprKind::Invalid));
+    found
 }
 
 fn percentile_fraction(e: &ast::Expr) -> Option<f64> {

@@ -218,21 +218,17 @@ fn name(ident: &Ident) -> Name {
 
 /// A value that calls an aggregate reads sources; any other combines KPIs.
 fn formula_kind(decl: &ast::KpiDecl) -> FormulaKind {
+    // An expression that failed to lower counts as aggregating, so that no "reads no KPI" error follows.
     fn has_aggregate(e: &ast::Expr) -> bool {
-        match &e.kind {
-            ast::ExprKind::Call { name, args, .. } => {
-                aggregate_function(&name.name).is_some() || args.iter().any(has_aggregate)
+        let mut found = false;
+        e.walk(&mut |e| {
+            found |= match &e.kind {
+                ast::ExprKind::Call { name, .. } => aggregate_function(&name.name).is_some(),
+                ast::ExprKind::Invalid => true,
+                _ => false,
             }
-            ast::ExprKind::Unary(_, e) => has_aggregate(e),
-            ast::ExprKind::Binary(_, a, b) => has_aggregate(a) || has_aggregate(b),
-            ast::ExprKind::Case { whens, otherwise } => {
-                whens.iter().any(|(c, r)| has_aggregate(c) || has_aggregate(r))
-                    || otherwise.as_deref().is_some_and(has_aggregate)
-            }
-            ast::ExprKind::InList { expr, list, .. } => has_aggregate(expr) || list.iter().any(has_aggregate),
-            ast::ExprKind::IsNull { expr, .. } => has_aggregate(expr),
-            ast::ExprKind::Literal(_) | ast::ExprKind::Path(_) | ast::ExprKind::RawSql(_) => false,
-        }
+        });
+        found
     }
     match &decl.value {
         Some(value) if !has_aggregate(value) => FormulaKind::Derived,

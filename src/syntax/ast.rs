@@ -284,6 +284,8 @@ pub enum Literal {
 
 #[derive(Debug, Clone)]
 pub enum ExprKind {
+    /// An expression that could not be lowered; its error is already reported.
+    Invalid,
     Literal(Literal),
     /// `a`, `a.b` or `a.b.c`: bound by `resolve`.
     Path(Vec<Ident>),
@@ -317,4 +319,38 @@ pub enum ExprKind {
 pub struct Expr {
     pub kind: ExprKind,
     pub span: Span,
+}
+
+impl Expr {
+    /// Calls `f` on this expression and every sub-expression, parents first.
+    pub fn walk<'a>(&'a self, f: &mut impl FnMut(&'a Expr)) {
+        f(self);
+        match &self.kind {
+            ExprKind::Invalid | ExprKind::Literal(_) | ExprKind::Path(_) | ExprKind::RawSql(_) => {}
+            ExprKind::Unary(_, inner) | ExprKind::IsNull { expr: inner, .. } => inner.walk(f),
+            ExprKind::Binary(_, a, b) => {
+                a.walk(f);
+                b.walk(f);
+            }
+            ExprKind::InList { expr, list, .. } => {
+                expr.walk(f);
+                list.iter().for_each(|e| e.walk(f));
+            }
+            ExprKind::Case { whens, otherwise } => {
+                for (condition, result) in whens {
+                    condition.walk(f);
+                    result.walk(f);
+                }
+                if let Some(e) = otherwise {
+                    e.walk(f);
+                }
+            }
+            ExprKind::Call { args, filter, .. } => {
+                args.iter().for_each(|e| e.walk(f));
+                if let Some(e) = filter {
+                    e.walk(f);
+                }
+            }
+        }
+    }
 }

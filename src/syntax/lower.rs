@@ -32,12 +32,38 @@ static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
         .op(Op::prefix(Rule::op_neg))
 });
 
+/// The infix operator rules.
+const PRATT_INFIX: [Rule; 12] = [
+    Rule::op_or,
+    Rule::op_and,
+    Rule::op_eq,
+    Rule::op_ne,
+    Rule::op_lt,
+    Rule::op_le,
+    Rule::op_gt,
+    Rule::op_ge,
+    Rule::op_add,
+    Rule::op_sub,
+    Rule::op_mul,
+    Rule::op_div,
+];
+
 /// Lowers the pairs of one parsed text (a whole file, or one chunk of it at `offset`).
 pub struct Lowerer<'d> {
     file: FileId,
     offset: usize,
     diagnostics: &'d mut Vec<Diagnostic>,
+    /// How many expressions enclose the one being lowered.
+    depth: usize,
 }
+
+/// How deeply expressions may nest (parentheses, calls, `case`, `not`, `-`):
+/// far beyond what people write, well within what warehouses parse.
+const MAX_NESTING: usize = 100;
+
+/// How many operators one expression may chain (`a or b or …`); long
+/// machine-made lists work, and every stage stays within its stack.
+const MAX_OPERATORS: usize = 100_000;
 
 /// Remembers where each single-valued property of a block was first given.
 #[derive(Default)]
@@ -45,7 +71,7 @@ struct Seen(HashMap<Rule, Span>);
 
 impl<'d> Lowerer<'d> {
     pub fn new(file: FileId, offset: usize, diagnostics: &'d mut Vec<Diagnostic>) -> Self {
-        Lowerer { file, offset, diagnostics }
+        Lowerer { file, offset, diagnostics, depth: 0 }
     }
 
     pub fn file(&mut self, mut pairs: Pairs<Rule>, ast: &mut File) {
@@ -459,13 +485,17 @@ impl<'d> Lowerer<'d> {
     }
 
     pub fn expr(&mut self, pair: Pair<Rule>) -> Expr {
+        let span = self.span(&pair);
         let pairs = pair.into_inner();
+        if let Some(diagnostic) = self.too_deep(&pairs, span) {
+            self.diagnostics.push(diagnostic);
+            return Expr { kind: ExprKind::Invalid, span };
+        }
         // The Pratt closures share one lowerer, so diagnostics are collected locally first.
-        let file = self.file;
-        let offset = self.offset;
+        let (file, offset, depth) = (self.file, self.offset, self.depth + 1);
         let mut local = Vec::new();
         let expr = {
-            let lowerer = std::cell::RefCell::new(Lowerer { file, offset, diagnostics: &mut local });
+            let lowerer = std::cell::RefCell::new(Lowerer { file, offset, diagnostics: &mut local, depth });
             let parsed = PRATT
                 .map_primary(|p| lowerer.borrow_mut().primary(p))
                 .map_prefix(|op, rhs| {
@@ -481,8 +511,44 @@ impl<'d> Lowerer<'d> {
                 .parse(pairs);
             parsed
         };
+        if self.depth == 0 {
+            // One report per expression, though several of its branches may go too deep.
+            let mut reported = false;
+            local.retain(|d| d.code != Code::TooComplex || !std::mem::replace(&mut reported, true));
+        }
         self.diagnostics.extend(local);
         expr
+    }
+
+    /// Nesting beyond [`MAX_NESTING`] (counting a run of prefix operators,
+    /// which the Pratt parser nests) or more than [`MAX_OPERATORS`] operators.
+    fn too_deep(&self, pairs: &Pairs<Rule>, span: Span) -> Option<Diagnostic> {
+        let (mut prefixes, mut longest_run, mut operators) = (0, 0, 0);
+        for pair in pairs.clone() {
+            match pair.as_rule() {
+                Rule::op_not | Rule::op_neg => prefixes += 1,
+                rule => {
+                    operators += usize::from(PRATT_INFIX.contains(&rule));
+                    prefixes = 0;
+                }
+            }
+            longest_run = longest_run.max(prefixes);
+        }
+        if self.depth + longest_run >= MAX_NESTING {
+            let diagnostic = Diagnostic::new(
+                Code::TooComplex,
+                span,
+                format!("expression nested more than {MAX_NESTING} levels deep"),
+            )
+            .label("nested too deeply")
+            .help("split it into dimensions or KPIs of their own");
+            return Some(diagnostic);
+        }
+        (operators > MAX_OPERATORS).then(|| {
+            Diagnostic::new(Code::TooComplex, span, format!("expression with more than {MAX_OPERATORS} operators"))
+                .label("too long")
+                .help("shorten the list, e.g. with a column that marks the rows, or `in (…)`")
+        })
     }
 
     fn postfix(&mut self, lhs: Expr, op: Pair<Rule>) -> Expr {

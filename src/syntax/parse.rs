@@ -58,6 +58,12 @@ fn syntax_error(file: FileId, offset: usize, text: &str, error: &pest::error::Er
     let found = token_at(text, position);
     let span = Span::new(file, offset + position, offset + position + found.len());
     let ErrorVariant::ParsingError { positives, .. } = &error.variant else {
+        // pest's guard against running out of stack: input nested beyond reason.
+        if error.variant.message().ends_with("limit reached") {
+            return Diagnostic::new(Code::TooComplex, span, "nested too deeply to parse")
+                .label("nested too deeply")
+                .help("split the expression into dimensions or KPIs of their own");
+        }
         return Diagnostic::new(Code::Syntax, span, error.variant.message().to_string());
     };
     let mut expected: Vec<&str> = positives.iter().map(|r| describe(*r)).collect();

@@ -69,6 +69,9 @@ pub fn render(e: &Expr, d: &dyn SqlDialect, names: &Names) -> String {
 }
 
 fn binary(op: BinaryOp, left: &Expr, right: &Expr, d: &dyn SqlDialect, names: &Names) -> String {
+    if is_chainable(op, left, right) {
+        return chain(op, left, right, d, names);
+    }
     let (l, r) = (render(left, d, names), render(right, d, names));
     let double = d.double_type();
     match op {
@@ -78,6 +81,38 @@ fn binary(op: BinaryOp, left: &Expr, right: &Expr, d: &dyn SqlDialect, names: &N
         BinaryOp::Ne => format!("({l} <> {r})"),
         _ => format!("({l} {} {r})", op.symbol().to_uppercase()),
     }
+}
+
+/// Left-associative operators that SQL spells as a flat chain: `(a OR b OR c)`
+/// is `((a OR b) OR c)`, without a parenthesis per term that a warehouse
+/// parser would have to nest (machine-made filters have thousands of terms).
+fn is_chainable(op: BinaryOp, left: &Expr, right: &Expr) -> bool {
+    let numeric = left.ty != Type::Duration && right.ty != Type::Duration;
+    matches!(op, BinaryOp::Or | BinaryOp::And)
+        || (matches!(op, BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul) && numeric)
+}
+
+/// `(a op b op c …)` for the left spine of `op` (`+` and `-` mix, as they share a precedence).
+fn chain(op: BinaryOp, left: &Expr, right: &Expr, d: &dyn SqlDialect, names: &Names) -> String {
+    let same_level = |other: BinaryOp| match op {
+        BinaryOp::Add | BinaryOp::Sub => matches!(other, BinaryOp::Add | BinaryOp::Sub),
+        _ => other == op,
+    };
+    let mut terms = vec![(op, right)];
+    let mut rest = left;
+    while let ExprKind::Binary(inner, l, r) = &rest.kind {
+        if !same_level(*inner) || !is_chainable(*inner, l, r) {
+            break;
+        }
+        terms.push((*inner, r));
+        rest = l;
+    }
+    let mut out = format!("({}", render(rest, d, names));
+    for (op, term) in terms.iter().rev() {
+        out.push_str(&format!(" {} {}", op.symbol().to_uppercase(), render(term, d, names)));
+    }
+    out.push(')');
+    out
 }
 
 fn duration(op: BinaryOp, timestamp: &str, duration: &Expr, d: &dyn SqlDialect) -> String {

@@ -23,6 +23,9 @@ pub struct View {
     pub name: String,
     /// The statement, without a trailing semicolon.
     pub statement: String,
+    /// `DROP VIEW IF EXISTS` first: an alias view's columns change with its
+    /// KPI's version, which `CREATE OR REPLACE` cannot do in some warehouses.
+    pub drop_first: Option<String>,
 }
 
 /// The versioned view's name of a KPI, e.g. `signups_v2`.
@@ -83,14 +86,20 @@ pub fn views(valid: &Valid, dialect: Dialect) -> Vec<View> {
             let name = versioned_name(model, id);
             let statement =
                 format!("CREATE OR REPLACE VIEW {} AS\n{}", qualified(model, d, &name), kpi_query(model, id, d));
-            View { kpi: id, name, statement }
+            View { kpi: id, name, statement, drop_first: None }
         })
         .collect();
-    for id in model.kpi_ids() {
+    for &id in &order {
         let name = model.kpi(id).name.text.clone();
+        let view = qualified(model, d, &name);
         let source = qualified(model, d, &versioned_name(model, id));
-        let statement = format!("CREATE OR REPLACE VIEW {} AS\nSELECT * FROM {source}", qualified(model, d, &name));
-        views.push(View { kpi: id, name, statement });
+        let (create, drop_first) = if d.replace_changes_columns() {
+            ("CREATE OR REPLACE VIEW", None)
+        } else {
+            ("CREATE VIEW", Some(format!("DROP VIEW IF EXISTS {view}")))
+        };
+        let statement = format!("{create} {view} AS\nSELECT * FROM {source}");
+        views.push(View { kpi: id, name, statement, drop_first });
     }
     views
 }
@@ -136,17 +145,21 @@ pub fn files(valid: &Valid, dialects: &[Dialect]) -> Vec<OutputFile> {
             model.settings.name,
             dialect.name()
         );
+        let d = for_dialect(dialect);
+        if d.transactional_ddl() {
+            deploy.push_str("-- One transaction: a deploy that fails leaves the previous views in place.\nBEGIN;\n");
+        }
         deploy.push_str(&create_schema(model, dialect));
         deploy.push_str(";\n");
         for view in views(valid, dialect) {
-            let text = format!("{}{};\n", header(model, view.kpi, dialect), view.statement);
+            let drop = view.drop_first.as_ref().map_or_else(String::new, |drop| format!("{drop};\n"));
+            let text = format!("{}{drop}{};\n", header(model, view.kpi, dialect), view.statement);
             deploy.push('\n');
             deploy.push_str(&text);
             files.push(OutputFile::new(format!("{dir}/{}.sql", view.name), text));
         }
         let retired = retired_versions(valid);
         if !retired.is_empty() {
-            let d = for_dialect(dialect);
             deploy.push_str(&format!(
                 "\n-- Earlier versions beyond keep_versions = {}: retired.\n",
                 model.settings.keep_versions
@@ -155,6 +168,9 @@ pub fn files(valid: &Valid, dialects: &[Dialect]) -> Vec<OutputFile> {
                 deploy
                     .push_str(&format!("DROP VIEW IF EXISTS {};\n", qualified(model, d, &format!("{kpi}_v{version}"))));
             }
+        }
+        if d.transactional_ddl() {
+            deploy.push_str("\nCOMMIT;\n");
         }
         files.push(OutputFile::new(format!("{dir}/deploy.sql"), deploy));
     }

@@ -6,6 +6,11 @@ use crate::model::{Dialect, Grain};
 pub struct DuckDb;
 
 impl SqlDialect for DuckDb {
+    /// DuckDB runs DDL in transactions: https://duckdb.org/docs/sql/statements/transactions
+    fn transactional_ddl(&self) -> bool {
+        true
+    }
+
     fn dialect(&self) -> Dialect {
         Dialect::DuckDb
     }

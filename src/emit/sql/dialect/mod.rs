@@ -74,6 +74,17 @@ pub trait SqlDialect: Sync {
         "DOUBLE PRECISION"
     }
 
+    /// Whether `CREATE OR REPLACE VIEW` may change a view's columns (where
+    /// not, kpic drops an alias view and creates it again).
+    fn replace_changes_columns(&self) -> bool {
+        true
+    }
+
+    /// Whether DDL runs inside a transaction, so that `deploy.sql` is one.
+    fn transactional_ddl(&self) -> bool {
+        false
+    }
+
     fn string_type(&self) -> &'static str {
         "VARCHAR"
     }

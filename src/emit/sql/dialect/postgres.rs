@@ -6,6 +6,15 @@ use crate::model::{Dialect, Grain};
 pub struct Postgres;
 
 impl SqlDialect for Postgres {
+    /// `CREATE OR REPLACE VIEW` must keep the view's columns: https://www.postgresql.org/docs/current/sql-createview.html
+    fn replace_changes_columns(&self) -> bool {
+        false
+    }
+
+    fn transactional_ddl(&self) -> bool {
+        true
+    }
+
     fn dialect(&self) -> Dialect {
         Dialect::Postgres
     }
