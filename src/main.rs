@@ -1,10 +1,6 @@
-/// The stack of the thread that runs kpic: its stages recurse over
-/// expressions, and a machine-made filter of 100,000 `or` terms must not
-/// overflow it. Reserved address space; only what is used is committed.
-const STACK_SIZE: usize = 1 << 30;
-
 fn main() -> std::process::ExitCode {
-    let runner = std::thread::Builder::new().name("kpic".into()).stack_size(STACK_SIZE).spawn(kpic::cli::run);
+    let runner =
+        std::thread::Builder::new().name("kpic".into()).stack_size(kpic::cli::STACK_SIZE).spawn(kpic::cli::run);
     match runner.map(std::thread::JoinHandle::join) {
         Ok(Ok(code)) => code,
         // A panic was already printed by the panic hook.

@@ -12,6 +12,11 @@ pub const EXIT_OK: u8 = 0;
 pub const EXIT_ERRORS: u8 = 1;
 pub const EXIT_FAILURE: u8 = 2;
 
+/// The stack of the thread that runs kpic: its stages recurse over
+/// expressions, and a machine-made filter of 100,000 `or` terms must not
+/// overflow it. Reserved address space; only what is used is committed.
+pub const STACK_SIZE: usize = 1 << 30;
+
 /// kpic: KPI definitions as code — check them, emit warehouse SQL, LookML and a catalog.
 #[derive(Debug, Parser)]
 #[command(name = "kpic", version, about, long_about = None)]

@@ -85,6 +85,11 @@ impl ExprResolver<'_> {
         let span = e.span;
         match &e.kind {
             ast::ExprKind::Invalid => Expr::new(ExprKind::Literal(Literal::Null), Type::Any, span),
+            ast::ExprKind::Literal(ast::Literal::Date(date)) if !super::kpi::valid_date(date) => self.error(
+                Diagnostic::new(Code::InvalidValue, span, format!("{date} is not a calendar date"))
+                    .label("no such day")
+                    .help("write an existing day as YYYY-MM-DD"),
+            ),
             ast::ExprKind::Literal(literal) => literal_expr(literal, span),
             ast::ExprKind::Path(parts) => self.path(parts, scope, span),
             ast::ExprKind::Unary(op, inner) => {

@@ -402,7 +402,7 @@ fn target(decl: &ast::TargetDecl, diagnostics: &mut Vec<Diagnostic>) -> Option<T
     })
 }
 
-/// A real calendar date in `YYYY-MM-DD` form.
+/// A real calendar date in `YYYY-MM-DD` form, from year 1 on (there is no year 0).
 pub fn valid_date(text: &str) -> bool {
     let parts: Vec<u32> = text.split('-').filter_map(|p| p.parse().ok()).collect();
     let [year, month, day] = parts[..] else {
@@ -416,7 +416,7 @@ pub fn valid_date(text: &str) -> bool {
         2 => 28,
         _ => return false,
     };
-    (1..=days).contains(&day)
+    year >= 1 && (1..=days).contains(&day)
 }
 
 fn unit(decl: &ast::KpiDecl, diagnostics: &mut Vec<Diagnostic>) -> Unit {

@@ -25,7 +25,13 @@ pub type Rows = Vec<(Vec<Option<String>>, Vec<Option<f64>>)>;
 /// An engine that runs SQL statements and reads KPI views.
 pub trait Engine {
     fn name(&self) -> &'static str;
-    fn execute(&mut self, sql: &str);
+    /// Runs statements; the engine's error as text.
+    fn try_execute(&mut self, sql: &str) -> Result<(), String>;
+    fn execute(&mut self, sql: &str) {
+        if let Err(error) = self.try_execute(sql) {
+            panic!("{}: {error}\n{sql}", self.name());
+        }
+    }
     /// Rows of `SELECT <columns> FROM <view>`: text columns, then double columns.
     fn rows(&mut self, sql: &str, texts: usize, doubles: usize) -> Rows;
 }
@@ -109,8 +115,8 @@ impl Engine for DuckDb {
         "duckdb"
     }
 
-    fn execute(&mut self, sql: &str) {
-        self.0.execute_batch(sql).unwrap_or_else(|e| panic!("duckdb: {e}\n{sql}"));
+    fn try_execute(&mut self, sql: &str) -> Result<(), String> {
+        self.0.execute_batch(sql).map_err(|e| e.to_string())
     }
 
     fn rows(&mut self, sql: &str, texts: usize, doubles: usize) -> Rows {
@@ -154,8 +160,8 @@ impl Engine for Postgres {
         "postgres"
     }
 
-    fn execute(&mut self, sql: &str) {
-        self.0.batch_execute(sql).unwrap_or_else(|e| panic!("postgres: {e:?}\n{sql}"));
+    fn try_execute(&mut self, sql: &str) -> Result<(), String> {
+        self.0.batch_execute(sql).map_err(|e| format!("{e:?}"))
     }
 
     fn rows(&mut self, sql: &str, texts: usize, doubles: usize) -> Rows {

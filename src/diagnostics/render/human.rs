@@ -62,7 +62,23 @@ impl Report {
 
 fn named(sources: &SourceMap, file: FileId) -> NamedSource<String> {
     let file = sources.get(file);
-    NamedSource::new(file.display_path(), file.text.clone())
+    NamedSource::new(file.display_path(), visible(&file.text))
+}
+
+/// The text with control characters shown as `?` (or `¿`, as long in UTF-8),
+/// so that a carriage return or NUL in a file cannot garble the terminal;
+/// byte offsets, and so every span, stay as they are.
+fn visible(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (index, c) in text.char_indices() {
+        let line_end = c == '\r' && text[index + 1..].starts_with('\n');
+        out.push(match c {
+            c if !crate::source::is_forbidden_char(c) || line_end => c,
+            c if c.len_utf8() == 1 => '?',
+            _ => '¿',
+        });
+    }
+    out
 }
 
 fn labeled(label: &Label) -> LabeledSpan {

@@ -14,13 +14,11 @@ use crate::source::Span;
 pub fn check(model: &Model, _graph: &Graph, diagnostics: &mut Vec<Diagnostic>) {
     let mut taken: HashMap<String, (String, Span)> = HashMap::new();
     for kpi in &model.kpis {
-        for view in [kpi.name.text.clone(), versioned(kpi)] {
-            match taken.get(&view.to_lowercase()) {
-                Some((other, first)) => diagnostics.push(collision(kpi, &view, other, *first)),
-                None => {
-                    taken.insert(view.to_lowercase(), (view, kpi.name.span));
-                }
-            }
+        let views = [kpi.name.text.clone(), versioned(kpi)];
+        // One report per KPI: `Revenue` clashes with `revenue` twice, alias and versioned view.
+        match views.iter().find_map(|view| Some((view, taken.get(&view.to_lowercase())?))) {
+            Some((view, (other, first))) => diagnostics.push(collision(kpi, view, other, *first)),
+            None => taken.extend(views.map(|view| (view.to_lowercase(), (view, kpi.name.span)))),
         }
         too_long(model, kpi, diagnostics);
     }

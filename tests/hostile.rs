@@ -1,0 +1,211 @@
+//! The hostile corpus (`tests/hostile/`): input written to escape its place
+//! in the SQL or to break kpic. `refused/` cases must be rejected with the
+//! diagnostics their `# expect:` markers name; each `accepted/` project must
+//! check clean, and its `deploy.sql` must run exactly one `CREATE SCHEMA`
+//! and its `CREATE VIEW`s — on DuckDB and PostgreSQL for real (around a
+//! `victim` table that must survive), and as parsed by sqlparser for every
+//! dialect. Deep and long expressions are generated here.
+//!
+//! Needs `--features engine` and `KPIC_POSTGRES` (see `.ci/run`).
+#![cfg(feature = "engine")]
+
+#[path = "support/corpus.rs"]
+mod corpus;
+#[path = "execution/engines.rs"]
+mod engines;
+
+use std::collections::BTreeSet;
+use std::ops::ControlFlow;
+use std::path::{Path, PathBuf};
+
+use engines::{DuckDb, Engine, Postgres};
+use kpic::emit::sql;
+use kpic::model::Dialect;
+use sqlparser::ast::{Statement, Value};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/hostile")
+}
+
+/// Runs `f` on a thread with the CLI's stack, as `kpic` runs its stages.
+fn with_cli_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    std::thread::Builder::new().stack_size(kpic::cli::STACK_SIZE).spawn(f).unwrap().join().unwrap()
+}
+
+#[test]
+fn refused_cases_report_what_their_markers_expect() {
+    let mut problems = Vec::new();
+    for path in corpus::cases(&root().join("refused")) {
+        let (missed, text) = with_cli_stack({
+            let path = path.clone();
+            move || corpus::check_invalid(&path, &root())
+        });
+        problems.extend(missed);
+        insta::assert_snapshot!(format!("refused__{}", corpus::name(&path)), text);
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// An accepted project: its `deploy.sql` per dialect, the views it creates, the tables it reads.
+struct Deploy {
+    name: String,
+    scripts: Vec<(Dialect, String)>,
+    views: Vec<(String, String)>,
+    setup: String,
+}
+
+fn emit(project: &Path, setup: String) -> Deploy {
+    let dir = project.to_path_buf();
+    let (scripts, views) = with_cli_stack(move || {
+        let checked = kpic::check_dir(&dir).expect("project loads");
+        let text = kpic::diagnostics::render::human(&checked.diagnostics, &checked.sources, false);
+        let valid = checked.valid().unwrap_or_else(|| panic!("{}:\n{text}", dir.display()));
+        let dialects = valid.model.settings.dialects.clone();
+        let files = sql::files(&valid, &dialects);
+        let scripts = dialects
+            .iter()
+            .map(|d| {
+                let deploy = files.iter().find(|f| f.path == Path::new("sql").join(d.name()).join("deploy.sql"));
+                (*d, deploy.expect("deploy.sql").contents.clone())
+            })
+            .collect();
+        let schema = valid.model.settings.schema.clone();
+        let views = sql::views(&valid, Dialect::DuckDb).into_iter().map(|v| (schema.clone(), v.name)).collect();
+        (scripts, views)
+    });
+    Deploy { name: corpus::name(project), scripts, views, setup }
+}
+
+fn accepted() -> Vec<Deploy> {
+    corpus::cases(&root().join("accepted"))
+        .into_iter()
+        .map(|dir| {
+            let setup = std::fs::read_to_string(dir.join("setup.sql")).expect("an accepted case has setup.sql");
+            emit(&dir, setup)
+        })
+        .collect()
+}
+
+/// Statement kinds sqlparser reads in a deploy script: one schema, the views,
+/// and nothing but transaction control and `DROP VIEW` besides.
+fn statement_problems(deploy: &Deploy, dialect: Dialect, script: &str) -> Vec<String> {
+    let parser = kpic::resolve::sql::parser_dialect(dialect);
+    let statements = match sqlparser::parser::Parser::parse_sql(parser.as_ref(), script) {
+        Ok(statements) => statements,
+        Err(error) => return vec![format!("{} / {}: does not parse: {error}", deploy.name, dialect.name())],
+    };
+    let (mut schemas, mut views, mut problems) = (0, 0, Vec::new());
+    for statement in &statements {
+        match statement {
+            Statement::CreateSchema { .. } => schemas += 1,
+            Statement::CreateView(_) => views += 1,
+            Statement::StartTransaction { .. } | Statement::Commit { .. } => {}
+            Statement::Drop { object_type: sqlparser::ast::ObjectType::View, if_exists: true, .. } => {}
+            other => problems.push(format!("{} / {}: unexpected statement {other}", deploy.name, dialect.name())),
+        }
+    }
+    if schemas != 1 || views != deploy.views.len() {
+        problems.push(format!(
+            "{} / {}: {schemas} CREATE SCHEMA and {views} CREATE VIEW, expected 1 and {}",
+            deploy.name,
+            dialect.name(),
+            deploy.views.len()
+        ));
+    }
+    problems
+}
+
+#[test]
+fn accepted_deploy_scripts_hold_only_their_statements_in_every_dialect() {
+    let mut problems = Vec::new();
+    for deploy in accepted() {
+        for (dialect, script) in &deploy.scripts {
+            problems.extend(statement_problems(&deploy, *dialect, script));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// String literals of a script as sqlparser reads them for `dialect`.
+fn string_literals(dialect: Dialect, script: &str) -> BTreeSet<String> {
+    let parser = kpic::resolve::sql::parser_dialect(dialect);
+    let statements = sqlparser::parser::Parser::parse_sql(parser.as_ref(), script).expect("parses");
+    let mut out = BTreeSet::new();
+    for statement in &statements {
+        let _ = sqlparser::ast::visit_expressions(statement, |e| {
+            if let sqlparser::ast::Expr::Value(v) = e {
+                if let Value::SingleQuotedString(s) | Value::EscapedStringLiteral(s) = &v.value {
+                    out.insert(s.clone());
+                }
+            }
+            ControlFlow::<()>::Continue(())
+        });
+    }
+    out
+}
+
+/// Strings with quotes and trailing backslashes keep their exact value in
+/// every dialect whose sqlparser tokenizer reads strings as the warehouse
+/// does (Databricks' does not read backslash escapes, Spark does).
+#[test]
+fn strings_keep_their_value_in_every_dialect() {
+    let deploy = emit(&root().join("accepted/comments_and_escapes"), String::new());
+    let expected = ["a\\", "\\'", "'; DROP TABLE victim; --", "b\\\\"];
+    for (dialect, script) in deploy.scripts.iter().filter(|(d, _)| *d != Dialect::Databricks) {
+        let found = string_literals(*dialect, script);
+        for value in expected {
+            assert!(found.contains(value), "{}: {value:?} not among {found:?}", dialect.name());
+        }
+    }
+}
+
+const VICTIM: &str = "CREATE TABLE victim (id INTEGER); INSERT INTO victim VALUES (1);";
+
+/// Every table and view outside the engine's own schemas, as `schema.name`.
+fn relations(engine: &mut dyn Engine) -> BTreeSet<String> {
+    let sql = "SELECT CAST(table_schema AS VARCHAR), CAST(table_name AS VARCHAR) FROM information_schema.tables \
+               WHERE table_schema NOT IN ('pg_catalog', 'information_schema')";
+    engine
+        .rows(sql, 2, 0)
+        .into_iter()
+        .map(|(t, _)| format!("{}.{}", t[0].clone().unwrap(), t[1].clone().unwrap()))
+        .collect()
+}
+
+fn deploy_around_victim(engine: &mut dyn Engine, dialect: Dialect, deploy: &Deploy, default_schema: &str) {
+    engine.execute(VICTIM);
+    engine.execute(&deploy.setup);
+    let before = relations(engine);
+    let script = &deploy.scripts.iter().find(|(d, _)| *d == dialect).expect("dialect emitted").1;
+    engine.execute(script);
+    let victim = engine.rows("SELECT CAST(count(*) AS DOUBLE PRECISION) FROM victim", 0, 1);
+    assert_eq!(victim[0].1[0], Some(1.0), "{} / {}: victim lost its row", deploy.name, engine.name());
+    let mut expected = before.clone();
+    expected.extend(deploy.views.iter().map(|(schema, view)| format!("{schema}.{view}")));
+    assert_eq!(relations(engine), expected, "{} / {}: relations after deploy", deploy.name, engine.name());
+    assert!(before.contains(&format!("{default_schema}.victim")));
+    for (schema, view) in &deploy.views {
+        engine.execute(&format!("SELECT * FROM \"{schema}\".\"{view}\""));
+    }
+}
+
+#[test]
+fn accepted_deploy_scripts_run_exactly_their_views_on_duckdb() {
+    for deploy in accepted() {
+        deploy_around_victim(&mut DuckDb::new(), Dialect::DuckDb, &deploy, "main");
+    }
+}
+
+#[test]
+fn accepted_deploy_scripts_run_exactly_their_views_on_postgres() {
+    let Some(server) = Postgres::connect() else {
+        assert!(std::env::var_os("KPIC_REQUIRE_ENGINES").is_none(), "KPIC_POSTGRES is not set");
+        eprintln!("skipped: KPIC_POSTGRES is not set (source .ci/postgres-env to run this test)");
+        return;
+    };
+    drop(server);
+    for (index, deploy) in accepted().iter().enumerate() {
+        let mut engine = Postgres::connect().unwrap().isolated(&format!("kpic_hostile_{}_{index}", std::process::id()));
+        deploy_around_victim(&mut engine, Dialect::Postgres, deploy, "public");
+    }
+}
