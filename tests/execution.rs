@@ -734,6 +734,60 @@ fn library(engine: &mut dyn Engine, dialect: Dialect) {
     }
 }
 
+/// One version of a small project over `app.events`: KPIs `a_events` and
+/// `b_events`, both with `dimensions`.
+fn events_project(version: u32, dimensions: &str) -> kpic::source::SourceMap {
+    let kpi = |name: &str| {
+        format!(
+            "kpi {name} {{\n  owner t\n  value count(events)\n  grain month\n  dimensions [{dimensions}]\n  version {version}\n}}\n"
+        )
+    };
+    let text = format!(
+        "project redeploy {{\n  schema \"redeploy\"\n  dialects [duckdb, postgres]\n}}\nteam t {{\n}}\n\
+         source events {{\n  table \"app.events\"\n  time at\n  columns {{\n    at timestamp\n    kind string\n  }}\n  dimension kind\n}}\n{}{}",
+        kpi("a_events"),
+        kpi("b_events")
+    );
+    let mut sources = kpic::source::SourceMap::default();
+    sources.add(kpic::source::SourceFile::new("redeploy.kpi", text));
+    sources
+}
+
+fn deploy_script(sources: kpic::source::SourceMap, dialect: Dialect) -> String {
+    let checked = kpic::check(sources);
+    let valid = checked.valid().expect("redeploy projects check clean");
+    let files = sql::files(&valid, &[dialect]);
+    files.into_iter().find(|f| f.path.ends_with("deploy.sql")).expect("deploy.sql").contents
+}
+
+/// Runs a script statement by statement, as psql does; the first error, if any.
+fn run_script(engine: &mut dyn Engine, script: &str) -> Result<(), String> {
+    script.split_inclusive(";\n").try_for_each(|statement| engine.try_execute(statement))
+}
+
+/// `deploy.sql` over an earlier deploy: version 1, then version 2 with a new
+/// dimension (the alias views change columns, which PostgreSQL's `CREATE OR
+/// REPLACE VIEW` refuses), then a version 3 whose deploy fails after it
+/// replaced one alias view — and leaves both KPIs at version 2.
+fn redeploy(engine: &mut dyn Engine, dialect: Dialect) {
+    engine.execute(&engines::data_sql());
+    let name = engine.name();
+    run_script(engine, &deploy_script(events_project(1, ""), dialect)).unwrap();
+    let v1 = engine.rows("SELECT CAST(period_start AS VARCHAR), value FROM redeploy.a_events", 1, 1);
+    run_script(engine, &deploy_script(events_project(2, "kind"), dialect)).unwrap();
+    let by_kind = "SELECT CAST(kind AS VARCHAR), value FROM redeploy.a_events";
+    let v2 = engine.rows(by_kind, 1, 1);
+    let total = |rows: &engines::Rows| rows.iter().filter_map(|(_, v)| v[0]).sum::<f64>();
+    assert!(!v1.is_empty() && total(&v1) == total(&v2), "{name}: v1 {v1:?} and v2 {v2:?} count alike");
+    assert!(v1.len() < v2.len(), "{name}: v2 has a row per period and kind");
+    // Something in the warehouse that makes replacing `b_events` fail, after `a_events` was replaced.
+    engine.execute("DROP VIEW redeploy.b_events; CREATE TABLE redeploy.b_events (x INTEGER);");
+    let failed = run_script(engine, &deploy_script(events_project(3, ""), dialect));
+    assert!(failed.is_err(), "{name}: the deploy cannot replace the table b_events");
+    let _ = engine.try_execute("ROLLBACK");
+    assert_eq!(engine.rows(by_kind, 1, 1), v2, "{name}: a failed deploy leaves a_events at version 2");
+}
+
 #[test]
 fn duckdb_views_match_the_reference() {
     let mut engine = DuckDb::new();
@@ -741,6 +795,7 @@ fn duckdb_views_match_the_reference() {
     hostile(&mut engine, Dialect::DuckDb);
     new_york(&mut engine, Dialect::DuckDb);
     library(&mut DuckDb::new(), Dialect::DuckDb);
+    redeploy(&mut DuckDb::new(), Dialect::DuckDb);
 }
 
 #[test]
@@ -759,4 +814,6 @@ fn postgres_views_match_the_reference() {
     new_york(&mut engine, Dialect::Postgres);
     let mut library_engine = Postgres::connect().unwrap().isolated(&format!("kpic_library_{}", std::process::id()));
     library(&mut library_engine, Dialect::Postgres);
+    let mut redeploy_engine = Postgres::connect().unwrap().isolated(&format!("kpic_redeploy_{}", std::process::id()));
+    redeploy(&mut redeploy_engine, Dialect::Postgres);
 }

@@ -11,6 +11,8 @@
 
 #[path = "support/corpus.rs"]
 mod corpus;
+// Shared with tests/execution.rs, which uses all of it.
+#[allow(dead_code)]
 #[path = "execution/engines.rs"]
 mod engines;
 
