@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use crate::atomic::WriteError;
 use crate::cli::{checked_without_errors, fail, ProjectArg, EXIT_ERRORS, EXIT_OK};
 use crate::emit::{self, OutputFile};
 use crate::model::Dialect;
@@ -84,8 +85,10 @@ pub fn run(args: Args) -> u8 {
         }
         return EXIT_ERRORS;
     }
-    if let Err(error) = emit::write_atomically(&args.out, &files) {
-        return fail(format!("cannot write `{}`: {error}", args.out.display()));
+    match emit::write_atomically(&args.out, &files) {
+        Ok(()) => {}
+        Err(WriteError::Refused(why)) => return fail(format!("{why}; nothing was written")),
+        Err(WriteError::Io(error)) => return fail(format!("cannot write `{}`: {error}", args.out.display())),
     }
     println!("wrote {} files to {}", files.len(), args.out.display());
     EXIT_OK
