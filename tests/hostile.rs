@@ -211,3 +211,57 @@ fn accepted_deploy_scripts_run_exactly_their_views_on_postgres() {
         deploy_around_victim(&mut engine, Dialect::Postgres, deploy, "public");
     }
 }
+
+/// A machine-made filter of 10,000 `or` terms, a sum of 1,000 columns and an
+/// alternating `x - x + x …` of 1,001 terms:
+/// they check, emit as flat chains, deploy and count right on both engines.
+fn long_chains() -> Deploy {
+    let dir = std::env::temp_dir().join(format!("kpic-hostile-chains-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let labels: Vec<String> = (0..10_000).map(|i| format!("s.label = \"v{i}\"")).collect();
+    let sum = vec!["s.x"; 1_000].join(" + ");
+    let alternating: String = (0..1_001)
+        .map(|i| match i {
+            0 => "s.x",
+            i if i % 2 == 1 => " - s.x",
+            _ => " + s.x",
+        })
+        .collect();
+    let text = format!(
+        "project chains {{\n  schema \"kpi\"\n  dialects [duckdb, postgres]\n}}\nteam t {{\n}}\n\
+         source s {{\n  table \"app.s\"\n  time at\n  columns {{\n    at timestamp\n    label string\n    x number\n  }}\n}}\n\
+         kpi listed {{\n  owner t\n  value count(s where {})\n  grain day\n  version 1\n}}\n\
+         kpi summed {{\n  owner t\n  value sum({sum})\n  grain day\n  version 1\n}}\n\
+         kpi alternating {{\n  owner t\n  value sum({alternating})\n  grain day\n  version 1\n}}\n",
+        labels.join(" or ")
+    );
+    std::fs::write(dir.join("chains.kpi"), text).unwrap();
+    let setup = "CREATE SCHEMA app; CREATE TABLE app.s (\"at\" TIMESTAMP, label VARCHAR, x DOUBLE PRECISION);\
+                 INSERT INTO app.s VALUES ('2026-01-01 10:00:00', 'v0', 1), ('2026-01-01 11:00:00', 'v9999', 2),\
+                 ('2026-01-01 12:00:00', 'v10000', 4);";
+    emit(&dir, setup.to_string())
+}
+
+fn check_long_chains(engine: &mut dyn Engine, dialect: Dialect, default_schema: &str) {
+    let deploy = long_chains();
+    deploy_around_victim(engine, dialect, &deploy, default_schema);
+    for (view, expected) in [("listed", 2.0), ("summed", 7000.0), ("alternating", 7.0)] {
+        let values = engine.rows(&format!("SELECT value FROM kpi.{view}"), 0, 1);
+        assert_eq!(values, vec![(vec![], vec![Some(expected)])], "{} {view}", engine.name());
+    }
+}
+
+#[test]
+fn long_chains_deploy_and_count_right_on_duckdb() {
+    check_long_chains(&mut DuckDb::new(), Dialect::DuckDb, "main");
+}
+
+#[test]
+fn long_chains_deploy_and_count_right_on_postgres() {
+    let Some(server) = Postgres::connect() else {
+        assert!(std::env::var_os("KPIC_REQUIRE_ENGINES").is_none(), "KPIC_POSTGRES is not set");
+        return;
+    };
+    let mut engine = server.isolated(&format!("kpic_hostile_chains_{}", std::process::id()));
+    check_long_chains(&mut engine, Dialect::Postgres, "public");
+}

@@ -7,6 +7,28 @@ use super::{Expr, ExprKind, Literal, Model, SourceId};
 /// `e` as text; column references are relative to `base` (the source of the
 /// enclosing aggregate, dimension or filter).
 pub fn expr_text(model: &Model, base: Option<SourceId>, e: &Expr) -> String {
+    let mut out = String::new();
+    write(&mut out, model, base, e);
+    out
+}
+
+/// Appends `e`'s text. Binary operators write into `out` directly, so that a
+/// chain of thousands of terms is written in linear time.
+fn write(out: &mut String, model: &Model, base: Option<SourceId>, e: &Expr) {
+    if let ExprKind::Binary(op, a, b) = &e.kind {
+        out.push('(');
+        write(out, model, base, a);
+        out.push(' ');
+        out.push_str(op.symbol());
+        out.push(' ');
+        write(out, model, base, b);
+        out.push(')');
+        return;
+    }
+    out.push_str(&term_text(model, base, e));
+}
+
+fn term_text(model: &Model, base: Option<SourceId>, e: &Expr) -> String {
     let r = |e: &Expr| expr_text(model, base, e);
     match &e.kind {
         ExprKind::Literal(Literal::Number(n)) => n.text.clone(),
@@ -25,7 +47,7 @@ pub fn expr_text(model: &Model, base: Option<SourceId>, e: &Expr) -> String {
         ExprKind::PeriodStart => "period_start".into(),
         ExprKind::PeriodEnd => "period_end".into(),
         ExprKind::Unary(op, inner) => format!("({op:?} {})", r(inner)),
-        ExprKind::Binary(op, a, b) => format!("({} {} {})", r(a), op.symbol(), r(b)),
+        ExprKind::Binary(..) => expr_text(model, base, e),
         ExprKind::InList { expr, list, negated } => {
             let items: Vec<String> = list.iter().map(r).collect();
             format!("({} {}in [{}])", r(expr), if *negated { "not " } else { "" }, items.join(", "))

@@ -322,35 +322,27 @@ pub struct Expr {
 }
 
 impl Expr {
-    /// Calls `f` on this expression and every sub-expression, parents first.
+    /// Calls `f` on this expression and every sub-expression, parents first
+    /// (without recursion: expressions can be long chains).
     pub fn walk<'a>(&'a self, f: &mut impl FnMut(&'a Expr)) {
-        f(self);
+        let mut pending = vec![self];
+        while let Some(e) = pending.pop() {
+            f(e);
+            pending.extend(e.children().into_iter().rev());
+        }
+    }
+
+    /// The direct sub-expressions, in source order.
+    pub fn children(&self) -> Vec<&Expr> {
         match &self.kind {
-            ExprKind::Invalid | ExprKind::Literal(_) | ExprKind::Path(_) | ExprKind::RawSql(_) => {}
-            ExprKind::Unary(_, inner) | ExprKind::IsNull { expr: inner, .. } => inner.walk(f),
-            ExprKind::Binary(_, a, b) => {
-                a.walk(f);
-                b.walk(f);
-            }
-            ExprKind::InList { expr, list, .. } => {
-                expr.walk(f);
-                list.iter().for_each(|e| e.walk(f));
-            }
+            ExprKind::Invalid | ExprKind::Literal(_) | ExprKind::Path(_) | ExprKind::RawSql(_) => Vec::new(),
+            ExprKind::Unary(_, inner) | ExprKind::IsNull { expr: inner, .. } => vec![inner],
+            ExprKind::Binary(_, a, b) => vec![a, b],
+            ExprKind::InList { expr, list, .. } => std::iter::once(expr.as_ref()).chain(list).collect(),
             ExprKind::Case { whens, otherwise } => {
-                for (condition, result) in whens {
-                    condition.walk(f);
-                    result.walk(f);
-                }
-                if let Some(e) = otherwise {
-                    e.walk(f);
-                }
+                whens.iter().flat_map(|(c, r)| [c, r]).chain(otherwise.as_deref()).collect()
             }
-            ExprKind::Call { args, filter, .. } => {
-                args.iter().for_each(|e| e.walk(f));
-                if let Some(e) = filter {
-                    e.walk(f);
-                }
-            }
+            ExprKind::Call { args, filter, .. } => args.iter().chain(filter.as_deref()).collect(),
         }
     }
 }

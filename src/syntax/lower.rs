@@ -32,38 +32,21 @@ static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
         .op(Op::prefix(Rule::op_neg))
 });
 
-/// The infix operator rules.
-const PRATT_INFIX: [Rule; 12] = [
-    Rule::op_or,
-    Rule::op_and,
-    Rule::op_eq,
-    Rule::op_ne,
-    Rule::op_lt,
-    Rule::op_le,
-    Rule::op_gt,
-    Rule::op_ge,
-    Rule::op_add,
-    Rule::op_sub,
-    Rule::op_mul,
-    Rule::op_div,
-];
-
 /// Lowers the pairs of one parsed text (a whole file, or one chunk of it at `offset`).
 pub struct Lowerer<'d> {
     file: FileId,
     offset: usize,
     diagnostics: &'d mut Vec<Diagnostic>,
-    /// How many expressions enclose the one being lowered.
-    depth: usize,
 }
 
-/// How deeply expressions may nest (parentheses, calls, `case`, `not`, `-`):
-/// far beyond what people write, well within what warehouses parse.
+/// How deeply expressions may nest (parentheses, calls, `case`, `not`, `-`;
+/// a chain of one operator, `a or b or …`, is one level): far beyond what
+/// people write, well within what warehouses parse.
 const MAX_NESTING: usize = 100;
 
-/// How many operators one expression may chain (`a or b or …`); long
-/// machine-made lists work, and every stage stays within its stack.
-const MAX_OPERATORS: usize = 100_000;
+/// How many operators one expression may have: machine-made lists of
+/// thousands of terms work, and every stage stays within the CLI's stack.
+const MAX_OPERATORS: usize = 20_000;
 
 /// Remembers where each single-valued property of a block was first given.
 #[derive(Default)]
@@ -71,7 +54,7 @@ struct Seen(HashMap<Rule, Span>);
 
 impl<'d> Lowerer<'d> {
     pub fn new(file: FileId, offset: usize, diagnostics: &'d mut Vec<Diagnostic>) -> Self {
-        Lowerer { file, offset, diagnostics, depth: 0 }
+        Lowerer { file, offset, diagnostics }
     }
 
     pub fn file(&mut self, mut pairs: Pairs<Rule>, ast: &mut File) {
@@ -476,18 +459,51 @@ impl<'d> Lowerer<'d> {
         out
     }
 
+    /// A whole expression (a property's value): lowered, then refused when it
+    /// nests too deeply, with one diagnostic however many parts are too long.
     pub fn expr(&mut self, pair: Pair<Rule>) -> Expr {
+        let before = self.diagnostics.len();
+        let expr = self.nested_expr(pair);
+        let too_complex = self.diagnostics[before..].iter().filter(|d| d.code == Code::TooComplex).count();
+        if too_complex > 1 {
+            let mut kept = false;
+            let mut index = 0;
+            self.diagnostics.retain(|d| {
+                index += 1;
+                index <= before || d.code != Code::TooComplex || !std::mem::replace(&mut kept, true)
+            });
+        }
+        if too_complex > 0 || nesting(&expr) <= MAX_NESTING {
+            return expr;
+        }
+        self.diagnostics.push(
+            Diagnostic::new(
+                Code::TooComplex,
+                expr.span,
+                format!("expression nested more than {MAX_NESTING} levels deep"),
+            )
+            .label("nested too deeply")
+            .help("split it into dimensions or KPIs of their own"),
+        );
+        Expr { kind: ExprKind::Invalid, span: expr.span }
+    }
+
+    fn nested_expr(&mut self, pair: Pair<Rule>) -> Expr {
         let span = self.span(&pair);
         let pairs = pair.into_inner();
-        if let Some(diagnostic) = self.too_deep(&pairs, span) {
-            self.diagnostics.push(diagnostic);
+        if pairs.clone().filter(|p| is_operator(p.as_rule())).count() > MAX_OPERATORS {
+            self.diagnostics.push(
+                Diagnostic::new(Code::TooComplex, span, format!("expression with more than {MAX_OPERATORS} operators"))
+                    .label("too long")
+                    .help("shorten the list, e.g. with a column that marks the rows"),
+            );
             return Expr { kind: ExprKind::Invalid, span };
         }
         // The Pratt closures share one lowerer, so diagnostics are collected locally first.
-        let (file, offset, depth) = (self.file, self.offset, self.depth + 1);
+        let (file, offset) = (self.file, self.offset);
         let mut local = Vec::new();
         let expr = {
-            let lowerer = std::cell::RefCell::new(Lowerer { file, offset, diagnostics: &mut local, depth });
+            let lowerer = std::cell::RefCell::new(Lowerer { file, offset, diagnostics: &mut local });
             let parsed = PRATT
                 .map_primary(|p| lowerer.borrow_mut().primary(p))
                 .map_prefix(|op, rhs| {
@@ -503,44 +519,8 @@ impl<'d> Lowerer<'d> {
                 .parse(pairs);
             parsed
         };
-        if self.depth == 0 {
-            // One report per expression, though several of its branches may go too deep.
-            let mut reported = false;
-            local.retain(|d| d.code != Code::TooComplex || !std::mem::replace(&mut reported, true));
-        }
         self.diagnostics.extend(local);
         expr
-    }
-
-    /// Nesting beyond [`MAX_NESTING`] (counting a run of prefix operators,
-    /// which the Pratt parser nests) or more than [`MAX_OPERATORS`] operators.
-    fn too_deep(&self, pairs: &Pairs<Rule>, span: Span) -> Option<Diagnostic> {
-        let (mut prefixes, mut longest_run, mut operators) = (0, 0, 0);
-        for pair in pairs.clone() {
-            match pair.as_rule() {
-                Rule::op_not | Rule::op_neg => prefixes += 1,
-                rule => {
-                    operators += usize::from(PRATT_INFIX.contains(&rule));
-                    prefixes = 0;
-                }
-            }
-            longest_run = longest_run.max(prefixes);
-        }
-        if self.depth + longest_run >= MAX_NESTING {
-            let diagnostic = Diagnostic::new(
-                Code::TooComplex,
-                span,
-                format!("expression nested more than {MAX_NESTING} levels deep"),
-            )
-            .label("nested too deeply")
-            .help("split it into dimensions or KPIs of their own");
-            return Some(diagnostic);
-        }
-        (operators > MAX_OPERATORS).then(|| {
-            Diagnostic::new(Code::TooComplex, span, format!("expression with more than {MAX_OPERATORS} operators"))
-                .label("too long")
-                .help("shorten the list, e.g. with a column that marks the rows, or `in (…)`")
-        })
     }
 
     fn postfix(&mut self, lhs: Expr, op: Pair<Rule>) -> Expr {
@@ -550,7 +530,7 @@ impl<'d> Lowerer<'d> {
         let kind = match rule {
             Rule::is_null | Rule::is_not_null => ExprKind::IsNull { expr, negated: rule == Rule::is_not_null },
             _ => {
-                let list = op.into_inner().filter(|p| p.as_rule() == Rule::expr).map(|p| self.expr(p)).collect();
+                let list = op.into_inner().filter(|p| p.as_rule() == Rule::expr).map(|p| self.nested_expr(p)).collect();
                 ExprKind::InList { expr, list, negated: rule == Rule::not_in_list }
             }
         };
@@ -563,7 +543,7 @@ impl<'d> Lowerer<'d> {
             Rule::paren => {
                 let inner =
                     pair.into_inner().find(|p| p.as_rule() == Rule::expr).expect("grammar: parenthesized expression");
-                return Expr { span, ..self.expr(inner) };
+                return Expr { span, ..self.nested_expr(inner) };
             }
             Rule::path => ExprKind::Path(pair.into_inner().map(|p| self.ident(p)).collect()),
             Rule::number => ExprKind::Literal(Literal::Number(Number::parse(pair.as_str()))),
@@ -607,11 +587,11 @@ impl<'d> Lowerer<'d> {
             match part.as_rule() {
                 Rule::when_clause => {
                     let mut exprs = part.into_inner().filter(|p| p.as_rule() == Rule::expr);
-                    let condition = self.expr(exprs.next().unwrap());
-                    let result = self.expr(exprs.next().unwrap());
+                    let condition = self.nested_expr(exprs.next().unwrap());
+                    let result = self.nested_expr(exprs.next().unwrap());
                     whens.push((condition, result));
                 }
-                Rule::expr => otherwise = Some(Box::new(self.expr(part))),
+                Rule::expr => otherwise = Some(Box::new(self.nested_expr(part))),
                 _ => {}
             }
         }
@@ -626,16 +606,66 @@ impl<'d> Lowerer<'d> {
             match part.as_rule() {
                 Rule::star => star = true,
                 Rule::call_args => {
-                    args = part.into_inner().filter(|p| p.as_rule() == Rule::expr).map(|p| self.expr(p)).collect()
+                    args =
+                        part.into_inner().filter(|p| p.as_rule() == Rule::expr).map(|p| self.nested_expr(p)).collect()
                 }
                 Rule::where_clause => {
-                    filter = part.into_inner().find(|p| p.as_rule() == Rule::expr).map(|p| Box::new(self.expr(p)))
+                    filter =
+                        part.into_inner().find(|p| p.as_rule() == Rule::expr).map(|p| Box::new(self.nested_expr(p)))
                 }
                 _ => {}
             }
         }
         ExprKind::Call { name, args, star, filter }
     }
+}
+
+fn is_operator(rule: Rule) -> bool {
+    use Rule::*;
+    matches!(
+        rule,
+        op_or
+            | op_and
+            | op_not
+            | op_neg
+            | op_eq
+            | op_ne
+            | op_lt
+            | op_le
+            | op_gt
+            | op_ge
+            | op_add
+            | op_sub
+            | op_mul
+            | op_div
+            | is_null
+            | is_not_null
+            | in_list
+            | not_in_list
+    )
+}
+
+/// How deeply `e` nests, counted without recursion: the left operand of a
+/// chain of one operator (`a or b or c`, `a + b - c`) stays on its level.
+fn nesting(e: &Expr) -> usize {
+    let chains = |parent: BinaryOp, child: BinaryOp| match parent {
+        BinaryOp::Or | BinaryOp::And | BinaryOp::Mul => child == parent,
+        BinaryOp::Add | BinaryOp::Sub => matches!(child, BinaryOp::Add | BinaryOp::Sub),
+        _ => false,
+    };
+    let mut deepest = 0;
+    let mut pending = vec![(e, 1)];
+    while let Some((e, depth)) = pending.pop() {
+        deepest = deepest.max(depth);
+        if let ExprKind::Binary(op, left, right) = &e.kind {
+            let same = matches!(&left.kind, ExprKind::Binary(inner, ..) if chains(*op, *inner));
+            pending.push((left, if same { depth } else { depth + 1 }));
+            pending.push((right, depth + 1));
+            continue;
+        }
+        pending.extend(e.children().into_iter().map(|child| (child, depth + 1)));
+    }
+    deepest
 }
 
 fn last(pair: Pair<Rule>) -> Pair<Rule> {

@@ -92,27 +92,53 @@ fn is_chainable(op: BinaryOp, left: &Expr, right: &Expr) -> bool {
         || (matches!(op, BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul) && numeric)
 }
 
-/// `(a op b op c …)` for the left spine of `op` (`+` and `-` mix, as they share a precedence).
+/// How many terms one flat group of a chain holds. Warehouses nest a flat
+/// `+` chain a level per term (DuckDB stops at 1,000 levels), so longer
+/// chains are groups of groups: depth grows with the logarithm.
+const CHAIN_GROUP: usize = 64;
+
+/// The left spine of `op` (`+` and `-` mix, as they share a precedence) as
+/// flat groups: `(a - b + c)`. Regrouping a long chain is exact for `and`
+/// and `or`; for `+` and `*` it may change the last bit of a double.
 fn chain(op: BinaryOp, left: &Expr, right: &Expr, d: &dyn SqlDialect, names: &Names) -> String {
     let same_level = |other: BinaryOp| match op {
         BinaryOp::Add | BinaryOp::Sub => matches!(other, BinaryOp::Add | BinaryOp::Sub),
         _ => other == op,
     };
-    let mut terms = vec![(op, right)];
+    let mut spine = vec![(op, right)];
     let mut rest = left;
     while let ExprKind::Binary(inner, l, r) = &rest.kind {
         if !same_level(*inner) || !is_chainable(*inner, l, r) {
             break;
         }
-        terms.push((*inner, r));
+        spine.push((*inner, r));
         rest = l;
     }
-    let mut out = format!("({}", render(rest, d, names));
-    for (op, term) in terms.iter().rev() {
-        out.push_str(&format!(" {} {}", op.symbol().to_uppercase(), render(term, d, names)));
+    let joiner = if op == BinaryOp::Sub { BinaryOp::Add } else { op };
+    let mut terms = vec![(joiner, render(rest, d, names))];
+    terms.extend(spine.iter().rev().map(|(op, term)| (*op, render(term, d, names))));
+    grouped(joiner, terms)
+}
+
+/// Terms joined by their operators, each term's operator joining it to the
+/// one before (the first term's is `joiner`); groups of [`CHAIN_GROUP`].
+fn grouped(joiner: BinaryOp, terms: Vec<(BinaryOp, String)>) -> String {
+    let flat = |group: &[(BinaryOp, String)]| {
+        let mut out = String::from("(");
+        for (index, (op, term)) in group.iter().enumerate() {
+            match (index, op) {
+                (0, BinaryOp::Sub) => out.push_str(&format!("(-{term})")),
+                (0, _) => out.push_str(term),
+                _ => out.push_str(&format!(" {} {term}", op.symbol().to_uppercase())),
+            }
+        }
+        out.push(')');
+        out
+    };
+    if terms.len() <= CHAIN_GROUP {
+        return flat(&terms);
     }
-    out.push(')');
-    out
+    grouped(joiner, terms.chunks(CHAIN_GROUP).map(|group| (joiner, flat(group))).collect())
 }
 
 fn duration(op: BinaryOp, timestamp: &str, duration: &Expr, d: &dyn SqlDialect) -> String {
@@ -155,18 +181,17 @@ fn function_sql(function: Function, args: &[String], d: &dyn SqlDialect) -> Stri
 }
 
 /// Checked raw SQL printed back from its tokens with the dialect's own
-/// quoting (see `resolve::sql::tokens`). A blank goes between a quoted token
-/// and a word or another quoted token, so that no two fuse into one.
+/// quoting (see `resolve::sql::tokens`). A re-quoted token gets a blank
+/// before it unless it follows a blank, `(`, `,` or `.`, so that no prefix
+/// (`E`, `U&`, `N`) or neighbour fuses with it.
 pub fn raw(sql: &RawSql, d: &dyn SqlDialect) -> String {
     let Some(tokens) = sql.tokens(d.dialect()) else {
         return unreachable_name("unchecked_sql");
     };
     let mut out = String::new();
-    let mut after_quoted = false;
     for token in tokens {
         let quoted = matches!(token, SqlToken::Ident(_) | SqlToken::String(_));
-        let after_word = out.ends_with(|c: char| c.is_alphanumeric() || c == '_');
-        if quoted && (after_quoted || after_word) {
+        if quoted && !out.is_empty() && !out.ends_with([' ', '\n', '(', ',', '.']) {
             out.push(' ');
         }
         match token {
@@ -176,7 +201,6 @@ pub fn raw(sql: &RawSql, d: &dyn SqlDialect) -> String {
             SqlToken::Space => out.push(' '),
             SqlToken::Newline => out.push('\n'),
         }
-        after_quoted = quoted;
     }
     out
 }

@@ -4,11 +4,12 @@
 
 use std::ops::ControlFlow;
 
+use sqlparser::ast::Statement;
 use sqlparser::parser::Parser;
 
 use crate::diagnostics::{Code, Diagnostic};
 use crate::model::{Dialect, RawSql};
-use crate::source::{SourceFile, Span};
+use crate::source::{is_forbidden_char, SourceFile, Span};
 
 mod tokens;
 
@@ -51,10 +52,22 @@ pub fn check(
         SqlKind::Expression => format!("{PREFIX}{sql}"),
     };
     let mut raw = RawSql { written: sql.to_string(), tokens: Vec::new() };
+    // Lowering reported the control character already.
+    if sql.chars().any(|c| is_forbidden_char(c) && c != '\r') {
+        return (raw, Vec::new());
+    }
     let mut tables = Vec::new();
     for &dialect in dialects {
         let parser_dialect = parser_dialect(dialect);
         match Parser::parse_sql(parser_dialect.as_ref(), &text) {
+            Ok(statements) if kind == SqlKind::Query && !matches!(statements[..], [Statement::Query(_)]) => {
+                diagnostics.push(
+                    Diagnostic::new(Code::InvalidSql, span, "a SQL source is one query")
+                        .label("not a SELECT query")
+                        .help("write the `SELECT …` whose rows the source reads"),
+                );
+                return (raw, tables);
+            }
             Ok(statements) if statements.len() == 1 => {
                 if kind == SqlKind::Query && tables.is_empty() {
                     tables = relations(&statements);

@@ -20,14 +20,21 @@ pub struct Rejected {
 /// The tokens of `sql` for one dialect, leading and trailing blanks and
 /// trailing `;` removed.
 pub fn tokens(sql: &str, dialect: &dyn sqlparser::dialect::Dialect) -> Result<Vec<SqlToken>, Rejected> {
-    let read = Tokenizer::new(dialect, sql).tokenize_with_location().map_err(|e| Rejected {
-        message: e.message,
-        line: e.location.line,
-        column: e.location.column,
-    })?;
+    let read = |unescape| {
+        Tokenizer::new(dialect, sql).with_unescape(unescape).tokenize_with_location().map_err(|e| Rejected {
+            message: e.message,
+            line: e.location.line,
+            column: e.location.column,
+        })
+    };
+    let (read, raw) = (read(true)?, read(false)?);
+    let backslashes = dialect.supports_string_literal_backslash_escape();
     let mut out = Vec::with_capacity(read.len());
-    for TokenWithSpan { token, span } in read {
+    for (TokenWithSpan { token, span }, written) in read.into_iter().zip(raw) {
         let at = |message: String| Rejected { message, line: span.start.line, column: span.start.column };
+        if backslashes {
+            known_escapes(&written.token).map_err(at)?;
+        }
         let token = match token {
             Token::EOF => continue,
             Token::Whitespace(Whitespace::Newline | Whitespace::SingleLineComment { .. }) => SqlToken::Newline,
@@ -42,6 +49,10 @@ pub fn tokens(sql: &str, dialect: &dyn sqlparser::dialect::Dialect) -> Result<Ve
             Token::DollarQuotedString(quoted) => SqlToken::String(plain_text(quoted.value, "a string").map_err(at)?),
             Token::Char(c) => return Err(at(format!("unexpected character {c:?}"))),
             Token::Placeholder(p) => return Err(at(format!("placeholder `{p}`: a view has no parameters"))),
+            // Engines split operators where sqlparser does not (PostgreSQL at `--` and `/*`).
+            Token::CustomBinaryOperator(op) => return Err(at(format!("operator `{op}`, which kpic does not know"))),
+            // psql reads a backslash outside quotes as a command of its own.
+            Token::Backslash => return Err(at("a backslash outside a string".into())),
             Token::SingleQuotedByteStringLiteral(_)
             | Token::DoubleQuotedByteStringLiteral(_)
             | Token::TripleSingleQuotedByteStringLiteral(_)
@@ -62,7 +73,29 @@ pub fn tokens(sql: &str, dialect: &dyn sqlparser::dialect::Dialect) -> Result<Ve
         out.push(token);
     }
     trim(&mut out);
+    if semicolon_inside(&out) {
+        return Err(Rejected { message: "a `;` inside the SQL".into(), line: 1, column: 1 });
+    }
     Ok(out)
+}
+
+/// In a dialect that reads backslash escapes, a string may use only those
+/// that every tokenizer reads alike: `\\ \' \" \n \t`.
+fn known_escapes(written: &Token) -> Result<(), String> {
+    let (Token::SingleQuotedString(text) | Token::DoubleQuotedString(text)) = written else { return Ok(()) };
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.next() {
+                Some('\\' | '\'' | '"' | 'n' | 't') => {}
+                other => {
+                    let escape = other.map_or("\\".to_string(), |o| format!("\\{o}"));
+                    return Err(format!("the escape `{escape}` in a string: kpic knows \\\\ \\' \\\" \\n and \\t"));
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 fn plain_text(text: String, what: &str) -> Result<String, String> {
@@ -70,6 +103,12 @@ fn plain_text(text: String, what: &str) -> Result<String, String> {
         Some(c) => Err(format!("{what} holds the control character {c:?}")),
         None => Ok(text),
     }
+}
+
+/// A `;` anywhere but at the end ends the statement: everything after it
+/// would run on its own.
+fn semicolon_inside(tokens: &[SqlToken]) -> bool {
+    tokens.contains(&semicolon())
 }
 
 fn trim(tokens: &mut Vec<SqlToken>) {
@@ -119,5 +158,17 @@ mod tests {
         assert!(tokens("X'00'", &PostgreSqlDialect {}).is_err());
         assert!(tokens("'a\u{0}b'", &PostgreSqlDialect {}).is_err());
         assert!(tokens("$1", &PostgreSqlDialect {}).is_err());
+    }
+
+    #[test]
+    fn what_engines_read_otherwise_is_refused() {
+        // PostgreSQL reads `>--` as `>` and a comment; sqlparser as one operator.
+        assert!(tokens("a >--'\n2", &PostgreSqlDialect {}).is_err());
+        // psql runs `\!` as a shell command.
+        assert!(tokens("a \\! ls", &PostgreSqlDialect {}).is_err());
+        assert!(tokens("select 1; select 2", &PostgreSqlDialect {}).is_err());
+        // sqlparser reads `\x41` as `x41`, Snowflake as `A`.
+        assert!(tokens(r"'\x41'", &SnowflakeDialect {}).is_err());
+        assert_eq!(read(r"'a\\b\'c'", &SnowflakeDialect {}), vec![SqlToken::String("a\\b'c".into())]);
     }
 }
