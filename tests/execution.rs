@@ -734,9 +734,10 @@ fn library(engine: &mut dyn Engine, dialect: Dialect) {
     }
 }
 
-/// One version of a small project over `app.events`: KPIs `a_events` and
-/// `b_events`, both with `dimensions`.
-fn events_project(version: u32, dimensions: &str) -> kpic::source::SourceMap {
+/// Writes one version of a small project over `app.events` into `dir`:
+/// KPIs `a_events` and `b_events`, both with `dimensions`; then locks it, as
+/// `kpic lock` does after a bump, and returns its `deploy.sql`.
+fn locked_deploy(dir: &Path, version: u32, dimensions: &str, dialect: Dialect) -> String {
     let kpi = |name: &str| {
         format!(
             "kpi {name} {{\n  owner t\n  value count(events)\n  grain month\n  dimensions [{dimensions}]\n  version {version}\n}}\n"
@@ -748,13 +749,11 @@ fn events_project(version: u32, dimensions: &str) -> kpic::source::SourceMap {
         kpi("a_events"),
         kpi("b_events")
     );
-    let mut sources = kpic::source::SourceMap::default();
-    sources.add(kpic::source::SourceFile::new("redeploy.kpi", text));
-    sources
-}
-
-fn deploy_script(sources: kpic::source::SourceMap, dialect: Dialect) -> String {
-    let checked = kpic::check(sources);
+    std::fs::write(dir.join("redeploy.kpi"), text).unwrap();
+    let checked = kpic::check_dir(dir).unwrap();
+    let lock = kpic::lock::update(&checked.valid_except(|_| true).unwrap(), checked.lock.as_ref());
+    std::fs::write(dir.join(kpic::lock::FILE_NAME), lock.to_text()).unwrap();
+    let checked = kpic::check_dir(dir).unwrap();
     let valid = checked.valid().expect("redeploy projects check clean");
     let files = sql::files(&valid, &[dialect]);
     files.into_iter().find(|f| f.path.ends_with("deploy.sql")).expect("deploy.sql").contents
@@ -770,11 +769,18 @@ fn run_script(engine: &mut dyn Engine, script: &str) -> Result<(), String> {
 /// REPLACE VIEW` refuses), then a version 3 whose deploy fails after it
 /// replaced one alias view — and leaves both KPIs at version 2.
 fn redeploy(engine: &mut dyn Engine, dialect: Dialect) {
+    let dir = std::env::temp_dir().join(format!("kpic-redeploy-{}-{}", engine.name(), std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
     engine.execute(&engines::data_sql());
     let name = engine.name();
-    run_script(engine, &deploy_script(events_project(1, ""), dialect)).unwrap();
+    run_script(engine, &locked_deploy(&dir, 1, "", dialect)).unwrap();
     let v1 = engine.rows("SELECT CAST(period_start AS VARCHAR), value FROM redeploy.a_events", 1, 1);
-    run_script(engine, &deploy_script(events_project(2, "kind"), dialect)).unwrap();
+    // A view of the team's own over the alias, unchanged by a deploy that keeps the columns.
+    engine.execute("CREATE VIEW public_report AS SELECT * FROM redeploy.a_events;");
+    run_script(engine, &locked_deploy(&dir, 1, "", dialect)).unwrap();
+    engine.execute("DROP VIEW public_report;");
+    run_script(engine, &locked_deploy(&dir, 2, "kind", dialect)).unwrap();
     let by_kind = "SELECT CAST(kind AS VARCHAR), value FROM redeploy.a_events";
     let v2 = engine.rows(by_kind, 1, 1);
     let total = |rows: &engines::Rows| rows.iter().filter_map(|(_, v)| v[0]).sum::<f64>();
@@ -782,7 +788,7 @@ fn redeploy(engine: &mut dyn Engine, dialect: Dialect) {
     assert!(v1.len() < v2.len(), "{name}: v2 has a row per period and kind");
     // Something in the warehouse that makes replacing `b_events` fail, after `a_events` was replaced.
     engine.execute("DROP VIEW redeploy.b_events; CREATE TABLE redeploy.b_events (x INTEGER);");
-    let failed = run_script(engine, &deploy_script(events_project(3, ""), dialect));
+    let failed = run_script(engine, &locked_deploy(&dir, 3, "", dialect));
     assert!(failed.is_err(), "{name}: the deploy cannot replace the table b_events");
     let _ = engine.try_execute("ROLLBACK");
     assert_eq!(engine.rows(by_kind, 1, 1), v2, "{name}: a failed deploy leaves a_events at version 2");

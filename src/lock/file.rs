@@ -27,15 +27,33 @@ pub struct Entry {
     pub fingerprint: Fingerprint,
     /// The KPIs this one reads.
     pub reads: Vec<String>,
+    /// The columns of its views (empty in locks written before kpic recorded them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub columns: Vec<String>,
     /// Earlier versions, oldest first.
     #[serde(default)]
     pub history: Vec<Earlier>,
 }
 
+/// An earlier version of a KPI.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Earlier {
     pub version: u32,
     pub fingerprint: String,
+    /// The columns of its views, where recorded.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub columns: Vec<String>,
+}
+
+impl Entry {
+    /// The columns of the version before `version`, where recorded: what a
+    /// deploy of `version` finds in the warehouse's alias view.
+    pub fn columns_before(&self, version: u32) -> &[String] {
+        if self.version < version {
+            return &self.columns;
+        }
+        self.history.iter().rev().find(|e| e.version < version).map_or(&[], |e| &e.columns)
+    }
 }
 
 impl Lock {

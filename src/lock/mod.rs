@@ -24,10 +24,12 @@ pub fn update(valid: &Valid, previous: Option<&Lock>) -> Lock {
         let old = previous.and_then(|p| p.kpis.get(&kpi.name.text));
         let mut history = old.map(|o| o.history.clone()).unwrap_or_default();
         if let Some(old) = old.filter(|o| o.version < kpi.version) {
-            history.push(Earlier { version: old.version, fingerprint: old.fingerprint.fingerprint.clone() });
+            let (version, columns) = (old.version, old.columns.clone());
+            history.push(Earlier { version, fingerprint: old.fingerprint.fingerprint.clone(), columns });
         }
         let reads = kpi.upstream_kpis().iter().map(|u| model.kpi(*u).name.text.clone()).collect();
-        lock.kpis.insert(kpi.name.text.clone(), Entry { version: kpi.version, fingerprint: print, reads, history });
+        let entry = Entry { version: kpi.version, fingerprint: print, reads, columns: kpi.view_columns(), history };
+        lock.kpis.insert(kpi.name.text.clone(), entry);
     }
     lock
 }

@@ -414,6 +414,18 @@ pub struct Kpi {
 
 impl Kpi {
     /// `(numerator, denominator)` when the value is a ratio `a / b`.
+    /// The columns of the KPI's views, in order (the contract in docs/sql.md).
+    pub fn view_columns(&self) -> Vec<String> {
+        let mut columns = vec!["period_start".to_string(), "period_end".to_string()];
+        columns.extend(self.dimensions.iter().map(|d| d.text.clone()));
+        columns.push("value".into());
+        if self.ratio().is_some() {
+            columns.extend(["numerator".into(), "denominator".into()]);
+        }
+        columns.extend(["target".into(), "status".into()]);
+        columns
+    }
+
     pub fn ratio(&self) -> Option<(&Expr, &Expr)> {
         match &self.value.kind {
             ExprKind::Binary(BinaryOp::Div, a, b) => Some((a, b)),

@@ -23,8 +23,8 @@ pub struct View {
     pub name: String,
     /// The statement, without a trailing semicolon.
     pub statement: String,
-    /// `DROP VIEW IF EXISTS` first: an alias view's columns change with its
-    /// KPI's version, which `CREATE OR REPLACE` cannot do in some warehouses.
+    /// `DROP VIEW IF EXISTS` first: an alias view whose columns changed since
+    /// the previous version, which `CREATE OR REPLACE` cannot do in some warehouses.
     pub drop_first: Option<String>,
 }
 
@@ -93,7 +93,7 @@ pub fn views(valid: &Valid, dialect: Dialect) -> Vec<View> {
         let name = model.kpi(id).name.text.clone();
         let view = qualified(model, d, &name);
         let source = qualified(model, d, &versioned_name(model, id));
-        let (create, drop_first) = if d.replace_changes_columns() {
+        let (create, drop_first) = if d.replace_changes_columns() || !alias_changes_columns(valid, id) {
             ("CREATE OR REPLACE VIEW", None)
         } else {
             ("CREATE VIEW", Some(format!("DROP VIEW IF EXISTS {view}")))
@@ -102,6 +102,15 @@ pub fn views(valid: &Valid, dialect: Dialect) -> Vec<View> {
         views.push(View { kpi: id, name, statement, drop_first });
     }
     views
+}
+
+/// Whether the alias view's columns differ from those of the version the
+/// lock recorded before this one (unknown without a lock: taken as unchanged).
+fn alias_changes_columns(valid: &Valid, id: KpiId) -> bool {
+    let kpi = valid.model.kpi(id);
+    let Some(entry) = valid.lock.and_then(|lock| lock.kpis.get(&kpi.name.text)) else { return false };
+    let before = entry.columns_before(kpi.version);
+    !before.is_empty() && before != kpi.view_columns()
 }
 
 /// `CREATE SCHEMA IF NOT EXISTS <schema>`.
