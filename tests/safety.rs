@@ -69,7 +69,7 @@ fn emit_refuses_directories_it_does_not_own_and_touches_nothing() {
 fn emit_replaces_its_own_output_and_cleans_up_after_killed_runs() {
     let root = scratch("emit-replaces");
     project(&root);
-    let abandoned = root.join(".build.kpic-new-999999999");
+    let abandoned = root.join(".build.kpic-new-999999999-1");
     std::fs::create_dir_all(abandoned.join("sql")).unwrap();
     assert_eq!(code(&kpic(&["emit", "p", "--out", "build"], &root)), 0);
     assert!(!abandoned.exists(), "the staging directory of a killed run is removed");
@@ -82,6 +82,13 @@ fn emit_replaces_its_own_output_and_cleans_up_after_killed_runs() {
     let names: Vec<String> =
         std::fs::read_dir(&root).unwrap().flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
     assert_eq!(names.len(), 2, "only the project and the output: {names:?}");
+    // From inside the output, `--out .` replaces it too.
+    let output = kpic(&["emit", "../p", "--out", "."], &root.join("build"));
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    assert!(root.join("build/sql/duckdb/renamed_v1.sql").is_file());
+    std::os::unix::fs::symlink(root.join("build"), root.join("link")).unwrap();
+    let output = kpic(&["emit", "p", "--out", "link"], &root);
+    assert!(code(&output) == 2 && stderr(&output).contains("is a link"), "{}", stderr(&output));
 }
 
 #[test]
