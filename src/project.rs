@@ -37,6 +37,9 @@ pub fn load(root: &Path) -> Result<SourceMap, LoadError> {
     let mut visited = HashSet::new();
     collect(root, &mut visited, &mut paths)?;
     paths.sort();
+    // A file reached through two links is read once, under its first path.
+    let mut seen = HashSet::new();
+    paths.retain(|path| seen.insert(std::fs::canonicalize(path).unwrap_or_else(|_| path.clone())));
     let mut sources = SourceMap::default();
     for path in paths {
         let bytes = std::fs::read(&path).map_err(|e| LoadError::Io(path.clone(), e))?;
@@ -55,8 +58,14 @@ fn collect(dir: &Path, visited: &mut HashSet<PathBuf>, out: &mut Vec<PathBuf>) -
     if !visited.insert(std::fs::canonicalize(dir).map_err(io(dir))?) {
         return Ok(());
     }
-    for entry in std::fs::read_dir(dir).map_err(io(dir))? {
-        let path = entry.map_err(io(dir))?.path();
+    let mut entries = std::fs::read_dir(dir)
+        .map_err(io(dir))?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(io(dir))?;
+    // Sorted, so that a folder reached twice is read under the same path on every system.
+    entries.sort();
+    for path in entries {
         let hidden = path.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.'));
         let is_kpi = path.extension().is_some_and(|e| e == "kpi");
         // Follows links. A broken link is reported when it names a .kpi file, passed over otherwise.

@@ -236,3 +236,17 @@ fn byte_order_marks_are_read_and_other_encodings_located() {
     assert!(text.contains("kpic::invalid-encoding") && text.contains("b.kpi:2:"), "{text}");
     assert!(text.contains("1 error"), "the byte-order mark is no error: {text}");
 }
+
+/// `x_v1` while `x` is at version 2 with version 1 in kpic.lock: a deploy
+/// keeps or drops the view `x_v1`, so the name is taken.
+#[test]
+fn names_of_earlier_versions_are_taken() {
+    let root = scratch("earlier-versions");
+    let p = project(&root);
+    assert_eq!(code(&kpic(&["lock", "p"], &root)), 0);
+    let bumped =
+        format!("{SOURCE}{}{}", kpi("k", "sum(s.x)").replace("version 1", "version 2"), kpi("k_v1", "count(s)"));
+    std::fs::write(p.join("p.kpi"), bumped).unwrap();
+    let check = kpic(&["check", "p"], &root);
+    assert!(stdout(&check).contains("KPI `k_v1` is named like the view of version 1 of `k`"), "{}", stdout(&check));
+}

@@ -1,7 +1,7 @@
 //! The drift guard: the model against kpic.lock, and KPIs that compute the
 //! same thing under two names.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::{fingerprints, Fingerprint, Lock, PARTS};
 use crate::diagnostics::{Code, Diagnostic, Severity};
@@ -47,14 +47,19 @@ pub fn check(model: &Model, graph: &Graph, lock: LockState, diagnostics: &mut Ve
         LockState::Present(LockInput { lock: Err(error), span }) => {
             diagnostics.push(
                 Diagnostic::new(Code::InvalidLock, span, format!("kpic.lock cannot be read: {error}"))
-                    .help("restore it from version control, or regenerate it with `kpic lock`"),
+                    .help("restore it from version control, or start a new one with `kpic lock --force`"),
             );
         }
         LockState::Present(LockInput { lock: Ok(lock), span }) => {
-            for (&id, print) in &prints {
+            // A KPI whose version is itself in error is not compared: one mistake, one error.
+            let version_errors: HashSet<Span> =
+                diagnostics.iter().filter(|d| d.is_error()).map(Diagnostic::span).collect();
+            for (&id, print) in prints.iter().filter(|(id, _)| !version_errors.contains(&model.kpi(**id).version_span))
+            {
                 versions(model, id, print, &prints, lock, diagnostics);
             }
             removed(model, &prints, lock, span, diagnostics);
+            earlier_views(model, lock, diagnostics);
         }
     }
 }
@@ -199,6 +204,32 @@ fn removed(
             }
         }
         diagnostics.push(diagnostic.label(label).help(help));
+    }
+}
+
+/// A KPI named like an earlier version's view of another (`x_v1` while
+/// `x` is at version 2): deploys keep or drop that view, so it is taken.
+fn earlier_views(model: &Model, lock: &Lock, diagnostics: &mut Vec<Diagnostic>) {
+    let current: HashMap<String, KpiId> =
+        model.kpi_ids().map(|id| (model.kpi(id).name.text.to_lowercase(), id)).collect();
+    for kpi in &model.kpis {
+        let Some(entry) = lock.kpis.get(&kpi.name.text) else { continue };
+        let earlier = entry.history.iter().map(|e| e.version).chain([entry.version]).filter(|v| *v < kpi.version);
+        for version in earlier {
+            let view = format!("{}_v{version}", kpi.name.text);
+            let Some(&other) = current.get(&view.to_lowercase()) else { continue };
+            let other = model.kpi(other);
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::NameCollision,
+                    other.name.span,
+                    format!("KPI `{}` is named like the view of version {version} of `{}`", other.name, kpi.name),
+                )
+                .label("taken by an earlier version")
+                .secondary(kpi.name.span, format!("kpic.lock records version {version} of `{}`", kpi.name))
+                .help("deploys keep or drop the views of earlier versions; rename the KPI"),
+            );
+        }
     }
 }
 

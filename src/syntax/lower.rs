@@ -44,6 +44,9 @@ pub struct Lowerer<'d> {
 /// people write, well within what warehouses parse.
 const MAX_NESTING: usize = 100;
 
+/// Numbers stay below this: every warehouse's numeric types hold them.
+const MAX_NUMBER: f64 = 1e38;
+
 /// How many operators one expression may have: machine-made lists of
 /// thousands of terms work, and every stage stays within the CLI's stack.
 const MAX_OPERATORS: usize = 20_000;
@@ -340,13 +343,26 @@ impl<'d> Lowerer<'d> {
             first = inner.next().unwrap();
         }
         let is_percent = first.as_rule() == Rule::percent;
-        let number = if is_percent {
-            Number::percent(first.as_str().trim_end_matches('%'))
-        } else {
-            Number::parse(first.as_str())
-        };
+        let number = self.number(&first);
         let number = if negative { number.negate() } else { number };
         Quantity { number, is_percent, span }
+    }
+
+    /// A number or percent literal, refused beyond what every warehouse's
+    /// numbers hold (Snowflake and Redshift: 38 digits).
+    fn number(&mut self, pair: &Pair<Rule>) -> Number {
+        let number = match pair.as_rule() {
+            Rule::percent => Number::percent(pair.as_str().trim_end_matches('%')),
+            _ => Number::parse(pair.as_str()),
+        };
+        if !number.value.is_finite() || number.value.abs() >= MAX_NUMBER {
+            self.diagnostics.push(
+                Diagnostic::new(Code::InvalidValue, self.span(pair), "this number is too large")
+                    .label("more than 38 digits")
+                    .help("numbers stay below 10^38"),
+            );
+        }
+        number
     }
 
     fn date(&self, pair: Pair<Rule>) -> Spanned<String> {
@@ -546,8 +562,8 @@ impl<'d> Lowerer<'d> {
                 return Expr { span, ..self.nested_expr(inner) };
             }
             Rule::path => ExprKind::Path(pair.into_inner().map(|p| self.ident(p)).collect()),
-            Rule::number => ExprKind::Literal(Literal::Number(Number::parse(pair.as_str()))),
-            Rule::percent => ExprKind::Literal(Literal::Percent(Number::percent(pair.as_str().trim_end_matches('%')))),
+            Rule::number => ExprKind::Literal(Literal::Number(self.number(&pair))),
+            Rule::percent => ExprKind::Literal(Literal::Percent(self.number(&pair))),
             Rule::string => ExprKind::Literal(Literal::String(self.string(pair).node)),
             Rule::boolean => ExprKind::Literal(Literal::Bool(pair.as_str().starts_with('t'))),
             Rule::null => ExprKind::Literal(Literal::Null),

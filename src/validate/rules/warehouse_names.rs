@@ -43,7 +43,27 @@ fn collision(kpi: &Kpi, view: &str, other: &str, first: Span) -> Diagnostic {
 fn too_long(model: &Model, kpi: &Kpi, diagnostics: &mut Vec<Diagnostic>) {
     let view = versioned(kpi);
     let strictest = model.settings.dialects.iter().filter_map(|d| Some((d.identifier_limit()?, *d))).min();
-    let Some((limit, dialect)) = strictest.filter(|(limit, _)| view.len() > *limit) else { return };
+    let Some((limit, dialect)) = strictest else { return };
+    // Dimensions are columns of the view, under the same limit.
+    for dimension in kpi.dimensions.iter().filter(|d| d.text.len() > limit) {
+        diagnostics.push(
+            Diagnostic::new(
+                Code::NameTooLong,
+                dimension.span,
+                format!(
+                    "the column `{}` is {} bytes long; {} keeps {limit}",
+                    dimension.text,
+                    dimension.text.len(),
+                    dialect.name()
+                ),
+            )
+            .label("too long for the warehouse")
+            .help(format!("name the dimension in at most {limit} bytes")),
+        );
+    }
+    if view.len() <= limit {
+        return;
+    }
     let keep = limit.saturating_sub(view.len() - kpi.name.text.len());
     diagnostics.push(
         Diagnostic::new(
@@ -59,8 +79,14 @@ fn too_long(model: &Model, kpi: &Kpi, diagnostics: &mut Vec<Diagnostic>) {
 /// A KPI view in the project's schema named like a table a source reads would replace it.
 fn tables_named_like_views(model: &Model, views: &HashMap<String, (String, Span)>, diagnostics: &mut Vec<Diagnostic>) {
     let schema = model.settings.schema.to_lowercase();
-    for source in &model.sources {
-        let Relation::Table(table) = &source.relation else { continue };
+    let tables = model.sources.iter().flat_map(|source| {
+        let tables = match &source.relation {
+            Relation::Table(table) => std::slice::from_ref(table),
+            Relation::Query { tables, .. } => tables.as_slice(),
+        };
+        tables.iter().map(move |table| (source, table))
+    });
+    for (source, table) in tables {
         let parts: Vec<String> = table.split('.').map(str::to_lowercase).collect();
         let [.., table_schema, name] = parts.as_slice() else { continue };
         let Some((view, span)) = views.get(name).filter(|_| *table_schema == schema) else { continue };
