@@ -56,6 +56,12 @@ const TOKENS: &[&str] = &[
     "\n",
     "not",
     "in (",
+    "\r",
+    "\u{0}",
+    "\u{2028}",
+    "\u{feff}",
+    "sql(\"a /* x */ -- y\")",
+    "sql(\"$1\")",
 ];
 
 /// Checks `text` as a one-file project and emits SQL if it is valid.
@@ -76,10 +82,35 @@ fn exercise(text: &str) {
     }
     let _ = kpic::diagnostics::render::human(&checked.diagnostics, &checked.sources, false);
     if let Some(valid) = checked.valid() {
-        for dialect in kpic::model::Dialect::ALL {
-            let _ = kpic::emit::sql::views(&valid, dialect);
-        }
+        let _ = kpic::emit::sql::files(&valid, &valid.model.settings.dialects);
     }
+}
+
+/// Ways to nest an expression `x` once more, as `(prefix, suffix)`.
+const WRAPPERS: &[(&str, &str)] = &[
+    ("(", ")"),
+    ("abs(", ")"),
+    ("not ", ""),
+    ("- ", ""),
+    ("case when s.x > 0 then ", " end"),
+    ("true = not (", ")"),
+    ("coalesce(", ", 1)"),
+];
+
+const OPERATORS: &[&str] = &[" or ", " and ", " + ", " - ", " * ", " / ", " = "];
+
+/// A KPI whose value nests `depth` wrappers around a chain of `terms` terms.
+fn deep_project(wrappers: &[usize], terms: usize, operator: usize) -> String {
+    let chain = vec!["s.x"; terms.max(1)].join(OPERATORS[operator]);
+    let mut value = chain;
+    for &w in wrappers {
+        let (prefix, suffix) = WRAPPERS[w];
+        value = format!("{prefix}{value}{suffix}");
+    }
+    format!(
+        "team t {{\n}}\nsource s {{\n  table \"a.s\"\n  time at\n  columns {{\n    at timestamp\n    x number\n  }}\n}}\n\
+         kpi k {{\n  owner t\n  value sum({value})\n  grain day\n  version 1\n}}\n"
+    )
 }
 
 #[derive(Debug, Clone)]
@@ -130,6 +161,28 @@ fn apply(text: &str, mutation: &Mutation) -> String {
             let s = at(a);
             format!("{}{}{}", &text[..s], TOKENS[t], &text[s..])
         }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 40, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// Deep nesting and long chains, on the CLI's stack as `kpic` runs them.
+    #[test]
+    fn deep_and_long_expressions_never_panic(
+        wrappers in prop::collection::vec(0..WRAPPERS.len(), 0..400),
+        repeat in 1..20usize,
+        terms in 0..3000usize,
+        operator in 0..OPERATORS.len(),
+    ) {
+        let wrappers: Vec<usize> = wrappers.iter().copied().cycle().take(wrappers.len() * repeat).collect();
+        let text = deep_project(&wrappers, terms, operator);
+        std::thread::Builder::new()
+            .stack_size(kpic::cli::STACK_SIZE)
+            .spawn(move || exercise(&text))
+            .unwrap()
+            .join()
+            .unwrap();
     }
 }
 
