@@ -1,4 +1,10 @@
 fn main() -> std::process::ExitCode {
+    // Like every Unix tool, end quietly when the reader of stdout goes away (`kpic … | head`).
+    #[cfg(unix)]
+    // SAFETY: restoring the default action of SIGPIPE before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let runner =
         std::thread::Builder::new().name("kpic".into()).stack_size(kpic::cli::STACK_SIZE).spawn(kpic::cli::run);
     match runner.map(std::thread::JoinHandle::join) {

@@ -137,7 +137,24 @@ fn a_lock_of_another_format_or_with_absurd_versions_is_a_diagnostic() {
     std::fs::write(p.join("kpic.lock"), lock.replace("\"version\": 1", "\"version\": 4294967295")).unwrap();
     let check = kpic(&["check", "p"], &root);
     assert_eq!(code(&check), 1, "{}", stdout(&check));
-    assert!(stdout(&check).contains("version-decreased"), "{}", stdout(&check));
+    assert!(stdout(&check).contains("records version 4294967295 of `k`"), "{}", stdout(&check));
+}
+
+/// `kpic check | head` ends quietly, as Unix tools do, instead of panicking.
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    let root = scratch("pipe");
+    project(&root);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kpic"))
+        .args(["graph", "p", "--format", "json"])
+        .current_dir(&root)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    assert!(!stderr(&output).contains("panicked"), "{}", stderr(&output));
 }
 
 /// Deep input, generated: each is one `too-complex` error, never a crash.

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use super::fingerprint::Fingerprint;
+use crate::model::MAX_VERSION;
 
 /// The lock file's name, at the project root.
 pub const FILE_NAME: &str = "kpic.lock";
@@ -61,6 +62,12 @@ impl Lock {
         let lock: Lock = serde_json::from_str(text).map_err(|e| e.to_string())?;
         if lock.format != FORMAT {
             return Err(format!("its format is {}, this kpic reads format {FORMAT}", lock.format));
+        }
+        for (name, entry) in &lock.kpis {
+            let versions = entry.history.iter().map(|e| e.version).chain([entry.version]);
+            if let Some(version) = versions.into_iter().find(|v| !(1..=MAX_VERSION).contains(v)) {
+                return Err(format!("it records version {version} of `{name}`; versions go from 1 to {MAX_VERSION}"));
+            }
         }
         Ok(lock)
     }

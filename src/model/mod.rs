@@ -11,6 +11,9 @@ pub use text::expr_text;
 
 use crate::source::Span;
 
+/// The highest version a KPI may have: view names stay short, arithmetic on versions never overflows.
+pub const MAX_VERSION: u32 = 1_000_000;
+
 macro_rules! id_type {
     ($name:ident, $doc:literal) => {
         #[doc = $doc]

@@ -458,10 +458,8 @@ fn unit(decl: &ast::KpiDecl, diagnostics: &mut Vec<Diagnostic>) -> Unit {
     unit
 }
 
-/// The highest version a KPI may have: view names stay short, arithmetic on versions never overflows.
-const MAX_VERSION: u32 = 1_000_000;
-
 fn version(decl: &ast::KpiDecl, diagnostics: &mut Vec<Diagnostic>) -> u32 {
+    use crate::model::MAX_VERSION;
     match &decl.version {
         Some(v) if (1..=MAX_VERSION).contains(&v.node) => v.node,
         Some(v) if v.node > MAX_VERSION => {

@@ -45,6 +45,19 @@ pub fn resolve(projects: &[&ast::ProjectDecl], diagnostics: &mut Vec<Diagnostic>
             None => diagnostics.push(invalid(day, "week start", Weekday::ALL.map(Weekday::name).as_slice())),
         }
     }
+    if let Some(schema) = &project.schema {
+        let strictest = settings.dialects.iter().filter_map(|d| Some((d.identifier_limit()?, *d))).min();
+        if let Some((limit, dialect)) = strictest.filter(|(limit, _)| schema.node.len() > *limit) {
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::NameTooLong,
+                    schema.span,
+                    format!("the schema name is {} bytes long; {} keeps {limit}", schema.node.len(), dialect.name()),
+                )
+                .help(format!("name the schema in at most {limit} bytes")),
+            );
+        }
+    }
     if let Some(zone) = &project.time_zone {
         match zone.node.parse::<chrono_tz::Tz>() {
             Ok(_) => settings.time_zone = zone.node.clone(),

@@ -1,5 +1,8 @@
 //! Human output: miette's graphical report, coloured on a terminal.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
 
 use crate::diagnostics::{Diagnostic, Label, Severity};
@@ -10,8 +13,9 @@ pub fn human(diagnostics: &[Diagnostic], sources: &SourceMap, color: bool) -> St
     let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
     let handler = GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false);
     let mut out = String::new();
+    let mut texts = Texts { sources, visible: HashMap::new() };
     for diagnostic in diagnostics {
-        let report = Report::new(diagnostic, sources);
+        let report = Report::new(diagnostic, &mut texts);
         // Writing into a String cannot fail.
         let _ = handler.render_report(&mut out, &report);
         out.push('\n');
@@ -27,13 +31,13 @@ struct Report {
     message: String,
     severity: Severity,
     help: Option<String>,
-    source: NamedSource<String>,
+    source: NamedSource<Arc<str>>,
     labels: Vec<LabeledSpan>,
     related: Vec<Report>,
 }
 
 impl Report {
-    fn new(diagnostic: &Diagnostic, sources: &SourceMap) -> Report {
+    fn new(diagnostic: &Diagnostic, texts: &mut Texts) -> Report {
         let file = diagnostic.span().file;
         let (here, elsewhere): (Vec<&Label>, Vec<&Label>) = diagnostic.labels.iter().partition(|l| l.span.file == file);
         let related = elsewhere
@@ -43,7 +47,7 @@ impl Report {
                 message: label.message.clone(),
                 severity: Severity::Warning,
                 help: None,
-                source: named(sources, label.span.file),
+                source: texts.named(label.span.file),
                 labels: vec![labeled(label)],
                 related: Vec::new(),
             })
@@ -53,16 +57,25 @@ impl Report {
             message: diagnostic.message.clone(),
             severity: diagnostic.severity,
             help: diagnostic.help.clone(),
-            source: named(sources, file),
+            source: texts.named(file),
             labels: here.into_iter().map(labeled).collect(),
             related,
         }
     }
 }
 
-fn named(sources: &SourceMap, file: FileId) -> NamedSource<String> {
-    let file = sources.get(file);
-    NamedSource::new(file.display_path(), visible(&file.text))
+/// Each file's text as shown, made once however many diagnostics it has.
+struct Texts<'a> {
+    sources: &'a SourceMap,
+    visible: HashMap<FileId, Arc<str>>,
+}
+
+impl Texts<'_> {
+    fn named(&mut self, id: FileId) -> NamedSource<Arc<str>> {
+        let file = self.sources.get(id);
+        let text = self.visible.entry(id).or_insert_with(|| visible(&file.text).into());
+        NamedSource::new(file.display_path(), Arc::clone(text))
+    }
 }
 
 /// The text with control characters shown as `?` (or `¿`, as long in UTF-8),

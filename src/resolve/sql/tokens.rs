@@ -39,7 +39,7 @@ pub fn tokens(sql: &str, dialect: &dyn sqlparser::dialect::Dialect) -> Result<Ve
             Token::EOF => continue,
             Token::Whitespace(Whitespace::Newline | Whitespace::SingleLineComment { .. }) => SqlToken::Newline,
             Token::Whitespace(_) => SqlToken::Space,
-            Token::Word(word) if word.quote_style.is_none() => SqlToken::Verbatim(word.value),
+            Token::Word(word) if word.quote_style.is_none() => verbatim(word.value).map_err(at)?,
             Token::Word(word) => SqlToken::Ident(plain_text(word.value, "a quoted name").map_err(at)?),
             Token::SingleQuotedString(text)
             | Token::DoubleQuotedString(text)
@@ -68,15 +68,27 @@ pub fn tokens(sql: &str, dialect: &dyn sqlparser::dialect::Dialect) -> Result<Ve
             | Token::HexStringLiteral(_) => {
                 return Err(at("kpic prints raw SQL back and supports only plain '…' strings here".into()))
             }
-            other => SqlToken::Verbatim(other.to_string()),
+            other => verbatim(other.to_string()).map_err(at)?,
         };
         out.push(token);
     }
     trim(&mut out);
+    separate_comment_markers(&mut out);
     if semicolon_inside(&out) {
         return Err(Rejected { message: "a `;` inside the SQL".into(), line: 1, column: 1 });
     }
     Ok(out)
+}
+
+/// A token printed as written, unless an engine could read part of it as a
+/// comment, a quote or an escape (Redshift's sqlparser reads `#--` as a name,
+/// Redshift a `#` and a comment).
+fn verbatim(text: String) -> Result<SqlToken, String> {
+    const UNSAFE: [&str; 7] = ["--", "/*", "*/", "'", "\"", "`", "\\"];
+    match UNSAFE.iter().find(|u| text.contains(*u)) {
+        Some(_) => Err(format!("`{text}`, which warehouses may read otherwise")),
+        None => Ok(SqlToken::Verbatim(text)),
+    }
 }
 
 /// In a dialect that reads backslash escapes, a string may use only those
@@ -103,6 +115,22 @@ fn plain_text(text: String, what: &str) -> Result<String, String> {
         Some(c) => Err(format!("{what} holds the control character {c:?}")),
         None => Ok(text),
     }
+}
+
+/// Puts a blank between two tokens that would print as `--`, `/*` or `*/`
+/// (`#-` then `-`): an engine would read a comment where sqlparser read two tokens.
+fn separate_comment_markers(tokens: &mut Vec<SqlToken>) {
+    let mut out = Vec::with_capacity(tokens.len());
+    for token in tokens.drain(..) {
+        if let (Some(SqlToken::Verbatim(before)), SqlToken::Verbatim(after)) = (out.last(), &token) {
+            let junction: String = before.chars().last().into_iter().chain(after.chars().next()).collect();
+            if ["--", "/*", "*/"].contains(&junction.as_str()) {
+                out.push(SqlToken::Space);
+            }
+        }
+        out.push(token);
+    }
+    *tokens = out;
 }
 
 /// A `;` anywhere but at the end ends the statement: everything after it

@@ -76,29 +76,41 @@ fn too_long(model: &Model, kpi: &Kpi, diagnostics: &mut Vec<Diagnostic>) {
     );
 }
 
-/// A KPI view in the project's schema named like a table a source reads would replace it.
+/// A KPI view in the project's schema named like a table a source reads
+/// would replace it; a SQL source that reads a KPI view reads kpic's own
+/// output, which a deploy creates after the source's KPIs (or never).
 fn tables_named_like_views(model: &Model, views: &HashMap<String, (String, Span)>, diagnostics: &mut Vec<Diagnostic>) {
     let schema = model.settings.schema.to_lowercase();
-    let tables = model.sources.iter().flat_map(|source| {
-        let tables = match &source.relation {
-            Relation::Table(table) => std::slice::from_ref(table),
-            Relation::Query { tables, .. } => tables.as_slice(),
+    for source in &model.sources {
+        let (tables, reads_query) = match &source.relation {
+            Relation::Table(table) => (std::slice::from_ref(table), false),
+            Relation::Query { tables, .. } => (tables.as_slice(), true),
         };
-        tables.iter().map(move |table| (source, table))
-    });
-    for (source, table) in tables {
-        let parts: Vec<String> = table.split('.').map(str::to_lowercase).collect();
-        let [.., table_schema, name] = parts.as_slice() else { continue };
-        let Some((view, span)) = views.get(name).filter(|_| *table_schema == schema) else { continue };
-        diagnostics.push(
-            Diagnostic::new(
-                Code::NameCollision,
-                *span,
-                format!("the view `{}.{view}` would replace the table `{table}`", model.settings.schema),
-            )
-            .label(format!("its view `{view}`"))
-            .secondary(source.name.span, format!("source `{}` reads `{table}`", source.name))
-            .help("rename the KPI, or give the project another `schema` for its views"),
-        );
+        for table in tables {
+            let parts: Vec<String> = table.split('.').map(str::to_lowercase).collect();
+            let [.., table_schema, name] = parts.as_slice() else { continue };
+            let Some((view, span)) = views.get(name).filter(|_| *table_schema == schema) else { continue };
+            let qualified = format!("{}.{view}", model.settings.schema);
+            let diagnostic = if reads_query {
+                Diagnostic::new(
+                    Code::NameCollision,
+                    source.name.span,
+                    format!("source `{}` reads `{qualified}`, a view kpic creates", source.name),
+                )
+                .label(format!("its query reads `{table}`"))
+                .secondary(*span, format!("creates the view `{view}`"))
+                .help("read the tables the KPI reads, or write a KPI over that KPI")
+            } else {
+                Diagnostic::new(
+                    Code::NameCollision,
+                    *span,
+                    format!("the view `{qualified}` would replace the table `{table}`"),
+                )
+                .label(format!("its view `{view}`"))
+                .secondary(source.name.span, format!("source `{}` reads `{table}`", source.name))
+                .help("rename the KPI, or give the project another `schema` for its views")
+            };
+            diagnostics.push(diagnostic);
+        }
     }
 }
