@@ -94,6 +94,13 @@ fn duplicate(what: &str, name: &Ident, first: crate::source::Span) -> Diagnostic
 fn shell(decl: &ast::SourceDecl, files: &SourceMap, dialects: &[Dialect], diagnostics: &mut Vec<Diagnostic>) -> Source {
     let relation = match &decl.relation {
         Some(ast::Relation::Table(table)) => {
+            if table.node.contains("${") && dialects.contains(&Dialect::Databricks) {
+                diagnostics.push(
+                    Diagnostic::new(Code::InvalidValue, table.span, "Databricks would substitute `${…}` in this name")
+                        .label("`${` in a table name")
+                        .help("name the table as the warehouse knows it"),
+                );
+            }
             if table.node.split('.').any(|part| part.trim().is_empty()) {
                 diagnostics.push(
                     Diagnostic::new(Code::InvalidValue, table.span, format!("`{}` is not a table name", table.node))

@@ -16,13 +16,25 @@ impl SqlDialect for Databricks {
 
     /// Spark string literals use backslash escapes. A quote is spelled
     /// `chr(39)`: `\'` is valid Spark but not for sqlparser's Databricks tokenizer.
+    /// A `$` before `{` is spelled `chr(36)`: Spark substitutes `${…}`
+    /// (`${env:SECRET}`) anywhere in a statement, strings included.
+    /// https://spark.apache.org/docs/latest/sql-ref-syntax-aux-conf-mgmt-set.html
     fn string_literal(&self, text: &str) -> String {
         let escape = |part: &str| format!("'{}'", part.replace('\\', "\\\\").replace('\n', "\\n"));
-        let parts: Vec<String> = text.split('\'').map(escape).collect();
-        match parts.as_slice() {
-            [single] => single.clone(),
-            _ => format!("concat({})", parts.join(", chr(39), ")),
+        let special = |at: usize| text[at..].starts_with('\'') || text[at..].starts_with("${");
+        let cuts: Vec<usize> = text.char_indices().map(|(at, _)| at).filter(|&at| special(at)).collect();
+        if cuts.is_empty() {
+            return escape(text);
         }
+        let mut parts = Vec::new();
+        let mut from = 0;
+        for at in cuts {
+            parts.push(escape(&text[from..at]));
+            parts.push(if text[at..].starts_with('\'') { "chr(39)".into() } else { "chr(36)".into() });
+            from = at + 1;
+        }
+        parts.push(escape(&text[from..]));
+        format!("concat({})", parts.join(", "))
     }
 
     fn double_type(&self) -> &'static str {
@@ -64,5 +76,16 @@ impl SqlDialect for Databricks {
 
     fn null_safe_eq(&self, left: &str, right: &str) -> String {
         format!("{left} <=> {right}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quotes_and_substitutions_are_spelled_out() {
+        assert_eq!(Databricks.string_literal("a\\b"), "'a\\\\b'");
+        assert_eq!(Databricks.string_literal("it's ${env:X} $5"), "concat('it', chr(39), 's ', chr(36), '{env:X} $5')");
     }
 }
