@@ -153,3 +153,21 @@ fn diff_reads_a_base_directory_and_prints_json() {
     assert_eq!(kpis[1]["impact"]["kpis"][0], "google_share");
     assert!(kpic(&dir, &["diff", "kpis", "--base", "no-such-revision"]).starts_with("exit: 2"));
 }
+
+/// Paths git would quote (`"\303\251quipe/…"`) are read as they are.
+#[test]
+fn diff_reads_non_ascii_paths_at_a_revision() {
+    let dir = std::env::temp_dir().join(format!("kpic-diff-unicode-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("kpis/équipe")).unwrap();
+    git(&dir, &["init", "-q"]);
+    std::fs::write(dir.join("kpis/équipe/kpis.kpi"), BASE).unwrap();
+    git(&dir, &["add", "."]);
+    git(&dir, &["commit", "-q", "-m", "base"]);
+    std::fs::write(dir.join("kpis/équipe/kpis.kpi"), BASE.replace("method = \"google\"", "method = \"apple\"")).unwrap();
+    let output = kpic(&dir, &["diff", "kpis", "--base", "HEAD", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(output.split_once('\n').unwrap().1).unwrap();
+    let kpis = json["kpis"].as_array().unwrap();
+    let signups = kpis.iter().find(|k| k["kpi"] == "google_signups").expect("google_signups changed");
+    assert_eq!(signups["change"], "breaking", "found at the base, not added: {output}");
+}

@@ -267,3 +267,24 @@ fn names_of_earlier_versions_are_taken() {
     let check = kpic(&["check", "p"], &root);
     assert!(stdout(&check).contains("KPI `k_v1` is named like the view of version 1 of `k`"), "{}", stdout(&check));
 }
+
+/// The deploy order depends on names, not on the folders the files are in.
+#[test]
+fn renaming_a_folder_keeps_the_deploy_order() {
+    let root = scratch("folders");
+    let files = [
+        ("a/first.kpi", kpi("zeta", "count(s)")),
+        ("b/second.kpi", kpi("alpha", "sum(s.x)")),
+        ("c/source.kpi", SOURCE.to_string()),
+    ];
+    for (path, text) in &files {
+        let path = root.join("p").join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    assert_eq!(code(&kpic(&["emit", "p", "--out", "one"], &root)), 0);
+    std::fs::rename(root.join("p/a"), root.join("p/z")).unwrap();
+    assert_eq!(code(&kpic(&["emit", "p", "--out", "two"], &root)), 0);
+    let deploy = |out: &str| std::fs::read_to_string(root.join(out).join("sql/duckdb/deploy.sql")).unwrap();
+    assert_eq!(deploy("one"), deploy("two"));
+}
