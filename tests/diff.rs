@@ -164,7 +164,8 @@ fn diff_reads_non_ascii_paths_at_a_revision() {
     std::fs::write(dir.join("kpis/équipe/kpis.kpi"), BASE).unwrap();
     git(&dir, &["add", "."]);
     git(&dir, &["commit", "-q", "-m", "base"]);
-    std::fs::write(dir.join("kpis/équipe/kpis.kpi"), BASE.replace("method = \"google\"", "method = \"apple\"")).unwrap();
+    std::fs::write(dir.join("kpis/équipe/kpis.kpi"), BASE.replace("method = \"google\"", "method = \"apple\""))
+        .unwrap();
     let output = kpic(&dir, &["diff", "kpis", "--base", "HEAD", "--format", "json"]);
     let json: serde_json::Value = serde_json::from_str(output.split_once('\n').unwrap().1).unwrap();
     let kpis = json["kpis"].as_array().unwrap();

@@ -240,7 +240,9 @@ pub enum ExprKind {
 /// escapes that engines read differently never reach the warehouse.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RawSql {
+    /// The text between the quotes, as written.
     pub written: String,
+    /// Per dialect of the project, the tokens its parser checked.
     pub tokens: Vec<(super::Dialect, Vec<SqlToken>)>,
 }
 
@@ -262,6 +264,7 @@ pub enum SqlToken {
     String(String),
     /// Blank space (comments included).
     Space,
+    /// A line break (a `--` comment ends in one).
     Newline,
 }
 

@@ -12,6 +12,7 @@ use crate::source::is_forbidden_char;
 /// Why a fragment cannot be printed back safely, at a 1-based line and column of the fragment.
 #[derive(Debug)]
 pub struct Rejected {
+    /// What is wrong, as a phrase.
     pub message: String,
     pub line: u64,
     pub column: u64,

@@ -11,6 +11,7 @@ use crate::graph::Graph;
 use crate::model::{Kpi, Model, Relation};
 use crate::source::Span;
 
+/// Reports colliding and overlong view names, and views named like the tables sources read.
 pub fn check(model: &Model, _graph: &Graph, diagnostics: &mut Vec<Diagnostic>) {
     let mut taken: HashMap<String, (String, Span)> = HashMap::new();
     for kpi in &model.kpis {

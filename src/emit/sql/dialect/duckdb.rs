@@ -6,13 +6,13 @@ use crate::model::{Dialect, Grain};
 pub struct DuckDb;
 
 impl SqlDialect for DuckDb {
+    fn dialect(&self) -> Dialect {
+        Dialect::DuckDb
+    }
+
     /// DuckDB runs DDL in transactions: https://duckdb.org/docs/sql/statements/transactions
     fn transactional_ddl(&self) -> bool {
         true
-    }
-
-    fn dialect(&self) -> Dialect {
-        Dialect::DuckDb
     }
 
     fn double_type(&self) -> &'static str {

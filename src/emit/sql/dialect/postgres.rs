@@ -6,20 +6,20 @@ use crate::model::{Dialect, Grain};
 pub struct Postgres;
 
 impl SqlDialect for Postgres {
+    fn dialect(&self) -> Dialect {
+        Dialect::Postgres
+    }
+
     /// `CREATE OR REPLACE VIEW` must keep the view's columns: https://www.postgresql.org/docs/current/sql-createview.html
     fn replace_changes_columns(&self) -> bool {
         false
     }
 
+    /// https://www.postgresql.org/docs/current/sql-begin.html (DDL is transactional)
     fn transactional_ddl(&self) -> bool {
         true
     }
 
-    fn dialect(&self) -> Dialect {
-        Dialect::Postgres
-    }
-
-    /// https://www.postgresql.org/docs/current/queries-with.html#QUERIES-WITH-CTE-MATERIALIZATION
     /// A string with a backslash is an escape string (`E'…'`), which reads
     /// backslashes the same whatever `standard_conforming_strings` says.
     /// https://www.postgresql.org/docs/current/sql-syntax-lexical.html#SQL-SYNTAX-STRINGS-ESCAPE
@@ -31,6 +31,7 @@ impl SqlDialect for Postgres {
         }
     }
 
+    /// https://www.postgresql.org/docs/current/queries-with.html#QUERIES-WITH-CTE-MATERIALIZATION
     fn materialized(&self) -> &'static str {
         "MATERIALIZED "
     }

@@ -8,17 +8,18 @@ use crate::model::Dialect;
 pub struct Redshift;
 
 impl SqlDialect for Redshift {
+    fn dialect(&self) -> Dialect {
+        Dialect::Redshift
+    }
+
     /// `CREATE OR REPLACE VIEW` must keep the view's columns: https://docs.aws.amazon.com/redshift/latest/dg/r_CREATE_VIEW.html
     fn replace_changes_columns(&self) -> bool {
         false
     }
 
+    /// https://docs.aws.amazon.com/redshift/latest/dg/r_BEGIN.html
     fn transactional_ddl(&self) -> bool {
         true
-    }
-
-    fn dialect(&self) -> Dialect {
-        Dialect::Redshift
     }
 
     /// Redshift reads backslash escapes in '…' strings.
