@@ -687,6 +687,27 @@ fn new_york(engine: &mut dyn Engine, dialect: Dialect) {
         expected.insert(empty.to_string(), Some(0.0));
     }
     assert_eq!(counts, expected, "{}", engine.name());
+    period_complete(engine);
+}
+
+/// `period_complete`: a ping now makes today (in New York) the last period,
+/// still open; every period that ended by today is complete.
+fn period_complete(engine: &mut dyn Engine) {
+    use chrono::TimeZone;
+    let seconds = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    let now = chrono::DateTime::from_timestamp(seconds, 0).unwrap().naive_utc();
+    engine.execute(&format!("INSERT INTO tz.pings VALUES ('{}');", now.format("%Y-%m-%d %H:%M:%S")));
+    let today = chrono_tz::America::New_York.from_utc_datetime(&now).date_naive();
+    let sql = "SELECT CAST(period_end AS VARCHAR), CAST(period_complete AS VARCHAR) FROM kpi_new_york.pings_daily";
+    let rows = engine.rows(sql, 2, 0);
+    let mut open = 0;
+    for (text, _) in &rows {
+        let end = chrono::NaiveDate::parse_from_str(text[0].as_deref().unwrap(), "%Y-%m-%d").unwrap();
+        let complete = text[1].as_deref() == Some("true");
+        assert_eq!(complete, end <= today, "{}: period ending {end} on {today}", engine.name());
+        open += usize::from(!complete);
+    }
+    assert_eq!(open, 1, "{}: only today's period is open", engine.name());
 }
 
 /// Columns the library's SQL sources filter on without returning them.

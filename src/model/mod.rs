@@ -425,7 +425,7 @@ impl Kpi {
         if self.ratio().is_some() {
             columns.extend(["numerator".into(), "denominator".into()]);
         }
-        columns.extend(["target".into(), "status".into()]);
+        columns.extend(["target".into(), "status".into(), "period_complete".into()]);
         columns
     }
 

@@ -11,7 +11,7 @@ use super::query::{select, Query};
 use crate::model::{BinaryOp, ExprKind, Kpi, KpiId, Literal, Model, Window};
 
 pub fn query(model: &Model, kpi: &Kpi, d: &dyn SqlDialect, view: &dyn Fn(KpiId) -> String) -> String {
-    let frame = Frame { d, grain: kpi.grain, dimensions: kpi.dimensions.len() };
+    let frame = Frame { d, grain: kpi.grain, dimensions: kpi.dimensions.len(), time_zone: &model.settings.time_zone };
     let upstream = kpi.upstream_kpis();
     let mut query = Query::new();
     for (i, id) in upstream.iter().enumerate() {

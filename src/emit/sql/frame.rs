@@ -14,6 +14,8 @@ pub struct Frame<'a> {
     pub grain: Grain,
     /// How many dimensions the KPI has (internal columns `d0`, `d1`, …).
     pub dimensions: usize,
+    /// The project's time zone, in which a period ends.
+    pub time_zone: &'a str,
 }
 
 impl Frame<'_> {
@@ -157,6 +159,8 @@ impl Frame<'_> {
         }
         outer.push(format!("{} AS {}", self.target(kpi.target.as_ref()), self.q("target")));
         outer.push(format!("{} AS {}", self.status(kpi.target.as_ref()), self.q("status")));
+        let today = self.d.current_date(self.time_zone);
+        outer.push(format!("({} <= {today}) AS {}", self.q("period_end"), self.q("period_complete")));
         let inner = select(&inner, &format!("FROM {}", self.q(measures)));
         select(&outer, &format!("FROM (\n{inner}\n) AS {}", self.q("r")))
     }

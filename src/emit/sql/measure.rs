@@ -36,7 +36,7 @@ impl Scan<'_> {
 }
 
 pub fn query(model: &Model, kpi: &Kpi, d: &dyn SqlDialect) -> String {
-    let frame = Frame { d, grain: kpi.grain, dimensions: kpi.dimensions.len() };
+    let frame = Frame { d, grain: kpi.grain, dimensions: kpi.dimensions.len(), time_zone: &model.settings.time_zone };
     let aggregates = kpi.aggregates();
     let scans = scans(model, &aggregates);
     let mut query = Query::new();

@@ -6,8 +6,8 @@ use crate::graph::Graph;
 use crate::model::{FormulaKind, Model};
 
 /// The columns every KPI view has besides its dimensions (see docs/sql.md).
-pub const VIEW_COLUMNS: [&str; 7] =
-    ["period_start", "period_end", "value", "numerator", "denominator", "target", "status"];
+pub const VIEW_COLUMNS: [&str; 8] =
+    ["period_start", "period_end", "value", "numerator", "denominator", "target", "status", "period_complete"];
 
 pub fn check(model: &Model, _graph: &Graph, diagnostics: &mut Vec<Diagnostic>) {
     // A KPI over KPIs has its upstream KPIs' dimensions, reported there.

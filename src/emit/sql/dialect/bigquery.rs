@@ -12,6 +12,11 @@ impl SqlDialect for BigQuery {
         Dialect::BigQuery
     }
 
+    /// https://cloud.google.com/bigquery/docs/reference/standard-sql/datetime_functions#current_datetime
+    fn current_utc_timestamp(&self) -> String {
+        "CURRENT_DATETIME('UTC')".into()
+    }
+
     fn quote_ident(&self, name: &str) -> String {
         format!("`{}`", name.replace('\\', "\\\\").replace('`', "\\`"))
     }

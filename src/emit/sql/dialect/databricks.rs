@@ -10,6 +10,11 @@ impl SqlDialect for Databricks {
         Dialect::Databricks
     }
 
+    /// https://docs.databricks.com/en/sql/language-manual/functions/to_utc_timestamp.html
+    fn current_utc_timestamp(&self) -> String {
+        "to_utc_timestamp(current_timestamp(), current_timezone())".into()
+    }
+
     fn quote_ident(&self, name: &str) -> String {
         format!("`{}`", name.replace('`', "``"))
     }

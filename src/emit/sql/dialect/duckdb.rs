@@ -10,6 +10,11 @@ impl SqlDialect for DuckDb {
         Dialect::DuckDb
     }
 
+    /// https://duckdb.org/docs/sql/functions/timestamptz
+    fn current_utc_timestamp(&self) -> String {
+        "timezone('UTC', now())".into()
+    }
+
     /// DuckDB runs DDL in transactions: https://duckdb.org/docs/sql/statements/transactions
     fn transactional_ddl(&self) -> bool {
         true

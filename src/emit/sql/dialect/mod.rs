@@ -138,6 +138,20 @@ pub trait SqlDialect: Sync {
         format!("CONVERT_TIMEZONE('UTC', {}, {timestamp})", self.string_literal(zone))
     }
 
+    /// The current instant as a timestamp in UTC (wall-clock reading).
+    fn current_utc_timestamp(&self) -> String {
+        "SYSDATE()".into()
+    }
+
+    /// Today's DATE in `zone`, whatever the session's time zone.
+    fn current_date(&self, zone: &str) -> String {
+        let now = self.current_utc_timestamp();
+        match zone {
+            "UTC" => self.to_date(&now),
+            _ => self.to_date(&self.to_time_zone(&now, zone)),
+        }
+    }
+
     /// A DATE as a timestamp at midnight (for comparisons with timestamp columns).
     fn date_to_timestamp(&self, date: &str) -> String {
         format!("CAST({date} AS TIMESTAMP)")

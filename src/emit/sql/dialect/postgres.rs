@@ -10,6 +10,11 @@ impl SqlDialect for Postgres {
         Dialect::Postgres
     }
 
+    /// https://www.postgresql.org/docs/current/functions-datetime.html#FUNCTIONS-DATETIME-CURRENT
+    fn current_utc_timestamp(&self) -> String {
+        "(now() AT TIME ZONE 'UTC')".into()
+    }
+
     /// `CREATE OR REPLACE VIEW` must keep the view's columns: https://www.postgresql.org/docs/current/sql-createview.html
     fn replace_changes_columns(&self) -> bool {
         false

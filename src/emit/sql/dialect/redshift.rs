@@ -12,6 +12,11 @@ impl SqlDialect for Redshift {
         Dialect::Redshift
     }
 
+    /// https://docs.aws.amazon.com/redshift/latest/dg/r_GETDATE.html
+    fn current_utc_timestamp(&self) -> String {
+        "GETDATE()".into()
+    }
+
     /// `CREATE OR REPLACE VIEW` must keep the view's columns: https://docs.aws.amazon.com/redshift/latest/dg/r_CREATE_VIEW.html
     fn replace_changes_columns(&self) -> bool {
         false

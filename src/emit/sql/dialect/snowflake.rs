@@ -1,7 +1,7 @@
 //! Snowflake: the defaults (DATEADD, DATEDIFF, CONVERT_TIMEZONE, recursive
 //! spine). https://docs.snowflake.com/en/sql-reference/functions-date-time
 //! `DATE_TRUNC('week', …)` follows the WEEK_START parameter, whose default
-//! (0) means Monday.
+//! (0) means Monday. `SYSDATE()` is the current time in UTC.
 
 use super::{backslash_escaped_literal, SqlDialect};
 use crate::model::Dialect;

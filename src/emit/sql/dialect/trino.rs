@@ -12,6 +12,11 @@ impl SqlDialect for Trino {
         Dialect::Trino
     }
 
+    /// https://trino.io/docs/current/functions/datetime.html
+    fn current_utc_timestamp(&self) -> String {
+        "CAST(current_timestamp AT TIME ZONE 'UTC' AS TIMESTAMP)".into()
+    }
+
     fn double_type(&self) -> &'static str {
         "DOUBLE"
     }
