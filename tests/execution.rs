@@ -507,12 +507,85 @@ fn project(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/execution").join(name)
 }
 
-/// Creates the schema and every view of a valid project, upstream first.
+/// Creates the schema, every view of a valid project (upstream first) and the scoreboard.
 fn deploy_views(engine: &mut dyn Engine, valid: &kpic::Valid, dialect: Dialect) {
     engine.execute(&format!("{};", sql::create_schema(valid.model, dialect)));
     for view in sql::views(valid, dialect) {
         engine.execute(&format!("{};", view.statement));
     }
+    engine.execute(&format!("{};", sql::scoreboard_statement(valid, dialect)));
+}
+
+/// The scoreboard holds, for every KPI, the rows of its latest complete
+/// period as its own view has them (the views are checked against the
+/// reference): picked here in Rust from the view's rows.
+fn scoreboard_problems(engine: &mut dyn Engine, checked: &kpic::Checked) -> Vec<String> {
+    let model = &checked.model;
+    let schema = &model.settings.schema;
+    let sql = format!(
+        "SELECT kpi, dimensions, CAST(period_start AS VARCHAR), status, team, CAST(version AS DOUBLE PRECISION), value, target \
+         FROM \"{schema}\".kpi_scoreboard"
+    );
+    let mut found: BTreeMap<(String, Option<String>), (Vec<Option<String>>, Vec<Option<f64>>)> = BTreeMap::new();
+    for (text, numbers) in engine.rows(&sql, 5, 3) {
+        let key = (text[0].clone().unwrap(), text[1].clone());
+        assert!(found.insert(key.clone(), (text[2..].to_vec(), numbers)).is_none(), "{}: {key:?} twice", engine.name());
+    }
+    let mut problems = Vec::new();
+    for kpi in &model.kpis {
+        let dimensions: Vec<String> = kpi.dimensions.iter().map(|d| d.text.clone()).collect();
+        let rows = read_view(engine, schema, &kpi.name.text, &dimensions, kpi.ratio().is_some());
+        let today = today_utc();
+        let complete = rows.keys().map(|(period, _)| *period).filter(|p| period_end(*p, kpi.grain) <= today);
+        let Some(latest) = complete.max() else { continue };
+        for ((period, values), row) in rows.iter().filter(|((p, _), _)| *p == latest) {
+            let label = (!dimensions.is_empty()).then(|| {
+                let parts: Vec<String> = dimensions
+                    .iter()
+                    .zip(values)
+                    .map(|(d, v)| format!("{d}={}", v.clone().unwrap_or_else(|| "(null)".into())))
+                    .collect();
+                parts.join(", ")
+            });
+            let team = kpi.owner.map(|t| model.team(t).name.text.clone());
+            let expected = (
+                vec![Some(period.to_string()), row.status.clone(), team],
+                vec![Some(f64::from(kpi.version)), row.value, row.target],
+            );
+            match found.remove(&(kpi.name.text.clone(), label.clone())) {
+                Some(actual) if actual.0 == expected.0 && close_all(&actual.1, &expected.1) => {}
+                actual => problems.push(format!(
+                    "{} scoreboard {} {label:?}: {actual:?}, expected {expected:?}",
+                    engine.name(),
+                    kpi.name
+                )),
+            }
+        }
+    }
+    problems.extend(found.keys().map(|key| format!("{} scoreboard: unexpected row {key:?}", engine.name())));
+    problems
+}
+
+fn today_utc() -> chrono::NaiveDate {
+    let seconds = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    chrono::DateTime::from_timestamp(seconds, 0).unwrap().date_naive()
+}
+
+/// The first day after the period that starts on `start`.
+fn period_end(start: chrono::NaiveDate, grain: kpic::model::Grain) -> chrono::NaiveDate {
+    use kpic::model::Grain;
+    let months = |n| start.checked_add_months(chrono::Months::new(n)).unwrap();
+    match grain {
+        Grain::Day => start.succ_opt().unwrap(),
+        Grain::Week => start + chrono::Days::new(7),
+        Grain::Month => months(1),
+        Grain::Quarter => months(3),
+        Grain::Year => months(12),
+    }
+}
+
+fn close_all(a: &[Option<f64>], b: &[Option<f64>]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| close(*x, *y))
 }
 
 /// Loads the data and every view of `projects` into an engine.
@@ -606,6 +679,7 @@ fn run(engine: &mut dyn Engine, dialect: Dialect) {
     let main = kpic::check_dir(&project("project")).unwrap();
     let sunday = kpic::check_dir(&project("sunday")).unwrap();
     let mut problems = compare(engine, &main, &expectations(&data));
+    problems.extend(scoreboard_problems(engine, &main));
     let sunday_weeks = Measure {
         grain: Grain::Week(Weekday::Sun),
         window: Window::Period,

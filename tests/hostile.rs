@@ -72,7 +72,9 @@ fn emit(project: &Path, setup: String) -> Deploy {
             })
             .collect();
         let schema = valid.model.settings.schema.clone();
-        let views = sql::views(&valid, Dialect::DuckDb).into_iter().map(|v| (schema.clone(), v.name)).collect();
+        let mut views: Vec<(String, String)> =
+            sql::views(&valid, Dialect::DuckDb).into_iter().map(|v| (schema.clone(), v.name)).collect();
+        views.push((schema.clone(), kpic::model::SCOREBOARD_VIEW.to_string()));
         (scripts, views)
     });
     Deploy { name: corpus::name(project), scripts, views, setup }

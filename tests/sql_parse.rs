@@ -35,7 +35,8 @@ fn every_emitted_statement_parses_in_its_dialect() {
         for &dialect in &valid.model.settings.dialects {
             let parser = parser_dialect(dialect);
             let statements = std::iter::once(sql::create_schema(valid.model, dialect))
-                .chain(sql::views(&valid, dialect).into_iter().map(|v| v.statement));
+                .chain(sql::views(&valid, dialect).into_iter().map(|v| v.statement))
+                .chain([sql::scoreboard_statement(&valid, dialect)]);
             for statement in statements {
                 if let Err(error) = Parser::parse_sql(parser.as_ref(), &statement) {
                     panic!("{} / {}: {error}\n{statement}", project.display(), dialect.name());

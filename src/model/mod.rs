@@ -11,6 +11,12 @@ pub use text::expr_text;
 
 use crate::source::Span;
 
+/// The summary view of every KPI's latest complete period (docs/sql.md).
+pub const SCOREBOARD_VIEW: &str = "kpi_scoreboard";
+
+/// The longest title, in characters: titles are labels; the rest goes in the description.
+pub const MAX_TITLE: usize = 200;
+
 /// The highest version a KPI may have: view names stay short, arithmetic on versions never overflows.
 pub const MAX_VERSION: u32 = 1_000_000;
 

@@ -6,7 +6,7 @@ use super::settings::invalid;
 use crate::diagnostics::{did_you_mean, Code, Diagnostic};
 use crate::model::{
     Dialect, DurationUnit, Expr, ExprKind, FormulaKind, Goal, Grain, Kpi, Lifecycle, Link, Literal, Name, Source,
-    SourceId, Target, TeamId, Threshold, Type, Unit, Window,
+    SourceId, Target, TeamId, Threshold, Type, Unit, Window, MAX_TITLE,
 };
 use crate::source::SourceMap;
 use crate::syntax::ast::{self, Ident};
@@ -53,6 +53,13 @@ impl Context<'_> {
         }
         let grain = self.grain(decl, kind, diagnostics);
         let window = window(decl, kind, grain, diagnostics);
+        if let Some(title) = decl.title.as_ref().filter(|t| t.node.chars().count() > MAX_TITLE) {
+            diagnostics.push(
+                Diagnostic::new(Code::InvalidValue, title.span, format!("a title is at most {MAX_TITLE} characters"))
+                    .label("too long for a title")
+                    .help("keep the title short; say the rest in `description`"),
+            );
+        }
         let kpi = Kpi {
             name: name(&decl.id),
             title: decl.title.as_ref().map_or_else(|| decl.id.name.clone(), |t| t.node.clone()),

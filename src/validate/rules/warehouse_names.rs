@@ -7,13 +7,25 @@
 use std::collections::HashMap;
 
 use crate::diagnostics::{Code, Diagnostic};
+
 use crate::graph::Graph;
-use crate::model::{Kpi, Model, Relation};
+use crate::model::{Kpi, Model, Relation, SCOREBOARD_VIEW};
 use crate::source::Span;
 
 /// Reports colliding and overlong view names, and views named like the tables sources read.
 pub fn check(model: &Model, _graph: &Graph, diagnostics: &mut Vec<Diagnostic>) {
     let mut taken: HashMap<String, (String, Span)> = HashMap::new();
+    for kpi in model.kpis.iter().filter(|k| k.name.text.eq_ignore_ascii_case(SCOREBOARD_VIEW)) {
+        diagnostics.push(
+            Diagnostic::new(
+                Code::NameCollision,
+                kpi.name.span,
+                format!("`{SCOREBOARD_VIEW}` is the name of kpic's scoreboard view"),
+            )
+            .label("taken by the scoreboard")
+            .help("rename the KPI"),
+        );
+    }
     for kpi in &model.kpis {
         let views = [kpi.name.text.clone(), versioned(kpi)];
         // One report per KPI: `Revenue` clashes with `revenue` twice, alias and versioned view.
