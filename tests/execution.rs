@@ -526,7 +526,9 @@ fn scoreboard_problems(engine: &mut dyn Engine, checked: &kpic::Checked) -> Vec<
         "SELECT kpi, dimensions, CAST(period_start AS VARCHAR), status, team, CAST(version AS DOUBLE PRECISION), value, target \
          FROM \"{schema}\".kpi_scoreboard"
     );
-    let mut found: BTreeMap<(String, Option<String>), (Vec<Option<String>>, Vec<Option<f64>>)> = BTreeMap::new();
+    // (kpi, dimensions) → (period_start, status, team), (version, value, target)
+    type Row = (Vec<Option<String>>, Vec<Option<f64>>);
+    let mut found: BTreeMap<(String, Option<String>), Row> = BTreeMap::new();
     for (text, numbers) in engine.rows(&sql, 5, 3) {
         let key = (text[0].clone().unwrap(), text[1].clone());
         assert!(found.insert(key.clone(), (text[2..].to_vec(), numbers)).is_none(), "{}: {key:?} twice", engine.name());
