@@ -182,6 +182,7 @@ fn deep_expressions_are_one_diagnostic_each() {
             &text[..2000.min(text.len())]
         );
         assert!(text.contains("kpic::too-complex"), "{name}");
+        assert!(text.len() < 10_000, "{name}: excerpts of long lines are cut, {} bytes", text.len());
     }
 }
 

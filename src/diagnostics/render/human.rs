@@ -31,7 +31,7 @@ struct Report {
     message: String,
     severity: Severity,
     help: Option<String>,
-    source: NamedSource<Arc<str>>,
+    source: NamedSource<Shown>,
     labels: Vec<LabeledSpan>,
     related: Vec<Report>,
 }
@@ -71,11 +71,52 @@ struct Texts<'a> {
 }
 
 impl Texts<'_> {
-    fn named(&mut self, id: FileId) -> NamedSource<Arc<str>> {
+    fn named(&mut self, id: FileId) -> NamedSource<Shown> {
         let file = self.sources.get(id);
         let text = self.visible.entry(id).or_insert_with(|| visible(&file.text).into());
-        NamedSource::new(file.display_path(), Arc::clone(text))
+        NamedSource::new(file.display_path(), Shown(Arc::clone(text)))
     }
+}
+
+/// How many bytes of a long line an excerpt shows around its span.
+const EXCERPT: usize = 160;
+
+/// A file's text as shown: an excerpt of a long line (a machine-made filter
+/// of a megabyte) is cut around its span, so that its report stays short.
+#[derive(Debug)]
+struct Shown(Arc<str>);
+
+impl miette::SourceCode for Shown {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        let text: &str = &self.0;
+        let contents = text.read_span(span, before, after)?;
+        if contents.data().len() <= 4 * EXCERPT {
+            return Ok(contents);
+        }
+        let start = span.offset().min(text.len());
+        let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+        let from = boundary(text, start.saturating_sub(EXCERPT / 2).max(line_start), false);
+        let to = boundary(text, (start + span.len().min(EXCERPT) + EXCERPT / 2).min(line_end), true);
+        let line = text[..from].matches('\n').count();
+        // The header names where the span starts, as for any other excerpt.
+        let column = text[line_start..start].chars().count();
+        let excerpt = text[from..to].as_bytes();
+        Ok(Box::new(miette::MietteSpanContents::new(excerpt, SourceSpan::new(from.into(), to - from), line, column, 1)))
+    }
+}
+
+/// The nearest character boundary at or before (`up`: at or after) `at`.
+fn boundary(text: &str, mut at: usize, up: bool) -> usize {
+    while !text.is_char_boundary(at) {
+        at = if up { at + 1 } else { at - 1 };
+    }
+    at
 }
 
 /// The text with control characters shown as `?` (or `¿`, as long in UTF-8),

@@ -29,13 +29,14 @@ pub fn tokens(sql: &str, dialect: &dyn sqlparser::dialect::Dialect) -> Result<Ve
         })
     };
     let (read, raw) = (read(true)?, read(false)?);
+    if read.len() != raw.len() {
+        return Err(Rejected { message: "its escapes change how it reads".into(), line: 1, column: 1 });
+    }
     let backslashes = dialect.supports_string_literal_backslash_escape();
     let mut out = Vec::with_capacity(read.len());
     for (TokenWithSpan { token, span }, written) in read.into_iter().zip(raw) {
         let at = |message: String| Rejected { message, line: span.start.line, column: span.start.column };
-        if backslashes {
-            known_escapes(&written.token).map_err(at)?;
-        }
+        known_escapes(&written.token, backslashes).map_err(at)?;
         let token = match token {
             Token::EOF => continue,
             Token::Whitespace(Whitespace::Newline | Whitespace::SingleLineComment { .. }) => SqlToken::Newline,
@@ -92,10 +93,15 @@ fn verbatim(text: String) -> Result<SqlToken, String> {
     }
 }
 
-/// In a dialect that reads backslash escapes, a string may use only those
-/// that every tokenizer reads alike: `\\ \' \" \n \t`.
-fn known_escapes(written: &Token) -> Result<(), String> {
-    let (Token::SingleQuotedString(text) | Token::DoubleQuotedString(text)) = written else { return Ok(()) };
+/// A string that reads backslash escapes (any `E'…'`; any string in a
+/// dialect that reads them) may use only those that every tokenizer reads
+/// alike: `\\ \' \" \n \t`.
+fn known_escapes(written: &Token, backslashes: bool) -> Result<(), String> {
+    let text = match written {
+        Token::EscapedStringLiteral(text) => text,
+        Token::SingleQuotedString(text) | Token::DoubleQuotedString(text) if backslashes => text,
+        _ => return Ok(()),
+    };
     let mut chars = text.chars();
     while let Some(c) = chars.next() {
         if c == '\\' {
