@@ -36,7 +36,8 @@ pub fn run(args: Args) -> u8 {
     if let Err(message) = within_project(model, &[dialect]) {
         return fail(message);
     }
-    let view = sql::views(&valid, dialect).into_iter().find(|v| v.kpi == id).expect("every KPI has a view");
+    // Only this KPI's SQL: a project of thousands need not be emitted to print one.
+    let view = sql::versioned_view(model, id, sql::for_dialect(dialect));
     println!("{};", view.statement);
     EXIT_OK
 }

@@ -76,21 +76,20 @@ fn comment_text(text: &str) -> String {
     out
 }
 
+/// The versioned view of one KPI.
+pub fn versioned_view(model: &Model, id: KpiId, d: &dyn SqlDialect) -> View {
+    let name = versioned_name(model, id);
+    let statement = format!("CREATE OR REPLACE VIEW {} AS\n{}", qualified(model, d, &name), kpi_query(model, id, d));
+    View { kpi: id, name, statement, drop_first: None }
+}
+
 /// Every view of the project for one dialect: the versioned views in
 /// dependency order (upstream first), then the alias views.
 pub fn views(valid: &Valid, dialect: Dialect) -> Vec<View> {
     let model = valid.model;
     let d = for_dialect(dialect);
     let order = valid.graph.kpis_in_dependency_order().unwrap_or_else(|| model.kpi_ids().collect());
-    let mut views: Vec<View> = order
-        .iter()
-        .map(|&id| {
-            let name = versioned_name(model, id);
-            let statement =
-                format!("CREATE OR REPLACE VIEW {} AS\n{}", qualified(model, d, &name), kpi_query(model, id, d));
-            View { kpi: id, name, statement, drop_first: None }
-        })
-        .collect();
+    let mut views: Vec<View> = order.iter().map(|&id| versioned_view(model, id, d)).collect();
     for &id in &order {
         let name = model.kpi(id).name.text.clone();
         let view = qualified(model, d, &name);
