@@ -223,8 +223,6 @@ impl Frame<'_> {
             None => format!("{value} IS NULL"),
         };
         let at_risk = within_critical.map(|c| format!(" WHEN {c} THEN 'at_risk'")).unwrap_or_default();
-        // Cast, so that the column's type stays the same with or without a target.
-        let status = format!("CASE WHEN {skip} THEN NULL WHEN {met} THEN 'on_track'{at_risk} ELSE 'off_track' END");
-        format!("CAST({status} AS {})", self.d.string_type())
+        format!("CASE WHEN {skip} THEN NULL WHEN {met} THEN 'on_track'{at_risk} ELSE 'off_track' END")
     }
 }

@@ -73,7 +73,8 @@ fn comment_text(text: &str) -> String {
     if text.chars().nth(COMMENT_EXCERPT).is_some() {
         out.push('…');
     }
-    out
+    // Spark substitutes `${…}` anywhere in a statement, comments included.
+    out.replace("${", "$ {")
 }
 
 /// The versioned view of one KPI.
@@ -210,5 +211,6 @@ mod tests {
     fn comments_stay_on_one_short_line() {
         assert_eq!(comment_text("a\rDROP\u{85}x\u{2028}y\n"), "a DROP x y ");
         assert_eq!(comment_text(&"é".repeat(100)).chars().count(), 81);
+        assert_eq!(comment_text("a ${env:HOME}"), "a $ {env:HOME}");
     }
 }

@@ -60,10 +60,10 @@ pub fn check(
     for &dialect in dialects {
         let parser_dialect = parser_dialect(dialect);
         match Parser::parse_sql(parser_dialect.as_ref(), &text) {
-            Ok(statements) if kind == SqlKind::Query && !matches!(statements[..], [Statement::Query(_)]) => {
+            Ok(statements) if kind == SqlKind::Query && !is_plain_query(&statements) => {
                 diagnostics.push(
-                    Diagnostic::new(Code::InvalidSql, span, "a SQL source is one query")
-                        .label("not a SELECT query")
+                    Diagnostic::new(Code::InvalidSql, span, "a SQL source is one query that changes nothing")
+                        .label("not a plain SELECT query")
                         .help("write the `SELECT …` whose rows the source reads"),
                 );
                 return (raw, tables);
@@ -110,6 +110,16 @@ pub fn check(
         }
     }
     (raw, tables)
+}
+
+/// One `SELECT` that changes nothing: no `DELETE`, `INSERT` or `UPDATE`, not even in a `WITH`.
+fn is_plain_query(statements: &[Statement]) -> bool {
+    let [statement @ Statement::Query(_)] = statements else { return false };
+    let writes = sqlparser::ast::visit_statements(statement, |s| match s {
+        Statement::Query(_) => ControlFlow::Continue(()),
+        _ => ControlFlow::Break(()),
+    });
+    writes.is_continue()
 }
 
 fn what(kind: SqlKind) -> &'static str {

@@ -4,6 +4,7 @@
 //! warehouse runs is then exactly what sqlparser checked, whatever the
 //! engine's tokenizer does with comments, nesting or backslashes.
 
+use sqlparser::dialect::{DatabricksDialect, PostgreSqlDialect, RedshiftSqlDialect};
 use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer, Whitespace};
 
 use crate::model::SqlToken;
@@ -70,12 +71,25 @@ pub fn tokens(sql: &str, dialect: &dyn sqlparser::dialect::Dialect) -> Result<Ve
             | Token::HexStringLiteral(_) => {
                 return Err(at("kpic prints raw SQL back and supports only plain '…' strings here".into()))
             }
+            // Digit separators (`1_000`) are read by sqlparser, not by every engine.
+            Token::Number(digits, long) => {
+                verbatim(format!("{}{}", digits.replace('_', ""), if long { "L" } else { "" })).map_err(at)?
+            }
             other => verbatim(other.to_string()).map_err(at)?,
         };
         out.push(token);
     }
     trim(&mut out);
-    separate_comment_markers(&mut out);
+    separate_glued(&mut out, dialect.is::<PostgreSqlDialect>() || dialect.is::<RedshiftSqlDialect>());
+    if dialect.is::<DatabricksDialect>()
+        && out.iter().any(|t| matches!(t, SqlToken::Ident(n) | SqlToken::Verbatim(n) if n.contains("${")))
+    {
+        return Err(Rejected {
+            message: "`${` in a name: Spark substitutes variables there".into(),
+            line: 1,
+            column: 1,
+        });
+    }
     if semicolon_inside(&out) {
         return Err(Rejected { message: "a `;` inside the SQL".into(), line: 1, column: 1 });
     }
@@ -124,16 +138,26 @@ fn plain_text(text: String, what: &str) -> Result<String, String> {
     }
 }
 
-/// Puts a blank between two tokens that would print as `--`, `/*` or `*/`
-/// (`#-` then `-`): an engine would read a comment where sqlparser read two tokens.
-fn separate_comment_markers(tokens: &mut Vec<SqlToken>) {
-    let mut out = Vec::with_capacity(tokens.len());
+/// Puts a blank between two tokens that an engine or its client would read
+/// as one thing where sqlparser read two: tokens printing as `--`, `/*` or
+/// `*/` (`#-` then `-`: a comment), a number and a word (`1and`: PostgreSQL's
+/// "trailing junk"), and — for psql, which deploys to PostgreSQL and
+/// Redshift — `:` and a name (`:PORT` is a psql variable).
+fn separate_glued(tokens: &mut Vec<SqlToken>, psql: bool) {
+    let mut out: Vec<SqlToken> = Vec::with_capacity(tokens.len());
     for token in tokens.drain(..) {
-        if let (Some(SqlToken::Verbatim(before)), SqlToken::Verbatim(after)) = (out.last(), &token) {
-            let junction: String = before.chars().last().into_iter().chain(after.chars().next()).collect();
-            if ["--", "/*", "*/"].contains(&junction.as_str()) {
-                out.push(SqlToken::Space);
+        let glued = match (out.last(), &token) {
+            (Some(SqlToken::Verbatim(before)), SqlToken::Verbatim(after)) => {
+                let junction: String = before.chars().last().into_iter().chain(after.chars().next()).collect();
+                let number_then_word = before.starts_with(|c: char| c.is_ascii_digit())
+                    && after.starts_with(|c: char| c.is_alphabetic() || c == '_');
+                ["--", "/*", "*/"].contains(&junction.as_str()) || number_then_word || (psql && before == ":")
             }
+            (Some(SqlToken::Verbatim(before)), SqlToken::Ident(_) | SqlToken::String(_)) => psql && before == ":",
+            _ => false,
+        };
+        if glued {
+            out.push(SqlToken::Space);
         }
         out.push(token);
     }
@@ -186,6 +210,15 @@ mod tests {
     #[test]
     fn trailing_semicolons_and_blanks_go() {
         assert_eq!(read("  select 1 ;\n", &PostgreSqlDialect {}).len(), 3);
+    }
+
+    #[test]
+    fn glued_tokens_are_printed_apart() {
+        let pg = read("a[1:PORT] > 1and 1_000", &PostgreSqlDialect {});
+        assert!(pg.contains(&SqlToken::Verbatim("1000".into())), "{pg:?}");
+        let colon = pg.iter().position(|t| *t == SqlToken::Verbatim(":".into())).unwrap();
+        assert_eq!(pg[colon + 1], SqlToken::Space);
+        assert!(tokens("`${env:X}` = 1", &DatabricksDialect {}).is_err());
     }
 
     #[test]

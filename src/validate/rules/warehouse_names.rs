@@ -102,7 +102,22 @@ fn tables_named_like_views(model: &Model, views: &HashMap<String, (String, Span)
         for table in tables {
             let parts: Vec<String> = table.split('.').map(str::to_lowercase).collect();
             let [.., table_schema, name] = parts.as_slice() else { continue };
-            let Some((view, span)) = views.get(name).filter(|_| *table_schema == schema) else { continue };
+            if *table_schema != schema {
+                continue;
+            }
+            if name == SCOREBOARD_VIEW {
+                diagnostics.push(
+                    Diagnostic::new(
+                        Code::NameCollision,
+                        source.name.span,
+                        format!("source `{}` reads `{table}`, kpic's scoreboard view", source.name),
+                    )
+                    .label("reads the scoreboard")
+                    .help("read the tables the KPIs read, or give the project another `schema` for its views"),
+                );
+                continue;
+            }
+            let Some((view, span)) = views.get(name) else { continue };
             let qualified = format!("{}.{view}", model.settings.schema);
             let diagnostic = if reads_query {
                 Diagnostic::new(
