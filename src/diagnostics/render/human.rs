@@ -106,7 +106,7 @@ impl miette::SourceCode for Shown {
         let line = text[..from].matches('\n').count();
         // The header names where the span starts, as for any other excerpt.
         let column = text[line_start..start].chars().count();
-        let excerpt = text[from..to].as_bytes();
+        let excerpt = &text.as_bytes()[from..to];
         Ok(Box::new(miette::MietteSpanContents::new(excerpt, SourceSpan::new(from.into(), to - from), line, column, 1)))
     }
 }
