@@ -172,3 +172,24 @@ fn diff_reads_non_ascii_paths_at_a_revision() {
     let signups = kpis.iter().find(|k| k["kpi"] == "google_signups").expect("google_signups changed");
     assert_eq!(signups["change"], "breaking", "found at the base, not added: {output}");
 }
+
+/// A path that is not UTF-8 (a folder named in Latin-1) is read as its bytes.
+#[test]
+fn diff_reads_paths_that_are_not_utf8() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = std::env::temp_dir().join(format!("kpic-diff-latin1-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let folder = dir.join("kpis").join(std::ffi::OsStr::from_bytes(b"\xe9quipe"));
+    std::fs::create_dir_all(&folder).unwrap();
+    git(&dir, &["init", "-q"]);
+    std::fs::write(folder.join("kpis.kpi"), BASE).unwrap();
+    git(&dir, &["add", "."]);
+    git(&dir, &["commit", "-q", "-m", "base"]);
+    std::fs::write(folder.join("kpis.kpi"), BASE.replace("method = \"google\"", "method = \"apple\"")).unwrap();
+    let output = kpic(&dir, &["diff", "kpis", "--base", "HEAD", "--format", "json"]);
+    assert!(output.starts_with("exit: 0"), "{output}");
+    let json: serde_json::Value = serde_json::from_str(output.split_once('\n').unwrap().1).unwrap();
+    let kpis = json["kpis"].as_array().unwrap();
+    let signups = kpis.iter().find(|k| k["kpi"] == "google_signups").expect("google_signups changed");
+    assert_eq!(signups["change"], "breaking", "found at the base, not added: {output}");
+}

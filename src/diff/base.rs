@@ -2,7 +2,8 @@
 //! with the `git` on the PATH, without touching the working tree), or
 //! another directory.
 
-use std::path::Path;
+use std::ffi::{OsStr, OsString};
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::source::{SourceFile, SourceMap};
@@ -13,13 +14,22 @@ pub fn base_from_dir(dir: &Path) -> Result<Checked, String> {
     crate::check_dir(dir).map_err(|e| e.to_string())
 }
 
-fn git_bytes(dir: &Path, args: &[&str]) -> Result<Vec<u8>, String> {
+fn git_bytes<S: AsRef<OsStr>>(dir: &Path, args: &[S]) -> Result<Vec<u8>, String> {
     let output =
         Command::new("git").arg("-C").arg(dir).args(args).output().map_err(|e| format!("cannot run git: {e}"))?;
     if !output.status.success() {
-        return Err(format!("git {}: {}", args.join(" "), String::from_utf8_lossy(&output.stderr).trim()));
+        let shown: Vec<String> = args.iter().map(|a| a.as_ref().to_string_lossy().into_owned()).collect();
+        return Err(format!("git {}: {}", shown.join(" "), String::from_utf8_lossy(&output.stderr).trim()));
     }
     Ok(output.stdout)
+}
+
+/// A path as git printed it: any bytes on Unix, where paths need not be UTF-8.
+fn path_of(bytes: &[u8]) -> PathBuf {
+    #[cfg(unix)]
+    return PathBuf::from(<OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(bytes));
+    #[cfg(not(unix))]
+    return PathBuf::from(String::from_utf8_lossy(bytes).into_owned());
 }
 
 fn git(dir: &Path, args: &[&str]) -> Result<String, String> {
@@ -33,13 +43,15 @@ pub fn base_from_git(project: &Path, revision: &str) -> Result<Checked, String> 
     let prefix = git(project, &["rev-parse", "--show-prefix"])?.trim().to_string();
     // `-z`: paths as they are, NUL-separated (not quoted with octal escapes).
     let scope = if prefix.is_empty() { "." } else { &prefix };
-    let listing = git(root, &["ls-tree", "-r", "-z", "--name-only", revision, "--", scope])?;
-    let mut paths: Vec<&str> = listing.split('\0').filter(|p| p.ends_with(".kpi")).collect();
+    let listing = git_bytes(root, &["ls-tree", "-r", "-z", "--name-only", revision, "--", scope])?;
+    let mut paths: Vec<PathBuf> = listing.split(|b| *b == 0).filter(|p| p.ends_with(b".kpi")).map(path_of).collect();
     paths.sort_unstable();
     let mut sources = SourceMap::default();
     for path in paths {
-        let bytes = git_bytes(root, &["show", &format!("{revision}:{path}")])?;
-        let shown = project.join(path.strip_prefix(prefix.as_str()).unwrap_or(path));
+        let mut object = OsString::from(format!("{revision}:"));
+        object.push(&path);
+        let bytes = git_bytes(root, &[OsString::from("show"), object])?;
+        let shown = project.join(path.strip_prefix(prefix.as_str()).unwrap_or(&path));
         sources.add(SourceFile::from_bytes(shown.strip_prefix(".").unwrap_or(&shown).to_path_buf(), bytes));
     }
     Ok(crate::check(sources))
