@@ -95,7 +95,7 @@ codes! {
     InvalidWindow = "invalid-window", Error,
         "A rolling or to-date window needs a daily grain; cumulative windows need additive values.";
     SnapshotWithoutValidity = "snapshot-without-validity", Error,
-        "`active_at` needs the source to declare `validity <start> to <end>`.";
+        "`active_at` and `in_period` need the source to declare `validity <start> to <end>`.";
     UnitMismatch = "unit-mismatch", Error,
         "A target or threshold is written in a unit the KPI does not have (e.g. a percent target on a count).";
     ThresholdSide = "threshold-side", Error,

@@ -430,19 +430,11 @@ impl ExprResolver<'_> {
             return null(span);
         };
         let at = self.expect(arg, scope, Type::Timestamp, "the argument of `active_at`");
+        if let Some(missing) = self.without_validity(name, base) {
+            return missing;
+        }
         let source = &self.sources[base.index()];
-        let Some(validity) = &source.validity else {
-            return self.error(
-                Diagnostic::new(
-                    Code::SnapshotWithoutValidity,
-                    name.span,
-                    format!("source `{}` declares no validity interval", source.name),
-                )
-                .label("needs `validity`")
-                .secondary(source.name.span, "source declared here")
-                .help(format!("add `validity <start column> to <end column>` to source `{}`", source.name)),
-            );
-        };
+        let validity = source.validity.as_ref().expect("checked above");
         let column = |name: &str| {
             let ty = source.column(name).map_or(Type::Any, |c| c.ty);
             Expr::new(ExprKind::Column(ColumnRef { join: None, column: name.to_string() }), ty, span)
@@ -454,15 +446,38 @@ impl ExprResolver<'_> {
         binary(BinaryOp::And, started, not_ended)
     }
 
-    /// `in_period(t)`: `t >= period_start and t < period_end`.
+    /// The error for a period test over a source without `validity`, if it has none:
+    /// periods are tested per row only for snapshot sources.
+    fn without_validity(&mut self, name: &Ident, base: SourceId) -> Option<Expr> {
+        let source = &self.sources[base.index()];
+        if source.validity.is_some() {
+            return None;
+        }
+        let diagnostic = Diagnostic::new(
+            Code::SnapshotWithoutValidity,
+            name.span,
+            format!("source `{}` declares no validity interval", source.name),
+        )
+        .label("needs `validity`")
+        .secondary(source.name.span, "source declared here")
+        .help(format!("add `validity <start column> to <end column>` to source `{}`", source.name));
+        Some(self.error(diagnostic))
+    }
+
+    /// `in_period(t)`: `t >= period_start and t < period_end`, over a snapshot source.
     fn in_period(&mut self, name: &Ident, args: &[ast::Expr], scope: Scope, span: Span) -> Expr {
-        let Scope::Row { period: true, .. } = scope else {
+        let Scope::Row { base, period: true } = scope else {
             return self.outside_aggregate(name);
         };
         let Some(arg) = self.single_arg(name, args, span) else {
             return null(span);
         };
         let at = self.expect(arg, scope, Type::Timestamp, "the argument of `in_period`");
+        // An event source places its rows in periods by its `time`; testing
+        // another column per period needs the snapshot join of a validity.
+        if let Some(missing) = self.without_validity(name, base) {
+            return missing;
+        }
         let start = Expr::new(ExprKind::PeriodStart, Type::Timestamp, span);
         let end = Expr::new(ExprKind::PeriodEnd, Type::Timestamp, span);
         binary(BinaryOp::And, binary(BinaryOp::Ge, at.clone(), start), binary(BinaryOp::Lt, at, end))
