@@ -204,3 +204,98 @@ proptest! {
         exercise(&text);
     }
 }
+
+/// DuckDB tables typed as the project's sources declare, for its views to bind.
+#[cfg(feature = "engine")]
+fn source_tables(model: &kpic::model::Model) -> Option<String> {
+    use kpic::model::{Relation, Type};
+    let quote = |name: &str| format!("\"{}\"", name.replace('"', "\"\""));
+    let mut ddl = String::new();
+    for source in &model.sources {
+        // A SQL source reads tables whose columns nothing declares.
+        let Relation::Table(table) = &source.relation else { return None };
+        let parts: Vec<String> = table.split('.').map(quote).collect();
+        // A three-part name reads another catalog, which one database cannot hold.
+        if parts.len() > 2 {
+            return None;
+        }
+        let columns: Vec<String> = source
+            .columns
+            .iter()
+            .map(|c| {
+                let ty = match c.ty {
+                    Type::Number => "DOUBLE",
+                    Type::Boolean => "BOOLEAN",
+                    Type::Timestamp => "TIMESTAMP",
+                    Type::Date => "DATE",
+                    _ => "VARCHAR",
+                };
+                format!("{} {ty}", quote(&c.name.text))
+            })
+            .collect();
+        if let [schema, _] = parts.as_slice() {
+            ddl.push_str(&format!("CREATE SCHEMA IF NOT EXISTS {schema};\n"));
+        }
+        ddl.push_str(&format!("CREATE TABLE IF NOT EXISTS {} ({});\n", parts.join("."), columns.join(", ")));
+    }
+    Some(ddl)
+}
+
+/// Whole projects as one text each: the seeds that check clean before mutation.
+#[cfg(feature = "engine")]
+fn projects() -> Vec<String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut dirs = vec![root.join("examples/quickstart")];
+    for parent in ["tests/cases/valid", "tests/execution", "tests/hostile/accepted"] {
+        dirs.extend(std::fs::read_dir(root.join(parent)).unwrap().flatten().map(|e| e.path()).filter(|p| p.is_dir()));
+    }
+    dirs.sort();
+    dirs.iter()
+        .filter_map(|dir| {
+            let mut files: Vec<_> = std::fs::read_dir(dir).ok()?.flatten().map(|e| e.path()).collect();
+            files.retain(|p| p.extension().is_some_and(|e| e == "kpi"));
+            files.sort();
+            let texts: Vec<String> =
+                files.iter().map(|f| std::fs::read_to_string(f).unwrap().replace('\u{feff}', "")).collect();
+            (!texts.is_empty()).then(|| texts.join("\n"))
+        })
+        .collect()
+}
+
+#[cfg(feature = "engine")]
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// Everything `kpic check` accepts deploys: mutants of the corpus that
+    /// check clean create every view on DuckDB, and every view answers.
+    #[test]
+    fn accepted_mutants_deploy_on_duckdb(seed in any::<prop::sample::Index>(), mutations in prop::collection::vec(mutation(), 0..4)) {
+        let corpus = projects();
+        let mut text = seed.get(&corpus).clone();
+        for m in &mutations {
+            text = apply(&text, m);
+        }
+        let mut sources = SourceMap::default();
+        sources.add(SourceFile::new("mutant.kpi", text.clone()));
+        let checked = kpic::check(sources);
+        let Some(valid) = checked.valid() else { return Ok(()) };
+        if !valid.model.settings.dialects.contains(&kpic::model::Dialect::DuckDb) || valid.model.kpis.is_empty() {
+            return Ok(());
+        }
+        let Some(tables) = source_tables(valid.model) else { return Ok(()) };
+        let files = kpic::emit::sql::files(&valid, &[kpic::model::Dialect::DuckDb]);
+        let deploy = files.iter().find(|f| f.path.ends_with("deploy.sql")).unwrap();
+        let db = duckdb::Connection::open_in_memory().unwrap();
+        db.execute_batch(&tables).unwrap_or_else(|e| panic!("tables: {e}\n{tables}"));
+        if let Err(error) = db.execute_batch(&deploy.contents) {
+            panic!("accepted, but does not deploy: {error}\n--- project\n{text}");
+        }
+        let schema = valid.model.settings.schema.replace('"', "\"\"");
+        for kpi in &valid.model.kpis {
+            let view = kpi.name.text.replace('"', "\"\"");
+            if let Err(error) = db.execute_batch(&format!("SELECT * FROM \"{schema}\".\"{view}\"")) {
+                panic!("view {view} does not answer: {error}\n--- project\n{text}");
+            }
+        }
+    }
+}
