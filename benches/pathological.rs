@@ -121,18 +121,15 @@ fn main() {
         let filter = (0..terms).map(|i| format!("s.label = \"v{i}\"")).collect::<Vec<_>>().join(" or ");
         let text =
             format!("{HEADER}kpi k {{\n  owner t\n  value count(s where {filter})\n  grain day\n  version 1\n}}\n");
-        let (time, _) = std::thread::Builder::new()
-            .stack_size(kpic::cli::STACK_SIZE)
-            .spawn(move || {
-                timed(|| {
-                    let checked = kpic::check(one_file(text));
-                    let valid = checked.valid().expect("clean");
-                    kpic::emit::sql::files(&valid, &valid.model.settings.dialects).len()
-                })
+        let (time, _) = kpic::cli::on_large_stack(|| {
+            timed(|| {
+                let checked = kpic::check(one_file(text));
+                let valid = checked.valid().expect("clean");
+                kpic::emit::sql::files(&valid, &valid.model.settings.dialects).len()
             })
-            .unwrap()
-            .join()
-            .unwrap();
+        })
+        .expect("thread starts")
+        .expect("no panic");
         println!("| check and emit a filter of {terms} `or` terms | 1 KPI | {time:.1?} |");
     }
 }

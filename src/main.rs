@@ -5,9 +5,7 @@ fn main() -> std::process::ExitCode {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
-    let runner =
-        std::thread::Builder::new().name("kpic".into()).stack_size(kpic::cli::STACK_SIZE).spawn(kpic::cli::run);
-    match runner.map(std::thread::JoinHandle::join) {
+    match kpic::cli::on_large_stack(kpic::cli::run) {
         Ok(Ok(code)) => code,
         // A panic was already printed by the panic hook.
         Ok(Err(_)) => std::process::ExitCode::from(kpic::cli::EXIT_FAILURE),

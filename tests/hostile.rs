@@ -30,8 +30,8 @@ fn root() -> PathBuf {
 }
 
 /// Runs `f` on a thread with the CLI's stack, as `kpic` runs its stages.
-fn with_cli_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
-    std::thread::Builder::new().stack_size(kpic::cli::STACK_SIZE).spawn(f).unwrap().join().unwrap()
+fn with_cli_stack<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    kpic::cli::on_large_stack(f).expect("thread starts").unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
 #[test]

@@ -177,12 +177,8 @@ proptest! {
     ) {
         let wrappers: Vec<usize> = wrappers.iter().copied().cycle().take(wrappers.len() * repeat).collect();
         let text = deep_project(&wrappers, terms, operator);
-        std::thread::Builder::new()
-            .stack_size(kpic::cli::STACK_SIZE)
-            .spawn(move || exercise(&text))
-            .unwrap()
-            .join()
-            .unwrap();
+        let run = kpic::cli::on_large_stack(|| exercise(&text)).expect("thread starts");
+        run.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
     }
 }
 

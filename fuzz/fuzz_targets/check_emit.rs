@@ -6,7 +6,7 @@ use kpic::source::{SourceFile, SourceMap};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let run = move || {
+    let run = || {
         let mut sources = SourceMap::default();
         sources.add(SourceFile::from_bytes("fuzz.kpi", data.to_vec()));
         let checked = kpic::check(sources);
@@ -16,7 +16,6 @@ fuzz_target!(|data: &[u8]| {
         }
     };
     // The stages run on a thread with the CLI's stack, as `kpic` runs them.
-    std::thread::scope(|scope| {
-        std::thread::Builder::new().stack_size(kpic::cli::STACK_SIZE).spawn_scoped(scope, run).unwrap().join().unwrap();
-    });
+    let outcome = kpic::cli::on_large_stack(run).expect("thread starts");
+    outcome.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
 });

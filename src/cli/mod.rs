@@ -17,6 +17,15 @@ pub const EXIT_FAILURE: u8 = 2;
 /// overflow it. Reserved address space; only what is used is committed.
 pub const STACK_SIZE: usize = 1 << 30;
 
+/// Runs `f` on a thread with [`STACK_SIZE`], as `kpic` runs its stages: the
+/// thread's result (`Err` when it panicked), or why it could not start.
+pub fn on_large_stack<T: Send>(f: impl FnOnce() -> T + Send) -> std::io::Result<std::thread::Result<T>> {
+    std::thread::scope(|scope| {
+        let runner = std::thread::Builder::new().name("kpic".into()).stack_size(STACK_SIZE).spawn_scoped(scope, f)?;
+        Ok(runner.join())
+    })
+}
+
 /// kpic: KPI definitions as code — check them, emit warehouse SQL, LookML and a catalog.
 #[derive(Debug, Parser)]
 #[command(name = "kpic", version, about, long_about = None)]

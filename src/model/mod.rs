@@ -149,6 +149,11 @@ impl Dialect {
             Dialect::DuckDb | Dialect::Trino => None,
         }
     }
+
+    /// The strictest identifier limit among `dialects`, with its dialect.
+    pub fn strictest_identifier_limit(dialects: &[Dialect]) -> Option<(usize, Dialect)> {
+        dialects.iter().filter_map(|d| Some((d.identifier_limit()?, *d))).min()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]

@@ -46,7 +46,7 @@ pub fn resolve(projects: &[&ast::ProjectDecl], diagnostics: &mut Vec<Diagnostic>
         }
     }
     if let Some(schema) = &project.schema {
-        let strictest = settings.dialects.iter().filter_map(|d| Some((d.identifier_limit()?, *d))).min();
+        let strictest = Dialect::strictest_identifier_limit(&settings.dialects);
         if let Some((limit, dialect)) = strictest.filter(|(limit, _)| schema.node.len() > *limit) {
             diagnostics.push(
                 Diagnostic::new(

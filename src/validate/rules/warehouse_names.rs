@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use crate::diagnostics::{Code, Diagnostic};
 
 use crate::graph::Graph;
-use crate::model::{Kpi, Model, Relation, SCOREBOARD_VIEW};
+use crate::model::{Dialect, Kpi, Model, Relation, SCOREBOARD_VIEW};
 use crate::source::Span;
 
 /// Reports colliding and overlong view names, and views named like the tables sources read.
@@ -55,7 +55,7 @@ fn collision(kpi: &Kpi, view: &str, other: &str, first: Span) -> Diagnostic {
 
 fn too_long(model: &Model, kpi: &Kpi, diagnostics: &mut Vec<Diagnostic>) {
     let view = versioned(kpi);
-    let strictest = model.settings.dialects.iter().filter_map(|d| Some((d.identifier_limit()?, *d))).min();
+    let strictest = Dialect::strictest_identifier_limit(&model.settings.dialects);
     let Some((limit, dialect)) = strictest else { return };
     // Dimensions are columns of the view, under the same limit.
     for dimension in kpi.dimensions.iter().filter(|d| d.text.len() > limit) {
