@@ -88,6 +88,8 @@ codes! {
         "A dimension is named like a column every KPI view has (`period_start`, `value`, `status`, …, in any case); rename it.";
     NameCollision = "name-collision", Error,
         "Two views kpic creates, or a view and a table the project reads, would have the same name in the warehouse (compared ignoring case); rename a KPI.";
+    LookmlName = "lookml-name", Error,
+        "With a `looker` block, KPI ids, team ids and KPI dimensions become LookML names: lower-case letters, digits and `_`, and no dimension named like a field every LookML view has (`period_date`, `target_value`, …).";
     NameTooLong = "name-too-long", Error,
         "A view name is longer than one of the project's warehouses keeps (PostgreSQL 63 bytes, Redshift 127); shorten the KPI id.";
     IncompatibleGrain = "incompatible-grain", Error,

@@ -202,6 +202,19 @@ pub struct Settings {
     pub time_zone: String,
     /// How many earlier versions of a KPI keep their views.
     pub keep_versions: u32,
+    /// Where LookML goes; `None`: no LookML is emitted.
+    pub looker: Option<Looker>,
+}
+
+/// The `looker` block: the Looker side of the project (docs/lookml.md).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Looker {
+    /// The name of the Looker connection to the warehouse.
+    pub connection: String,
+    /// The model's name: `lookml/<model>.model.lkml`.
+    pub model: String,
+    /// The dialect of the SQL views Looker reads.
+    pub dialect: Dialect,
 }
 
 impl Default for Settings {
@@ -213,6 +226,7 @@ impl Default for Settings {
             week_start: Weekday::Monday,
             time_zone: "UTC".to_string(),
             keep_versions: 1,
+            looker: None,
         }
     }
 }

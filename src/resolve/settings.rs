@@ -1,7 +1,7 @@
 //! The `project` block and `team` blocks.
 
 use crate::diagnostics::{did_you_mean, Code, Diagnostic};
-use crate::model::{Dialect, Name, Settings, Team, Weekday};
+use crate::model::{Dialect, Looker, Name, Settings, Team, Weekday};
 use crate::syntax::ast;
 
 pub fn resolve(projects: &[&ast::ProjectDecl], diagnostics: &mut Vec<Diagnostic>) -> Settings {
@@ -67,7 +67,73 @@ pub fn resolve(projects: &[&ast::ProjectDecl], diagnostics: &mut Vec<Diagnostic>
     if let Some(keep) = &project.keep_versions {
         settings.keep_versions = keep.node;
     }
+    if let Some(decl) = &project.looker {
+        settings.looker = looker(decl, &settings, diagnostics);
+    }
     settings
+}
+
+/// The `looker` block; `None` (with a diagnostic) when it is incomplete.
+fn looker(decl: &ast::LookerDecl, settings: &Settings, diagnostics: &mut Vec<Diagnostic>) -> Option<Looker> {
+    let connection = match &decl.connection {
+        Some(c) if !c.node.trim().is_empty() => Some(c.node.clone()),
+        Some(c) => {
+            diagnostics.push(
+                Diagnostic::new(Code::InvalidValue, c.span, "the Looker connection has no name")
+                    .help("write the name of the connection as Looker's Admin > Connections lists it"),
+            );
+            None
+        }
+        None => {
+            diagnostics.push(
+                Diagnostic::new(Code::MissingProperty, decl.span, "the `looker` block names no connection")
+                    .label("LookML needs a connection")
+                    .help("add `connection \"…\"`, the name of the Looker connection to your warehouse"),
+            );
+            None
+        }
+    };
+    let (model, model_span) = match &decl.model {
+        Some(m) => (m.node.clone(), m.span),
+        None => (settings.name.clone(), decl.span),
+    };
+    let model_ok = !model.is_empty() && model.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    if !model_ok {
+        let what = if decl.model.is_some() { "the Looker model" } else { "the Looker model (the project's name)" };
+        diagnostics.push(
+            Diagnostic::new(Code::InvalidValue, model_span, format!("{what} `{model}` is not a LookML name"))
+                .help("Looker model names are lower-case letters, digits and `_`: write e.g. `model \"kpis\"`"),
+        );
+    }
+    let dialect = match &decl.dialect {
+        Some(name) => dialect(name, diagnostics).and_then(|found| {
+            if settings.dialects.contains(&found) {
+                return Some(found);
+            }
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::InvalidValue,
+                    name.span,
+                    format!("Looker reads the {} views, which the project does not emit", found.name()),
+                )
+                .label("not among the project's `dialects`")
+                .help(format!("add {} to `dialects`, or name one of the project's dialects", found.name())),
+            );
+            None
+        }),
+        None => match settings.dialects.as_slice() {
+            [only] => Some(*only),
+            _ => {
+                diagnostics.push(
+                    Diagnostic::new(Code::MissingProperty, decl.span, "the `looker` block names no dialect")
+                        .label("which views does Looker read?")
+                        .help("add `dialect …`, the warehouse of the Looker connection (one of the project's `dialects`)"),
+                );
+                None
+            }
+        },
+    };
+    Some(Looker { connection: connection?, model: model_ok.then_some(model)?, dialect: dialect? })
 }
 
 /// Time zones are IANA names: an offset such as `+05:30` means opposite

@@ -80,6 +80,17 @@ pub struct ProjectDecl {
     pub week_start: Option<Ident>,
     pub time_zone: Option<Spanned<String>>,
     pub keep_versions: Option<Spanned<u32>>,
+    pub looker: Option<LookerDecl>,
+}
+
+/// The `looker { … }` block of a project.
+#[derive(Debug, Clone)]
+pub struct LookerDecl {
+    /// The `looker` keyword.
+    pub span: Span,
+    pub connection: Option<Spanned<String>>,
+    pub model: Option<Spanned<String>>,
+    pub dialect: Option<Ident>,
 }
 
 #[derive(Debug, Clone)]

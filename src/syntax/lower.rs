@@ -111,13 +111,25 @@ impl<'d> Lowerer<'d> {
     fn project(&mut self, pair: Pair<Rule>) -> ProjectDecl {
         let (name, properties) = self.header(pair);
         let mut decl =
-            ProjectDecl { name, schema: None, dialects: None, week_start: None, time_zone: None, keep_versions: None };
+            ProjectDecl {
+            name,
+            schema: None,
+            dialects: None,
+            week_start: None,
+            time_zone: None,
+            keep_versions: None,
+            looker: None,
+        };
         let mut seen = Seen::default();
         for property in properties {
             if !self.first(&mut seen, &property) {
                 continue;
             }
             let rule = property.as_rule();
+            if rule == Rule::p_looker {
+                decl.looker = Some(self.looker(property));
+                continue;
+            }
             let value = last(property);
             match rule {
                 Rule::p_schema => decl.schema = Some(self.name_value(value)),
@@ -126,6 +138,27 @@ impl<'d> Lowerer<'d> {
                 Rule::p_time_zone => decl.time_zone = Some(self.string(value)),
                 Rule::p_keep_versions => decl.keep_versions = Some(self.integer(value)),
                 _ => unreachable!("grammar: project property {rule:?}"),
+            }
+        }
+        decl
+    }
+
+    fn looker(&mut self, pair: Pair<Rule>) -> LookerDecl {
+        let mut properties = pair.into_inner().filter(|p| !matches!(p.as_rule(), Rule::lbrace | Rule::rbrace));
+        let span = self.span(&properties.next().expect("grammar: `looker` keyword"));
+        let mut decl = LookerDecl { span, connection: None, model: None, dialect: None };
+        let mut seen = Seen::default();
+        for property in properties {
+            if !self.first(&mut seen, &property) {
+                continue;
+            }
+            let rule = property.as_rule();
+            let value = last(property);
+            match rule {
+                Rule::p_connection => decl.connection = Some(self.string(value)),
+                Rule::p_model => decl.model = Some(self.name_value(value)),
+                Rule::p_dialect => decl.dialect = Some(self.ident(value)),
+                _ => unreachable!("grammar: looker property {rule:?}"),
             }
         }
         decl

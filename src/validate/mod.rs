@@ -14,6 +14,7 @@ const RULES: &[Rule] = &[
     rules::dependency_cycle::check,
     rules::deprecated_dependency::check,
     rules::dimension_not_on_source::check,
+    rules::lookml_names::check,
     rules::reserved_name::check,
     rules::threshold_side::check,
     rules::unit_mismatch::check,

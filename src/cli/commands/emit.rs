@@ -44,7 +44,9 @@ pub fn within_project(model: &crate::model::Model, requested: &[Dialect]) -> Res
 
 /// Every generated file of a valid project.
 pub fn generate(valid: &Valid, dialects: &[Dialect]) -> Vec<OutputFile> {
-    emit::sql::files(valid, dialects)
+    let mut files = emit::sql::files(valid, dialects);
+    files.extend(emit::lookml::files(valid));
+    files
 }
 
 pub fn run(args: Args) -> u8 {

@@ -202,27 +202,34 @@ impl Frame<'_> {
             return format!("CAST(NULL AS {})", self.d.string_type());
         };
         let value = self.q("value");
-        let number = |t: &Threshold| t.number.text.clone();
-        let (met, within_critical) = match (&target.goal, target.critical.as_slice()) {
-            (Goal::AtLeast(t), critical) => {
-                (format!("{value} >= {}", number(t)), critical.first().map(|c| format!("{value} >= {}", number(c))))
-            }
-            (Goal::AtMost(t), critical) => {
-                (format!("{value} <= {}", number(t)), critical.first().map(|c| format!("{value} <= {}", number(c))))
-            }
-            (Goal::Between(low, high), critical) => (
-                format!("{value} >= {} AND {value} <= {}", number(low), number(high)),
-                match critical {
-                    [c_low, c_high] => Some(format!("{value} >= {} AND {value} <= {}", number(c_low), number(c_high))),
-                    _ => None,
-                },
-            ),
-        };
         let skip = match self.applies(target) {
             Some(applies) => format!("{value} IS NULL OR NOT ({applies})"),
             None => format!("{value} IS NULL"),
         };
-        let at_risk = within_critical.map(|c| format!(" WHEN {c} THEN 'at_risk'")).unwrap_or_default();
-        format!("CASE WHEN {skip} THEN NULL WHEN {met} THEN 'on_track'{at_risk} ELSE 'off_track' END")
+        format!("CASE WHEN {skip} THEN NULL {} END", status_branches(target, &value))
     }
 }
+
+/// `WHEN … THEN 'on_track' [WHEN … THEN 'at_risk'] ELSE 'off_track'`: the
+/// status of `value` (SQL) against the target's goal and critical thresholds.
+pub fn status_branches(target: &Target, value: &str) -> String {
+    let number = |t: &Threshold| t.number.text.clone();
+    let (met, within_critical) = match (&target.goal, target.critical.as_slice()) {
+        (Goal::AtLeast(t), critical) => {
+            (format!("{value} >= {}", number(t)), critical.first().map(|c| format!("{value} >= {}", number(c))))
+        }
+        (Goal::AtMost(t), critical) => {
+            (format!("{value} <= {}", number(t)), critical.first().map(|c| format!("{value} <= {}", number(c))))
+        }
+        (Goal::Between(low, high), critical) => (
+            format!("{value} >= {} AND {value} <= {}", number(low), number(high)),
+            match critical {
+                [c_low, c_high] => Some(format!("{value} >= {} AND {value} <= {}", number(c_low), number(c_high))),
+                _ => None,
+            },
+        ),
+    };
+    let at_risk = within_critical.map(|c| format!(" WHEN {c} THEN 'at_risk'")).unwrap_or_default();
+    format!("WHEN {met} THEN 'on_track'{at_risk} ELSE 'off_track'")
+}
+

@@ -11,6 +11,7 @@ mod query;
 mod scoreboard;
 
 pub use dialect::{for_dialect, SqlDialect};
+pub(crate) use frame::status_branches;
 
 use super::OutputFile;
 use crate::model::{Dialect, FormulaKind, KpiId, Model};
@@ -36,7 +37,7 @@ pub fn versioned_name(model: &Model, id: KpiId) -> String {
 }
 
 /// `<schema>.<name>`, both quoted.
-fn qualified(model: &Model, d: &dyn SqlDialect, name: &str) -> String {
+pub(crate) fn qualified(model: &Model, d: &dyn SqlDialect, name: &str) -> String {
     format!("{}.{}", d.quote_ident(&model.settings.schema), d.quote_ident(name))
 }
 

@@ -1,0 +1,297 @@
+//! LookML dashboards (YAML, `layout: newspaper`): one per team — its
+//! scoreboard, then per KPI the latest complete period against the target and
+//! a trend — and a company dashboard of every KPI off track or at risk.
+
+use std::collections::BTreeSet;
+use std::fmt::Write;
+
+use super::fields::{self, period};
+use super::rollup::{timeframe, Rollup};
+use super::text::yaml_string;
+use super::{team_dashboard, COMPANY_DASHBOARD};
+use crate::model::{Goal, Kpi, Lifecycle, Looker, Model, TeamId, SCOREBOARD_VIEW};
+
+/// Newspaper layouts are 24 columns wide.
+const WIDTH: u32 = 24;
+/// How many recent complete periods a trend shows.
+const TREND_PERIODS: u32 = 12;
+/// The filter of the period, on every KPI tile.
+const PERIOD_FILTER: &str = "period";
+
+/// A team's dashboard; `None` for a team without active KPIs.
+pub fn team(model: &Model, looker: &Looker, team: TeamId) -> Option<String> {
+    let kpis: Vec<&Kpi> =
+        model.kpis.iter().filter(|k| k.owner == Some(team) && k.lifecycle == Lifecycle::Active).collect();
+    if kpis.is_empty() {
+        return None;
+    }
+    let team = model.team(team);
+    let dimensions: BTreeSet<&str> = kpis.iter().flat_map(|k| k.dimensions.iter().map(|d| d.text.as_str())).collect();
+    let mut out = header(&team_dashboard(&team.name.text), &format!("{} KPIs", team.display_name));
+    let description = match (&team.chat, &team.email) {
+        (Some(chat), _) => format!("Owned by {} ({chat}).", team.display_name),
+        (None, Some(email)) => format!("Owned by {} ({email}).", team.display_name),
+        (None, None) => format!("Owned by {}.", team.display_name),
+    };
+    let _ = writeln!(out, "  description: {}", yaml_string(&description));
+    out.push_str("  filters:\n");
+    filter(&mut out, PERIOD_FILTER, "Period", None);
+    for name in &dimensions {
+        // Suggestions come from the first KPI with the dimension.
+        let kpi = kpis.iter().find(|k| k.dimensions.iter().any(|d| d.text == *name)).expect("a KPI has it");
+        let source = (looker.model.as_str(), kpi.name.text.as_str(), format!("{}.{name}", kpi.name));
+        filter(&mut out, name, &label(name), Some(source));
+    }
+    out.push_str("  elements:\n");
+    let scoreboard = Element {
+        name: "scoreboard".into(),
+        title: "Scoreboard: latest complete period".into(),
+        explore: SCOREBOARD_VIEW.into(),
+        kind: "looker_grid",
+        fields: scoreboard_fields(),
+        filters: vec![(format!("{SCOREBOARD_VIEW}.team"), filter_value(&team.name.text))],
+        sorts: vec![format!("{SCOREBOARD_VIEW}.title asc"), format!("{SCOREBOARD_VIEW}.dimensions asc")],
+        limit: 500,
+        extra: String::new(),
+        listen: Vec::new(),
+        position: (0, 0, WIDTH, 8),
+    };
+    scoreboard.write(&mut out, looker);
+    for (i, kpi) in kpis.iter().enumerate() {
+        let row = 8 + 6 * i as u32;
+        for element in kpi_elements(model, kpi, row) {
+            element.write(&mut out, looker);
+        }
+    }
+    Some(out)
+}
+
+/// The company dashboard: every team's KPIs off track or at risk, from the scoreboard.
+pub fn company(model: &Model, looker: &Looker) -> String {
+    let mut out = header(COMPANY_DASHBOARD, &format!("{}: KPIs off track or at risk", model.settings.name));
+    out.push_str("  description: \"Every team's KPIs whose latest complete period is off track or at risk.\"\n");
+    out.push_str("  elements:\n");
+    let status = format!("{SCOREBOARD_VIEW}.status");
+    let count = |name: &str, title: &str, value: &str, col: u32| Element {
+        name: name.into(),
+        title: title.into(),
+        explore: SCOREBOARD_VIEW.into(),
+        kind: "single_value",
+        fields: vec![format!("{SCOREBOARD_VIEW}.kpis")],
+        filters: vec![(status.clone(), filter_value(value))],
+        sorts: Vec::new(),
+        limit: 1,
+        extra: String::new(),
+        listen: Vec::new(),
+        position: (0, col, 8, 4),
+    };
+    count("off_track", "KPIs off track", "off_track", 0).write(&mut out, looker);
+    count("at_risk", "KPIs at risk", "at_risk", 8).write(&mut out, looker);
+    count("on_track", "KPIs on track", "on_track", 16).write(&mut out, looker);
+    let mut fields = vec![format!("{SCOREBOARD_VIEW}.team_name"), format!("{SCOREBOARD_VIEW}.team_chat")];
+    fields.extend(scoreboard_fields());
+    Element {
+        name: "needs_attention".into(),
+        title: "Off track or at risk".into(),
+        explore: SCOREBOARD_VIEW.into(),
+        kind: "looker_grid",
+        fields,
+        filters: vec![(status, format!("{},{}", filter_value("off_track"), filter_value("at_risk")))],
+        sorts: vec![format!("{SCOREBOARD_VIEW}.status desc"), format!("{SCOREBOARD_VIEW}.team_name asc")],
+        limit: 5000,
+        extra: String::new(),
+        listen: Vec::new(),
+        position: (4, 0, WIDTH, 12),
+    }
+    .write(&mut out, looker);
+    out
+}
+
+fn header(name: &str, title: &str) -> String {
+    format!(
+        "# generated by kpic; do not edit: add dashboards of your own in /kpic_custom (docs/lookml.md)\n\
+         - dashboard: {name}\n  title: {}\n  layout: newspaper\n  preferred_viewer: dashboards-next\n",
+        yaml_string(title)
+    )
+}
+
+/// `plan_tier` → `Plan tier`.
+fn label(name: &str) -> String {
+    let words = name.replace('_', " ");
+    let mut chars = words.trim().chars();
+    chars.next().map_or_else(String::new, |first| first.to_uppercase().chain(chars).collect())
+}
+
+/// A dashboard filter: of dates, or of a field's values (model, explore, field).
+fn filter(out: &mut String, name: &str, title: &str, field: Option<(&str, &str, String)>) {
+    let kind = if field.is_some() { "field_filter" } else { "date_filter" };
+    let _ = writeln!(
+        out,
+        "  - name: {name}\n    title: {}\n    type: {kind}\n    default_value: \"\"\n    allow_multiple_values: true\n    required: false",
+        yaml_string(title)
+    );
+    if let Some((model, explore, field)) = field {
+        let _ = writeln!(out, "    model: {model}\n    explore: {explore}\n    field: {field}");
+    }
+}
+
+fn scoreboard_fields() -> Vec<String> {
+    ["title", "dimensions", "period_date", "value", "target", "status", "unit"]
+        .iter()
+        .map(|f| format!("{SCOREBOARD_VIEW}.{f}"))
+        .collect()
+}
+
+/// The latest complete period against the target, and the trend, of one KPI.
+/// A value that cannot be summed over dimension values is shown per value.
+fn kpi_elements(model: &Model, kpi: &Kpi, row: u32) -> Vec<Element> {
+    let view = kpi.name.text.as_str();
+    let rollup = Rollup::of(model, kpi);
+    let field = |name: &str| format!("{view}.{name}");
+    let period_field = period(view, timeframe(kpi.grain));
+    let dimensions: Vec<String> = kpi.dimensions.iter().map(|d| field(&d.text)).collect();
+    let by_dimension = !rollup.over_dimensions && !dimensions.is_empty();
+    let has_target = kpi.target.is_some();
+    let mut listen = vec![(PERIOD_FILTER.to_string(), period_field.clone())];
+    listen.extend(kpi.dimensions.iter().map(|d| (d.text.clone(), field(&d.text))));
+    let complete = vec![(field(fields::PERIOD_COMPLETE), "Yes".to_string())];
+
+    let latest = if by_dimension {
+        let mut fields = vec![format!("{SCOREBOARD_VIEW}.dimensions"), format!("{SCOREBOARD_VIEW}.value")];
+        if has_target {
+            fields.extend([format!("{SCOREBOARD_VIEW}.target"), format!("{SCOREBOARD_VIEW}.status")]);
+        }
+        Element {
+            name: format!("{view}_latest"),
+            title: kpi.title.clone(),
+            explore: SCOREBOARD_VIEW.into(),
+            kind: "looker_grid",
+            fields,
+            filters: vec![(format!("{SCOREBOARD_VIEW}.kpi"), filter_value(view))],
+            sorts: vec![format!("{SCOREBOARD_VIEW}.dimensions asc")],
+            limit: 500,
+            extra: String::new(),
+            listen: Vec::new(),
+            position: (row, 0, 8, 6),
+        }
+    } else {
+        let mut fields = vec![period_field.clone(), field(fields::VALUE)];
+        let mut extra = format!("    hidden_fields: [{period_field}]\n");
+        if has_target {
+            fields.extend([field(fields::TARGET_VALUE), field(fields::STATUS_VALUE)]);
+            extra.push_str("    show_comparison: true\n    comparison_type: value\n    comparison_label: \"Target\"\n");
+        }
+        Element {
+            name: format!("{view}_latest"),
+            title: kpi.title.clone(),
+            explore: view.into(),
+            kind: "single_value",
+            fields,
+            filters: complete.clone(),
+            sorts: vec![format!("{period_field} desc")],
+            limit: 1,
+            extra,
+            listen: listen.clone(),
+            position: (row, 0, 8, 6),
+        }
+    };
+
+    let mut trend_fields = vec![period_field.clone()];
+    let mut extra = String::new();
+    if by_dimension {
+        trend_fields.extend(dimensions.iter().cloned());
+        let _ = writeln!(extra, "    pivots: [{}]", dimensions.join(", "));
+    }
+    trend_fields.push(field(fields::VALUE));
+    if has_target && !by_dimension {
+        trend_fields.push(field(fields::TARGET_VALUE));
+    }
+    if let Some(line) = kpi.target.as_ref().filter(|t| t.from.is_none() && t.until.is_none()).map(goal_line) {
+        let _ = write!(
+            extra,
+            "    reference_lines:\n    - reference_type: line\n      line_value: \"{line}\"\n      label: \"Target\"\n      color: \"#1a7f37\"\n"
+        );
+    }
+    let trend = Element {
+        name: format!("{view}_trend"),
+        title: format!("{}: last {TREND_PERIODS} complete {}s", kpi.title, kpi.grain.name()),
+        explore: view.into(),
+        kind: "looker_line",
+        fields: trend_fields,
+        filters: complete,
+        sorts: vec![format!("{period_field} desc")],
+        limit: TREND_PERIODS,
+        extra,
+        listen,
+        position: (row, 8, WIDTH - 8, 6),
+    };
+    vec![latest, trend]
+}
+
+/// The goal's value for a reference line: the target, or the centre of a range.
+fn goal_line(target: &crate::model::Target) -> String {
+    match &target.goal {
+        Goal::AtLeast(t) | Goal::AtMost(t) => t.number.text.clone(),
+        Goal::Between(low, high) => format!("{}", (low.number.value + high.number.value) / 2.0),
+    }
+}
+
+/// A Looker string filter matching exactly `value`: its special characters escaped with `^`.
+fn filter_value(value: &str) -> String {
+    let mut out = String::new();
+    for c in value.chars() {
+        if matches!(c, '^' | '%' | '_' | ',') {
+            out.push('^');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// One dashboard element (a tile).
+struct Element {
+    name: String,
+    title: String,
+    explore: String,
+    kind: &'static str,
+    fields: Vec<String>,
+    filters: Vec<(String, String)>,
+    sorts: Vec<String>,
+    limit: u32,
+    /// Visualisation settings, as YAML lines.
+    extra: String,
+    /// Dashboard filter → field.
+    listen: Vec<(String, String)>,
+    /// Row, column, width, height.
+    position: (u32, u32, u32, u32),
+}
+
+impl Element {
+    fn write(&self, out: &mut String, looker: &Looker) {
+        let _ = writeln!(out, "  - name: {}", self.name);
+        let _ = writeln!(out, "    title: {}", yaml_string(&self.title));
+        let _ = writeln!(out, "    model: {}", looker.model);
+        let _ = writeln!(out, "    explore: {}", self.explore);
+        let _ = writeln!(out, "    type: {}", self.kind);
+        let _ = writeln!(out, "    fields: [{}]", self.fields.join(", "));
+        if !self.filters.is_empty() {
+            out.push_str("    filters:\n");
+            for (field, value) in &self.filters {
+                let _ = writeln!(out, "      {field}: {}", yaml_string(value));
+            }
+        }
+        if !self.sorts.is_empty() {
+            let _ = writeln!(out, "    sorts: [{}]", self.sorts.join(", "));
+        }
+        let _ = writeln!(out, "    limit: {}", self.limit);
+        out.push_str(&self.extra);
+        if !self.listen.is_empty() {
+            out.push_str("    listen:\n");
+            for (filter, field) in &self.listen {
+                let _ = writeln!(out, "      {filter}: {field}");
+            }
+        }
+        let (row, col, width, height) = self.position;
+        let _ = writeln!(out, "    row: {row}\n    col: {col}\n    width: {width}\n    height: {height}");
+    }
+}
