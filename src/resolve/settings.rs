@@ -69,8 +69,20 @@ pub fn resolve(projects: &[&ast::ProjectDecl], diagnostics: &mut Vec<Diagnostic>
     }
     if let Some(decl) = &project.looker {
         settings.looker = looker(decl, &settings, diagnostics);
+        if let Some(schema) = project.schema.as_ref().filter(|s| breaks_lookml_sql(&s.node)) {
+            diagnostics.push(
+                Diagnostic::new(Code::InvalidValue, schema.span, "Looker cannot read this schema name")
+                    .label("holds `;;`, `${`, `{{` or `{%`")
+                    .help("LookML ends SQL at `;;` and evaluates `${…}` and Liquid inside it: name the schema without them"),
+            );
+        }
     }
     settings
+}
+
+/// Whether text inside a LookML `sql:` would end it or be evaluated by Looker.
+fn breaks_lookml_sql(text: &str) -> bool {
+    [";;", "${", "{{", "{%"].iter().any(|marker| text.contains(marker))
 }
 
 /// The `looker` block; `None` (with a diagnostic) when it is incomplete.
@@ -102,6 +114,7 @@ fn looker(decl: &ast::LookerDecl, settings: &Settings, diagnostics: &mut Vec<Dia
         let what = if decl.model.is_some() { "the Looker model" } else { "the Looker model (the project's name)" };
         diagnostics.push(
             Diagnostic::new(Code::InvalidValue, model_span, format!("{what} `{model}` is not a LookML name"))
+                .label("not lower-case letters, digits and `_`")
                 .help("Looker model names are lower-case letters, digits and `_`: write e.g. `model \"kpis\"`"),
         );
     }
