@@ -7,7 +7,7 @@ async function main() {
   const root = process.argv[2];
   process.chdir(root);
   const project = await lookmlParser.parseFiles({
-    source: "**/*.{view,model}.lkml",
+    source: "**/*.{view.lkml,model.lkml,dashboard.lookml}",
     fileOutput: "by-name",
     transformations: { applyExtensionsRefinements: true },
     console: { log() {}, warn: console.error, error: console.error },

@@ -80,13 +80,12 @@ pub fn kpi_view(model: &Model, id: KpiId, d: &dyn SqlDialect) -> String {
         (_, true) => None,
     };
     let one_period = format!("COUNT(DISTINCT {}) = 1", column("period_start"));
+    // Always `type: number` with the aggregate written out: Looker's `type: sum`
+    // turns a sum over only NULLs into 0, where kpic's value is NULL.
     let aggregate = |w: &mut Lkml, function: &str, name: &str| {
-        match &guard {
-            None => w.param("type", &function.to_lowercase()).sql("sql", &column(name)),
-            Some(guard) => {
-                w.param("type", "number").sql("sql", &format!("CASE WHEN {guard} THEN {function}({}) END", column(name)))
-            }
-        };
+        let combined = format!("{function}({})", column(name));
+        let sql = guard.as_ref().map_or_else(|| combined.clone(), |guard| format!("CASE WHEN {guard} THEN {combined} END"));
+        w.param("type", "number").sql("sql", &sql);
     };
     let description = format!("{} {}", kpi_description(kpi), rollup.describe()).trim().to_string();
     let has_parts = kpi.ratio().is_some();

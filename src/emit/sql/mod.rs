@@ -12,6 +12,7 @@ mod scoreboard;
 
 pub use dialect::{for_dialect, SqlDialect};
 pub(crate) use frame::status_branches;
+pub use scoreboard::COLUMNS as SCOREBOARD_COLUMNS;
 
 use super::OutputFile;
 use crate::model::{Dialect, FormulaKind, KpiId, Model};
