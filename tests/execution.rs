@@ -8,6 +8,10 @@
 
 #[path = "execution/engines.rs"]
 mod engines;
+#[path = "execution/looker.rs"]
+mod looker;
+#[path = "support/lookml.rs"]
+mod lookml;
 #[path = "execution/reference.rs"]
 mod reference;
 
@@ -690,6 +694,9 @@ fn run(engine: &mut dyn Engine, dialect: Dialect) {
     };
     let expected = BTreeMap::from([("events_weekly", plain(measure(sunday_weeks, first)))]);
     problems.extend(compare(engine, &sunday, &expected));
+    for dir in [project("project"), project("sunday")] {
+        problems.extend(looker::problems(engine, &dir, dialect).unwrap_or_default());
+    }
     assert!(problems.is_empty(), "{} mismatches:\n{}", problems.len(), problems.join("\n"));
 }
 
@@ -878,7 +885,7 @@ fn redeploy(engine: &mut dyn Engine, dialect: Dialect) {
     run_script(engine, &locked_deploy(&dir, 1, "", dialect)).unwrap();
     engine.execute("DROP VIEW public_report;");
     run_script(engine, &locked_deploy(&dir, 2, "kind", dialect)).unwrap();
-    let by_kind = "SELECT CAST(kind AS VARCHAR), value FROM redeploy.a_events";
+    let by_kind = "SELECT CAST(kind AS VARCHAR), value FROM redeploy.a_events ORDER BY period_start, kind";
     let v2 = engine.rows(by_kind, 1, 1);
     let total = |rows: &engines::Rows| rows.iter().filter_map(|(_, v)| v[0]).sum::<f64>();
     assert!(!v1.is_empty() && total(&v1) == total(&v2), "{name}: v1 {v1:?} and v2 {v2:?} count alike");
