@@ -1,6 +1,7 @@
 //! Executes every KPI view of `tests/execution/project` (and the Sunday-week
 //! project) on DuckDB and PostgreSQL over `tests/data/`, and compares each
-//! row with numbers computed independently in `execution/reference.rs`.
+//! row with numbers computed independently in `execution/reference.rs`; then
+//! the numbers Looker computes from the LookML (`execution/looker.rs`).
 //!
 //! Needs `--features engine` (DuckDB) and `KPIC_POSTGRES` (see `.ci/run`);
 //! with `KPIC_REQUIRE_ENGINES=1` (CI) a missing PostgreSQL fails the test.
@@ -836,6 +837,7 @@ fn library(engine: &mut dyn Engine, dialect: Dialect) {
         let dims: Vec<String> = kpi.dimensions.iter().map(|d| d.text.clone()).collect();
         assert!(read_view(engine, &model.settings.schema, &kpi.name.text, &dims, kpi.ratio().is_some()).is_empty());
     }
+    looker::binds(engine, &Path::new(env!("CARGO_MANIFEST_DIR")).join("kpis"), dialect);
 }
 
 /// Writes one version of a small project over `app.events` into `dir`:

@@ -86,7 +86,12 @@ fn both_parsers_accept_every_file_and_every_reference_resolves() {
             .model
             .teams
             .iter()
-            .filter(|t| checked.model.kpis.iter().any(|k| k.owner.is_some_and(|o| checked.model.team(o).name == t.name) && k.lifecycle == kpic::model::Lifecycle::Active))
+            .filter(|t| {
+                checked.model.kpis.iter().any(|k| {
+                    k.owner.is_some_and(|o| checked.model.team(o).name == t.name)
+                        && k.lifecycle == kpic::model::Lifecycle::Active
+                })
+            })
             .map(|t| kpic::emit::lookml::team_dashboard(&t.name.text))
             .collect();
         dashboards.insert(kpic::emit::lookml::COMPANY_DASHBOARD.into());
@@ -107,8 +112,20 @@ fn both_parsers_accept_every_file_and_every_reference_resolves() {
 /// Field types and timeframes Looker accepts (docs: dimension, measure and timeframe types).
 const DIMENSION_TYPES: &[&str] = &["string", "number", "yesno", "date", "tier", "zipcode", "location"];
 const MEASURE_TYPES: &[&str] = &[
-    "average", "count", "count_distinct", "date", "list", "max", "median", "min", "number", "percentile",
-    "string", "sum", "sum_distinct", "yesno",
+    "average",
+    "count",
+    "count_distinct",
+    "date",
+    "list",
+    "max",
+    "median",
+    "min",
+    "number",
+    "percentile",
+    "string",
+    "sum",
+    "sum_distinct",
+    "yesno",
 ];
 const TIMEFRAMES: &[&str] = &["raw", "time", "date", "week", "month", "quarter", "year"];
 const ELEMENT_TYPES: &[&str] = &["looker_grid", "single_value", "looker_line", "looker_column"];
@@ -183,7 +200,9 @@ fn cross_references(model: &kpic::model::Model, parsed: &Value) -> Vec<String> {
                         problems.push(format!("{name}.{field}: no column {column} in the SQL view"))
                     }
                     Some(_) => {}
-                    None if reference == "TABLE" => problems.push(format!("{name}.{field}: ${{TABLE}} without a column")),
+                    None if reference == "TABLE" => {
+                        problems.push(format!("{name}.{field}: ${{TABLE}} without a column"))
+                    }
                     None if !view.fields.contains_key(&reference) => {
                         problems.push(format!("{name}.{field}: no field {reference}"))
                     }
@@ -211,7 +230,8 @@ fn cross_references(model: &kpic::model::Model, parsed: &Value) -> Vec<String> {
             problems.push(format!("include {pattern} matches no file"));
         }
     }
-    let explores: BTreeSet<String> = list(&model_file["explores"]).iter().map(|e| text(&e["name"]).to_string()).collect();
+    let explores: BTreeSet<String> =
+        list(&model_file["explores"]).iter().map(|e| text(&e["name"]).to_string()).collect();
     for explore in &explores {
         if !views.contains_key(explore) {
             problems.push(format!("explore {explore} has no view"));
@@ -248,7 +268,8 @@ fn cross_references(model: &kpic::model::Model, parsed: &Value) -> Vec<String> {
                 }
                 let fields: Vec<String> = list(&element["fields"]).iter().map(|f| text(f).to_string()).collect();
                 let mut referenced = fields.clone();
-                referenced.extend(list(&element["sorts"]).iter().map(|s| text(s).split(' ').next().unwrap().to_string()));
+                referenced
+                    .extend(list(&element["sorts"]).iter().map(|s| text(s).split(' ').next().unwrap().to_string()));
                 referenced.extend(element["filters"].as_object().into_iter().flat_map(|o| o.keys().cloned()));
                 for (filter, field) in element["listen"].as_object().into_iter().flatten() {
                     if !filters.contains(filter) {

@@ -109,7 +109,8 @@ fn looker(decl: &ast::LookerDecl, settings: &Settings, diagnostics: &mut Vec<Dia
         Some(m) => (m.node.clone(), m.span),
         None => (settings.name.clone(), decl.span),
     };
-    let model_ok = !model.is_empty() && model.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    let model_ok =
+        !model.is_empty() && model.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
     if !model_ok {
         let what = if decl.model.is_some() { "the Looker model" } else { "the Looker model (the project's name)" };
         diagnostics.push(
@@ -134,17 +135,19 @@ fn looker(decl: &ast::LookerDecl, settings: &Settings, diagnostics: &mut Vec<Dia
             );
             None
         }),
-        None => match settings.dialects.as_slice() {
-            [only] => Some(*only),
-            _ => {
-                diagnostics.push(
+        None => {
+            match settings.dialects.as_slice() {
+                [only] => Some(*only),
+                _ => {
+                    diagnostics.push(
                     Diagnostic::new(Code::MissingProperty, decl.span, "the `looker` block names no dialect")
                         .label("which views does Looker read?")
                         .help("add `dialect …`, the warehouse of the Looker connection (one of the project's `dialects`)"),
                 );
-                None
+                    None
+                }
             }
-        },
+        }
     };
     Some(Looker { connection: connection?, model: model_ok.then_some(model)?, dialect: dialect? })
 }

@@ -110,8 +110,7 @@ impl<'d> Lowerer<'d> {
 
     fn project(&mut self, pair: Pair<Rule>) -> ProjectDecl {
         let (name, properties) = self.header(pair);
-        let mut decl =
-            ProjectDecl {
+        let mut decl = ProjectDecl {
             name,
             schema: None,
             dialects: None,

@@ -50,7 +50,11 @@ impl View {
 
     fn timeframes(&self) -> Vec<String> {
         let timeframes = ["date", "week", "month", "quarter", "year"];
-        timeframes.iter().filter(|tf| self.fields.contains_key(&format!("period_{tf}"))).map(|s| s.to_string()).collect()
+        timeframes
+            .iter()
+            .filter(|tf| self.fields.contains_key(&format!("period_{tf}")))
+            .map(|s| s.to_string())
+            .collect()
     }
 
     /// A field's SQL with every `${…}` expanded, as Looker writes it in a SELECT.
@@ -73,6 +77,8 @@ impl View {
         let sql = out;
         match (kind.as_str(), ty.as_str()) {
             (_, "yesno") => format!("CASE WHEN {sql} THEN 'Yes' ELSE 'No' END"),
+            ("measure", "count_distinct") => format!("COUNT(DISTINCT {sql})"),
+            ("measure", ty) if ty != "number" && ty != "string" => panic!("{}.{name}: measure type {ty}", self.name),
             ("date", _) => format!("CAST({sql} AS DATE)"),
             ("week", _) => format!(
                 "CAST(CAST({sql} AS DATE) - CAST((CAST(EXTRACT(ISODOW FROM {sql}) AS INTEGER) - {week_start} + 7) % 7 AS INTEGER) AS DATE)"
@@ -94,13 +100,11 @@ impl View {
     }
 }
 
-/// A Looker query over one view: dimensions and measures, yesno filters, sorts and a limit.
+/// A Looker query over one view: dimensions, measures and yesno filters.
 struct Query<'a> {
     dimensions: Vec<&'a str>,
     measures: Vec<&'a str>,
     filters: Vec<(&'a str, &'a str)>,
-    /// Sort by the first dimension, descending, and keep this many rows.
-    latest: Option<u32>,
 }
 
 /// One result row: dimension values (as text) → measure values.
@@ -120,23 +124,47 @@ fn run(engine: &mut dyn Engine, view: &View, query: &Query, week_start: u32) -> 
     }));
     let mut text = format!("SELECT {} FROM {} AS \"{}\"", columns.join(", "), view.table, view.name);
     if !query.filters.is_empty() {
-        let conditions: Vec<String> =
-            query.filters.iter().map(|(f, v)| view.condition(f, v, week_start)).collect();
+        let conditions: Vec<String> = query.filters.iter().map(|(f, v)| view.condition(f, v, week_start)).collect();
         text.push_str(&format!(" WHERE {}", conditions.join(" AND ")));
     }
     if !query.dimensions.is_empty() {
         let positions: Vec<String> = (1..=query.dimensions.len()).map(|i| i.to_string()).collect();
         text.push_str(&format!(" GROUP BY {}", positions.join(", ")));
     }
-    if let Some(limit) = query.latest {
-        text.push_str(&format!(" ORDER BY 1 DESC LIMIT {limit}"));
-    }
     engine.rows(&text, query.dimensions.len(), query.measures.len()).into_iter().collect()
+}
+
+/// Siblings already computed: (KPI, grain, dimensions) → rows.
+type Siblings = BTreeMap<(KpiId, Grain, Vec<String>), ViewRows>;
+
+/// [`compile_sibling`], once per KPI, grain and dimensions.
+fn sibling(
+    engine: &mut dyn Engine,
+    siblings: &mut Siblings,
+    model: &Model,
+    id: KpiId,
+    grain: Grain,
+    dimensions: &[String],
+    d: Dialect,
+) -> ViewRows {
+    let key = (id, grain, dimensions.to_vec());
+    if !siblings.contains_key(&key) {
+        let rows = compile_sibling(engine, model, id, grain, dimensions, d);
+        siblings.insert(key.clone(), rows);
+    }
+    siblings[&key].clone()
 }
 
 /// The KPI `id` with `grain` and `dimensions`, and the KPIs it reads likewise,
 /// deployed as views into schema `kpic_sibling`; its rows.
-fn sibling(engine: &mut dyn Engine, model: &Model, id: KpiId, grain: Grain, dimensions: &[String], d: Dialect) -> ViewRows {
+fn compile_sibling(
+    engine: &mut dyn Engine,
+    model: &Model,
+    id: KpiId,
+    grain: Grain,
+    dimensions: &[String],
+    d: Dialect,
+) -> ViewRows {
     let mut sibling = model.clone();
     sibling.settings.schema = "kpic_sibling".into();
     // The KPI and what it reads, upstream first.
@@ -188,36 +216,74 @@ fn status_number(status: Option<&str>) -> Option<f64> {
     }
 }
 
+/// The project at `dir`, with Looker reading `dialect`, and its LookML parsed by lkml.
+fn parsed_lookml(engine: &dyn Engine, dir: &Path, dialect: Dialect) -> Option<(kpic::Checked, Value)> {
+    let mut checked = kpic::check_dir(dir).unwrap();
+    checked.model.settings.looker.as_mut().expect("the project has a looker block").dialect = dialect;
+    let out = std::env::temp_dir().join(format!("kpic-looker-{}-{}", engine.name(), std::process::id()));
+    lookml::write_tree(&out, &kpic::emit::lookml::files(&checked.valid().expect("checks clean")));
+    let parsed = lookml::parse_lkml(&out);
+    let _ = std::fs::remove_dir_all(&out);
+    Some((checked, parsed?))
+}
+
+/// The model's `week_start_day` as an ISO weekday (Monday 1).
+fn week_start(model: &Model, parsed: &Value) -> u32 {
+    let looker = model.settings.looker.as_ref().unwrap();
+    let day = parsed[format!("lookml/{}.model.lkml", looker.model)]["week_start_day"].as_str().unwrap().to_string();
+    let days = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+    days.iter().position(|d| *d == day).expect("a weekday") as u32 + 1
+}
+
+/// Every field of every view of the project at `dir`, queried at every
+/// timeframe: the engine binds every name and type of the LookML's SQL.
+pub fn binds(engine: &mut dyn Engine, dir: &Path, dialect: Dialect) {
+    let Some((checked, parsed)) = parsed_lookml(engine, dir, dialect) else { return };
+    let week_start = week_start(&checked.model, &parsed);
+    for (path, file) in parsed.as_object().unwrap().iter().filter(|(p, _)| p.ends_with(".view.lkml")) {
+        let view = View::parse(file);
+        let of_kind = |measure: bool| -> Vec<&str> {
+            let fields = view.fields.iter().filter(|(_, (kind, ..))| (kind == "measure") == measure);
+            fields
+                .filter(|(name, _)| {
+                    !name.starts_with("period_") || name.as_str() == "period_end" || name.as_str() == "period_complete"
+                })
+                .map(|(n, _)| n.as_str())
+                .collect()
+        };
+        let (dimensions, measures) = (of_kind(false), of_kind(true));
+        let periods: Vec<String> = view.timeframes().iter().map(|tf| format!("period_{tf}")).collect();
+        let mut all: Vec<&str> = periods.iter().map(String::as_str).collect();
+        all.extend(&dimensions);
+        let filters =
+            if view.fields.contains_key("period_complete") { vec![("period_complete", "Yes")] } else { vec![] };
+        let query = Query { dimensions: all, measures: measures.clone(), filters };
+        let rows = run(engine, &view, &query, week_start);
+        assert!(rows.is_empty(), "{} {path}: the views are over empty tables", engine.name());
+    }
+}
+
 /// Every mismatch between Looker's numbers and kpic's for the project at
 /// `dir`, whose views are deployed in `engine`, with Looker reading `dialect`.
 pub fn problems(engine: &mut dyn Engine, dir: &Path, dialect: Dialect) -> Option<Vec<String>> {
-    let mut checked = kpic::check_dir(dir).unwrap();
-    checked.model.settings.looker.as_mut().expect("the project has a looker block").dialect = dialect;
-    let valid = checked.valid().expect("checks clean");
-    let out = std::env::temp_dir().join(format!("kpic-looker-{}-{}", engine.name(), std::process::id()));
-    lookml::write_tree(&out, &kpic::emit::lookml::files(&valid));
-    let parsed = lookml::parse_lkml(&out)?;
-    let _ = std::fs::remove_dir_all(&out);
+    let (checked, parsed) = parsed_lookml(engine, dir, dialect)?;
     let model = &checked.model;
-    let looker = model.settings.looker.as_ref().unwrap();
-    let model_file = &parsed[format!("lookml/{}.model.lkml", looker.model)];
-    let week_start = match model_file["week_start_day"].as_str().unwrap() {
-        "monday" => 1,
-        "tuesday" => 2,
-        "wednesday" => 3,
-        "thursday" => 4,
-        "friday" => 5,
-        "saturday" => 6,
-        _ => 7,
-    };
+    let week_start = week_start(model, &parsed);
     let mut problems = Vec::new();
     let mut offered = 0;
+    let mut siblings = Siblings::new();
+    engine.execute("DROP SCHEMA IF EXISTS kpic_looker CASCADE; CREATE SCHEMA kpic_looker;");
     for id in model.kpi_ids() {
         let kpi = model.kpi(id);
-        let view = View::parse(&parsed[format!("lookml/views/{}.view.lkml", kpi.name)]);
+        let mut view = View::parse(&parsed[format!("lookml/views/{}.view.lkml", kpi.name)]);
+        // Looker's queries read the view's rows, kept in a table so that the view is computed once.
+        let table = format!("kpic_looker.\"{}\"", view.name);
+        engine.execute(&format!("CREATE TABLE {table} AS SELECT * FROM {};", view.table));
+        view.table = table;
         let rollup = Rollup::of(model, kpi);
         let dimensions: Vec<String> = kpi.dimensions.iter().map(|d| d.text.clone()).collect();
-        let ratio = view.fields.contains_key("numerator") && rollup.combine == kpic::emit::lookml::rollup::Combine::Ratio;
+        let ratio =
+            view.fields.contains_key("numerator") && rollup.combine == kpic::emit::lookml::rollup::Combine::Ratio;
         let mut measures = vec!["value"];
         if ratio {
             measures.extend(["numerator", "denominator"]);
@@ -230,7 +296,7 @@ pub fn problems(engine: &mut dyn Engine, dir: &Path, dialect: Dialect) -> Option
             for subset in subsets(&dimensions) {
                 let mut query_dimensions = vec![period.as_str()];
                 query_dimensions.extend(subset.iter().map(String::as_str));
-                let query = Query { dimensions: query_dimensions, measures: measures.clone(), filters: vec![], latest: None };
+                let query = Query { dimensions: query_dimensions, measures: measures.clone(), filters: vec![] };
                 let looker_rows = run(engine, &view, &query, week_start);
                 let at = format!("{} {}: {} by {tf} and {subset:?}", engine.name(), dialect.name(), kpi.name);
                 let is_offered = (tf == timeframe(kpi.grain) || rollup.over_time)
@@ -242,7 +308,7 @@ pub fn problems(engine: &mut dyn Engine, dir: &Path, dialect: Dialect) -> Option
                     continue;
                 }
                 offered += 1;
-                let expected = sibling(engine, model, id, grain_of(&tf), &subset, dialect);
+                let expected = sibling(engine, &mut siblings, model, id, grain_of(&tf), &subset, dialect);
                 let expected: Result = expected
                     .into_iter()
                     .map(|((period, dims), row)| {
@@ -271,15 +337,208 @@ pub fn problems(engine: &mut dyn Engine, dir: &Path, dialect: Dialect) -> Option
             }
         }
         // All periods together: a number only where periods add up.
-        let all_time = Query { dimensions: vec![], measures: vec!["value"], filters: vec![], latest: None };
+        let all_time = Query { dimensions: vec![], measures: vec!["value"], filters: vec![] };
         let rows = run(engine, &view, &all_time, week_start);
-        let periods = engine.rows(&format!("SELECT CAST(COUNT(DISTINCT period_start) AS DOUBLE PRECISION) FROM {}", view.table), 0, 1);
+        let periods = engine.rows(
+            &format!("SELECT CAST(COUNT(DISTINCT period_start) AS DOUBLE PRECISION) FROM {}", view.table),
+            0,
+            1,
+        );
         let several = periods[0].1[0].unwrap_or(0.0) > 1.0;
         if several && !rollup.over_time && rows.values().any(|v| v[0].is_some()) {
-            problems.push(format!("{} {}: all periods of {} add up to a number", engine.name(), dialect.name(), kpi.name));
+            problems.push(format!(
+                "{} {}: all periods of {} add up to a number",
+                engine.name(),
+                dialect.name(),
+                kpi.name
+            ));
         }
     }
+    problems.extend(tiles(engine, &mut siblings, model, &parsed, week_start, dialect));
     assert!(offered >= model.kpis.len(), "{}: every KPI is compared at least at its grain", engine.name());
     eprintln!("{} {}: {offered} groupings of {} KPIs compared", engine.name(), dialect.name(), model.kpis.len());
     Some(problems)
+}
+
+/// Every tile of every dashboard, run as Looker runs it, against kpic's own
+/// views: a KPI tile against the sibling at the KPI's grain with the tile's
+/// dimensions (its latest complete periods), a scoreboard tile against the
+/// scoreboard's rows that its filters name.
+fn tiles(
+    engine: &mut dyn Engine,
+    siblings: &mut Siblings,
+    model: &Model,
+    parsed: &Value,
+    week_start: u32,
+    dialect: Dialect,
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    let scoreboard = scoreboard_rows(engine, model);
+    let dashboards = parsed.as_object().unwrap().iter().filter(|(path, _)| path.ends_with(".dashboard.lookml"));
+    let (mut count, mut shown) = (0, 0);
+    for (path, file) in dashboards {
+        for element in file[0]["elements"].as_array().unwrap() {
+            count += 1;
+            let at = format!("{} {}: {path} {}", engine.name(), dialect.name(), element["name"]);
+            let names = |key: &str| -> Vec<String> {
+                element[key].as_array().into_iter().flatten().map(|v| v.as_str().unwrap().to_string()).collect()
+            };
+            let explore = element["explore"].as_str().unwrap();
+            let filters: Vec<(String, String)> = element["filters"]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .map(|(k, v)| (k.split_once('.').unwrap().1.to_string(), v.as_str().unwrap().to_string()))
+                .collect();
+            let fields: Vec<String> =
+                names("fields").iter().map(|f| f.split_once('.').unwrap().1.to_string()).collect();
+            if explore == kpic::model::SCOREBOARD_VIEW {
+                problems.extend(scoreboard_tile(engine, model, &scoreboard, &fields, &filters, &at));
+                continue;
+            }
+            let id = model.kpi_ids().find(|&k| model.kpi(k).name.text == explore).expect("a KPI explore");
+            let kpi = model.kpi(id);
+            let mut view = View::parse(&parsed[format!("lookml/views/{explore}.view.lkml")]);
+            view.table = format!("kpic_looker.\"{explore}\"");
+            let is_dimension = |f: &String| view.fields[f].0 != "measure";
+            let dimensions: Vec<&str> = fields.iter().filter(|f| is_dimension(f)).map(String::as_str).collect();
+            let measures: Vec<&str> = fields.iter().filter(|f| !is_dimension(f)).map(String::as_str).collect();
+            let limit = element["limit"].as_u64().unwrap() as usize;
+            let query = Query {
+                dimensions: dimensions.clone(),
+                measures: measures.clone(),
+                filters: filters.iter().map(|(f, v)| (f.as_str(), v.as_str())).collect(),
+            };
+            // The latest `limit` periods (with pivots, Looker's limit counts periods, not cells).
+            let mut actual: Vec<_> = run(engine, &view, &query, week_start).into_iter().collect();
+            actual.sort_by(|a, b| b.0.cmp(&a.0));
+            let periods: Vec<Option<String>> = dedup(actual.iter().map(|(k, _)| k[0].clone()).collect());
+            let kept: Vec<Option<String>> = periods.into_iter().take(limit).collect();
+            actual.retain(|(k, _)| kept.contains(&k[0]));
+            let tile_dimensions: Vec<String> = dimensions[1..].iter().map(|d| d.to_string()).collect();
+            let today = super::today_utc();
+            assert_eq!(model.settings.time_zone, "UTC", "{at}: periods end in UTC here");
+            let mut expected: Vec<_> = sibling(engine, siblings, model, id, kpi.grain, &tile_dimensions, dialect)
+                .into_iter()
+                .filter(|((start, _), _)| super::period_end(*start, kpi.grain) <= today)
+                .map(|((start, dims), row)| {
+                    let mut key = vec![Some(start.to_string())];
+                    key.extend(dims);
+                    let values: Vec<Option<f64>> = measures
+                        .iter()
+                        .map(|m| match *m {
+                            "value" => row.value,
+                            "target_value" => row.target,
+                            "status_value" => status_number(row.status.as_deref()),
+                            other => panic!("{at}: measure {other}"),
+                        })
+                        .collect();
+                    (key, values)
+                })
+                .collect();
+            expected.sort_by(|a, b| b.0.cmp(&a.0));
+            let periods = dedup(expected.iter().map(|(k, _)| k[0].clone()).collect());
+            let kept: Vec<Option<String>> = periods.into_iter().take(limit).collect();
+            expected.retain(|(k, _)| kept.contains(&k[0]));
+            let same = actual.len() == expected.len()
+                && actual
+                    .iter()
+                    .zip(&expected)
+                    .all(|(a, e)| a.0 == e.0 && a.1.iter().zip(&e.1).all(|(x, y)| close(*x, *y)));
+            // A yearly KPI has no complete period yet: both empty.
+            shown += usize::from(!actual.is_empty());
+            if !same {
+                problems.push(format!("{at}: Looker {actual:?}\n  kpic {expected:?}"));
+            }
+        }
+    }
+    assert!(count > 0 && shown > 0, "the dashboards have tiles, and tiles show numbers");
+    problems
+}
+
+fn dedup(mut items: Vec<Option<String>>) -> Vec<Option<String>> {
+    items.dedup();
+    items
+}
+
+/// The scoreboard: one map per row, column → text.
+type Scoreboard = Vec<BTreeMap<String, Option<String>>>;
+
+fn scoreboard_rows(engine: &mut dyn Engine, model: &Model) -> Scoreboard {
+    let columns = sql::SCOREBOARD_COLUMNS;
+    let casts: Vec<String> = columns.iter().map(|c| format!("CAST(\"{c}\" AS VARCHAR)")).collect();
+    let text = format!("SELECT {} FROM \"{}\".kpi_scoreboard", casts.join(", "), model.settings.schema);
+    engine
+        .rows(&text, columns.len(), 0)
+        .into_iter()
+        .map(|(values, _)| columns.iter().map(|c| c.to_string()).zip(values).collect())
+        .collect()
+}
+
+/// A Looker string filter: alternatives split at unescaped commas, `^x` read as `x`.
+fn alternatives(filter: &str) -> Vec<String> {
+    let mut out = vec![String::new()];
+    let mut chars = filter.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '^' => out.last_mut().unwrap().push(chars.next().expect("an escaped character")),
+            ',' => out.push(String::new()),
+            '%' | '_' => panic!("a wildcard in filter {filter}"),
+            c => out.last_mut().unwrap().push(c),
+        }
+    }
+    out
+}
+
+/// A scoreboard tile: the rows its filters name, its fields, against the view's rows picked in Rust.
+fn scoreboard_tile(
+    engine: &mut dyn Engine,
+    model: &Model,
+    scoreboard: &Scoreboard,
+    fields: &[String],
+    filters: &[(String, String)],
+    at: &str,
+) -> Vec<String> {
+    let column = |field: &str| if field == "period_date" { "period_start".to_string() } else { field.to_string() };
+    let picked: Vec<&BTreeMap<String, Option<String>>> = scoreboard
+        .iter()
+        .filter(|row| {
+            filters.iter().all(|(f, v)| alternatives(v).iter().any(|a| row[&column(f)].as_deref() == Some(a)))
+        })
+        .collect();
+    let conditions: Vec<String> = filters
+        .iter()
+        .map(|(f, v)| {
+            let quoted: Vec<String> = alternatives(v).iter().map(|a| format!("'{}'", a.replace('\'', "''"))).collect();
+            format!("\"{}\" IN ({})", column(f), quoted.join(", "))
+        })
+        .collect();
+    let table = format!("\"{}\".kpi_scoreboard", model.settings.schema);
+    if fields == ["kpis"] {
+        let text = format!(
+            "SELECT CAST(COUNT(DISTINCT kpi) AS DOUBLE PRECISION) FROM {table} WHERE {}",
+            conditions.join(" AND ")
+        );
+        let looker = engine.rows(&text, 0, 1)[0].1[0];
+        let mut kpis: Vec<&Option<String>> = picked.iter().map(|r| &r["kpi"]).collect();
+        kpis.sort();
+        kpis.dedup();
+        return if looker == Some(kpis.len() as f64) {
+            vec![]
+        } else {
+            vec![format!("{at}: {looker:?} KPIs, kpic {}", kpis.len())]
+        };
+    }
+    let casts: Vec<String> = fields.iter().map(|f| format!("CAST(\"{}\" AS VARCHAR)", column(f))).collect();
+    let text = format!("SELECT {} FROM {table} WHERE {}", casts.join(", "), conditions.join(" AND "));
+    let mut looker: Vec<Vec<Option<String>>> =
+        engine.rows(&text, fields.len(), 0).into_iter().map(|(t, _)| t).collect();
+    let mut expected: Vec<Vec<Option<String>>> =
+        picked.iter().map(|row| fields.iter().map(|f| row[&column(f)].clone()).collect()).collect();
+    looker.sort();
+    expected.sort();
+    if looker != expected || (looker.is_empty() && filters.iter().any(|(f, _)| f == "kpi")) {
+        return vec![format!("{at}: Looker {looker:?}\n  kpic {expected:?}")];
+    }
+    vec![]
 }

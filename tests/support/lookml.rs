@@ -43,10 +43,7 @@ pub fn assemble(dir: &Path) -> Option<Value> {
     let Some(modules) = std::env::var_os("KPIC_LOOKML_PARSER") else {
         return missing("KPIC_LOOKML_PARSER (the node_modules folder holding lookml-parser) is not set");
     };
-    Some(run(
-        Command::new("node").arg(script("assemble.js")).arg(dir).env("NODE_PATH", modules),
-        "lookml-parser",
-    ))
+    Some(run(Command::new("node").arg(script("assemble.js")).arg(dir).env("NODE_PATH", modules), "lookml-parser"))
 }
 
 /// Writes `files` (paths relative to `dir`) under `dir`, replacing it.

@@ -40,7 +40,8 @@ pub fn files(valid: &Valid) -> Vec<OutputFile> {
 fn files_for(valid: &Valid, looker: &Looker) -> Vec<OutputFile> {
     let model = valid.model;
     let d = for_dialect(looker.dialect);
-    let mut files = vec![OutputFile::new(format!("{DIR}/{}.model.lkml", looker.model), model::model_file(model, looker))];
+    let mut files =
+        vec![OutputFile::new(format!("{DIR}/{}.model.lkml", looker.model), model::model_file(model, looker))];
     for id in model.kpi_ids() {
         let name = &model.kpi(id).name.text;
         files.push(OutputFile::new(format!("{DIR}/views/{name}.view.lkml"), view::kpi_view(model, id, d)));

@@ -37,7 +37,10 @@ pub fn model_file(model: &Model, looker: &Looker) -> String {
     w.open("explore", SCOREBOARD_VIEW);
     w.string("label", "KPI scoreboard");
     w.string("group_label", "KPIs");
-    w.string("description", "Every KPI's latest complete period, per dimension value, with its team, target and status.");
+    w.string(
+        "description",
+        "Every KPI's latest complete period, per dimension value, with its team, target and status.",
+    );
     w.close();
     w.finish()
 }

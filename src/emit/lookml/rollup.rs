@@ -11,8 +11,8 @@
 //! | any of these as a snapshot, over a rolling, cumulative or to-date window, or through `previous` | as above | no | yes |
 //! | count distinct, average, percentile, any other formula | none: one view row | no | no         |
 
-use crate::model::{AggFunc, BinaryOp, ExprKind, Grain, Kpi, Literal, Model, UnaryOp, Window};
 use crate::model::Expr;
+use crate::model::{AggFunc, BinaryOp, ExprKind, Grain, Kpi, Literal, Model, UnaryOp, Window};
 
 /// How the value measure combines the view rows of one group.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -94,7 +94,10 @@ mod tests {
     fn strings_stay_strings() {
         assert_eq!(lkml_string("a \"b\" \\ ;; }"), r#""a \"b\" \\ ;; }""#);
         assert_eq!(lkml_string("x\ny"), "\"x y\"");
-        assert_eq!(lkml_string("{{ _user_attributes['a'] }} {% if %} ${TABLE}"), "\"{ { _user_attributes['a'] }} { % if %} $ {TABLE}\"");
+        assert_eq!(
+            lkml_string("{{ _user_attributes['a'] }} {% if %} ${TABLE}"),
+            "\"{ { _user_attributes['a'] }} { % if %} $ {TABLE}\""
+        );
         assert_eq!(yaml_string("a: \"b\"\n- c {{x}}"), r#""a: \"b\" - c { {x}}""#);
     }
 

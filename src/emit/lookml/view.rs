@@ -84,7 +84,8 @@ pub fn kpi_view(model: &Model, id: KpiId, d: &dyn SqlDialect) -> String {
     // turns a sum over only NULLs into 0, where kpic's value is NULL.
     let aggregate = |w: &mut Lkml, function: &str, name: &str| {
         let combined = format!("{function}({})", column(name));
-        let sql = guard.as_ref().map_or_else(|| combined.clone(), |guard| format!("CASE WHEN {guard} THEN {combined} END"));
+        let sql =
+            guard.as_ref().map_or_else(|| combined.clone(), |guard| format!("CASE WHEN {guard} THEN {combined} END"));
         w.param("type", "number").sql("sql", &sql);
     };
     let description = format!("{} {}", kpi_description(kpi), rollup.describe()).trim().to_string();
@@ -170,7 +171,11 @@ pub fn scoreboard_view(model: &Model, d: &dyn SqlDialect) -> String {
         ("team_chat", "Team chat", "The owning team's chat channel."),
         ("team_email", "Team email", "The owning team's email."),
         ("unit", "Unit", "count, number, percent, currency CODE or duration UNIT."),
-        ("dimensions", "Dimension values", "The row's dimension values, e.g. country=DE; blank for a KPI without dimensions."),
+        (
+            "dimensions",
+            "Dimension values",
+            "The row's dimension values, e.g. country=DE; blank for a KPI without dimensions.",
+        ),
     ];
     for (name, label, description) in strings {
         w.open("dimension", name);
@@ -190,7 +195,8 @@ pub fn scoreboard_view(model: &Model, d: &dyn SqlDialect) -> String {
     w.param("type", "date").param("datatype", "date").param("convert_tz", "no").param("hidden", "yes");
     w.sql("sql", &column("period_end"));
     w.close();
-    for (name, description) in [("value", "The KPI's value in that period."), ("target", "The target of that period.")] {
+    for (name, description) in [("value", "The KPI's value in that period."), ("target", "The target of that period.")]
+    {
         w.open("dimension", name);
         w.string("description", description).param("type", "number").sql("sql", &column(name));
         w.close();
@@ -247,9 +253,8 @@ fn dimension_type(model: &Model, kpi: &Kpi, name: &str, depth: usize) -> Type {
             .first()
             .and_then(|s| model.source(*s).dimension(name))
             .map_or(Type::Any, |dimension| dimension.expr.ty),
-        FormulaKind::Derived => kpi
-            .upstream_kpis()
-            .first()
-            .map_or(Type::Any, |u| dimension_type(model, model.kpi(*u), name, depth + 1)),
+        FormulaKind::Derived => {
+            kpi.upstream_kpis().first().map_or(Type::Any, |u| dimension_type(model, model.kpi(*u), name, depth + 1))
+        }
     }
 }

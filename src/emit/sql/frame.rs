@@ -232,4 +232,3 @@ pub fn status_branches(target: &Target, value: &str) -> String {
     let at_risk = within_critical.map(|c| format!(" WHEN {c} THEN 'at_risk'")).unwrap_or_default();
     format!("WHEN {met} THEN 'on_track'{at_risk} ELSE 'off_track'")
 }
-

@@ -18,7 +18,10 @@ pub fn check(model: &Model, _graph: &Graph, diagnostics: &mut Vec<Diagnostic>) {
         (!ok).then(|| {
             Diagnostic::new(Code::LookmlName, name.span, format!("{what} `{name}` is not a LookML name"))
                 .label("Looker names are lower case")
-                .help(format!("rename it `{}`: LookML names are lower-case letters, digits and `_`", name.text.to_lowercase()))
+                .help(format!(
+                    "rename it `{}`: LookML names are lower-case letters, digits and `_`",
+                    name.text.to_lowercase()
+                ))
         })
     };
     diagnostics.extend(model.teams.iter().filter_map(|t| lookml(&t.name, "the team id")));
