@@ -43,7 +43,7 @@ fn lookml_is_snapshotted() {
     for (name, dir) in projects {
         let (_, files) = lookml_files(&dir);
         let text: Vec<String> = files.iter().map(|f| format!("==> {} <==\n{}", f.path.display(), f.contents)).collect();
-        insta::assert_snapshot!(format!("lookml__{name}"), text.join("\n"));
+        insta::assert_snapshot!(name, text.join("\n"));
     }
 }
 
