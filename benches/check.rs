@@ -1,5 +1,5 @@
-//! Times `check` (parse → resolve → graph → validate) and SQL emission for
-//! all seven dialects on synthetic projects of growing size. Run:
+//! Times `check` (parse → resolve → graph → validate), SQL emission for all
+//! seven dialects and LookML emission on synthetic projects of growing size. Run:
 //!
 //! ```sh
 //! cargo bench --bench check
@@ -27,8 +27,8 @@ fn median(mut f: impl FnMut() -> usize) -> (Duration, usize) {
 }
 
 fn main() {
-    println!("| KPIs | files | check | per KPI | emit SQL, 7 dialects | statements |");
-    println!("|-----:|------:|------:|--------:|---------------------:|-----------:|");
+    println!("| KPIs | files | check | per KPI | emit SQL, 7 dialects | statements | emit LookML | LookML files |");
+    println!("|-----:|------:|------:|--------:|---------------------:|-----------:|------------:|-------------:|");
     for n in SIZES {
         let project = synth::project(n);
         let files = project.files().count();
@@ -37,7 +37,10 @@ fn main() {
         let checked = kpic::check(project.clone());
         let valid = checked.valid().expect("no errors");
         let (emit, statements) = median(|| Dialect::ALL.iter().map(|d| kpic::emit::sql::views(&valid, *d).len()).sum());
+        let (lookml, lookml_files) = median(|| kpic::emit::lookml::files(&valid).len());
         let per_kpi = check.as_secs_f64() * 1e6 / n as f64;
-        println!("| {n} | {files} | {check:.1?} | {per_kpi:.1} µs | {emit:.1?} | {statements} |");
+        println!(
+            "| {n} | {files} | {check:.1?} | {per_kpi:.1} µs | {emit:.1?} | {statements} | {lookml:.1?} | {lookml_files} |"
+        );
     }
 }

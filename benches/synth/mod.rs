@@ -11,7 +11,7 @@ const PER_FILE: usize = 25;
 pub fn project(kpis: usize) -> SourceMap {
     let mut sources = SourceMap::default();
     let teams = (kpis / 200).clamp(1, 50);
-    let mut header = String::from("project synthetic {\n  schema \"kpi\"\n}\n\n");
+    let mut header = String::from("project synthetic {\n  schema \"kpi\"\n  looker {\n    connection \"warehouse\"\n    dialect postgres\n  }\n}\n\n");
     for t in 0..teams {
         header.push_str(&format!("team team_{t} {{\n  name \"Team {t}\"\n  chat \"#team-{t}\"\n}}\n\n"));
     }
