@@ -148,11 +148,7 @@ fn sibling(
     d: Dialect,
 ) -> ViewRows {
     let key = (id, grain, dimensions.to_vec());
-    if !siblings.contains_key(&key) {
-        let rows = compile_sibling(engine, model, id, grain, dimensions, d);
-        siblings.insert(key.clone(), rows);
-    }
-    siblings[&key].clone()
+    siblings.entry(key).or_insert_with(|| compile_sibling(engine, model, id, grain, dimensions, d)).clone()
 }
 
 /// The KPI `id` with `grain` and `dimensions`, and the KPIs it reads likewise,

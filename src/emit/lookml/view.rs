@@ -22,23 +22,8 @@ pub fn kpi_view(model: &Model, id: KpiId, d: &dyn SqlDialect) -> String {
     w.string("label", &kpi.title);
     w.blank();
 
-    w.open("dimension_group", fields::PERIOD);
-    w.string("label", "Period");
-    w.string("description", &format!("The KPI's {}, in {}.", kpi.grain.name(), model.settings.time_zone));
-    w.param("type", "time");
-    w.param("timeframes", &format!("[{}]", rollup.timeframes(kpi.grain).join(", ")));
-    w.param("datatype", "date");
-    w.param("convert_tz", "no");
-    w.sql("sql", &column("period_start"));
-    w.close();
-    w.open("dimension", fields::PERIOD_END);
-    w.string("description", "The day after the period (the period ends before it).");
-    w.param("type", "date");
-    w.param("datatype", "date");
-    w.param("convert_tz", "no");
-    w.param("hidden", "yes");
-    w.sql("sql", &column("period_end"));
-    w.close();
+    let description = format!("The KPI's {}, in {}.", kpi.grain.name(), model.settings.time_zone);
+    period_fields(&mut w, d, &description, &rollup.timeframes(kpi.grain));
     for name in &kpi.dimensions {
         w.open("dimension", &name.text);
         w.string("group_label", "Dimensions");
@@ -185,16 +170,7 @@ pub fn scoreboard_view(model: &Model, d: &dyn SqlDialect) -> String {
     w.open("dimension", "version");
     w.string("description", "The KPI's version.").param("type", "number").sql("sql", &column("version"));
     w.close();
-    w.open("dimension_group", fields::PERIOD);
-    w.string("label", "Period");
-    w.string("description", "The start of the KPI's latest complete period.");
-    w.param("type", "time").param("timeframes", "[date]").param("datatype", "date").param("convert_tz", "no");
-    w.sql("sql", &column("period_start"));
-    w.close();
-    w.open("dimension", fields::PERIOD_END);
-    w.param("type", "date").param("datatype", "date").param("convert_tz", "no").param("hidden", "yes");
-    w.sql("sql", &column("period_end"));
-    w.close();
+    period_fields(&mut w, d, "The start of the KPI's latest complete period.", &["date"]);
     for (name, description) in [("value", "The KPI's value in that period."), ("target", "The target of that period.")]
     {
         w.open("dimension", name);
@@ -211,6 +187,22 @@ pub fn scoreboard_view(model: &Model, d: &dyn SqlDialect) -> String {
     w.close();
     w.close();
     w.finish()
+}
+
+/// The `period` dimension group over `period_start` (dates, never shifted
+/// by a time zone) and the hidden `period_end`.
+fn period_fields(w: &mut Lkml, d: &dyn SqlDialect, description: &str, timeframes: &[&str]) {
+    let column = |name: &str| format!("${{TABLE}}.{}", d.quote_ident(name));
+    w.open("dimension_group", fields::PERIOD);
+    w.string("label", "Period").string("description", description).param("type", "time");
+    w.param("timeframes", &format!("[{}]", timeframes.join(", ")));
+    w.param("datatype", "date").param("convert_tz", "no").sql("sql", &column("period_start"));
+    w.close();
+    w.open("dimension", fields::PERIOD_END);
+    w.string("description", "The day after the period (the period ends before it).");
+    w.param("type", "date").param("datatype", "date").param("convert_tz", "no").param("hidden", "yes");
+    w.sql("sql", &column("period_end"));
+    w.close();
 }
 
 /// A status as a coloured badge; the values are kpic's three words, never user text.
