@@ -134,6 +134,35 @@ impl SourceMap {
     pub fn path(&self, id: FileId) -> &Path {
         &self.get(id).path
     }
+
+    /// The text a span covers, with its file and line: a declaration as written.
+    pub fn written(&self, span: Span) -> Written {
+        let file = self.get(span.file);
+        let line = file.line_col(span.start).0 as u32;
+        Written { file: file.display_path(), line, span, text: self.snippet(span).to_string() }
+    }
+}
+
+/// A declaration as its author wrote it (the catalog shows it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Written {
+    /// The file's path relative to the project root, with forward slashes.
+    pub file: String,
+    /// 1-based line of the declaration's first character.
+    pub line: u32,
+    /// Where the text was read.
+    pub span: Span,
+    pub text: String,
+}
+
+impl Written {
+    /// The text of `span`, when it lies within this declaration.
+    pub fn excerpt(&self, span: Span) -> Option<&str> {
+        if span.file != self.span.file || span.start < self.span.start || span.end > self.span.end {
+            return None;
+        }
+        self.text.get((span.start - self.span.start) as usize..(span.end - self.span.start) as usize)
+    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! Stage 5: emitters. Each returns files (path, contents); [`write_atomically`]
 //! is the one place that writes them, replacing the output directory whole.
 
+pub mod catalog;
 pub mod lookml;
 pub mod sql;
 

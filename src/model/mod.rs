@@ -9,7 +9,7 @@ pub use crate::syntax::ast::{BinaryOp, DurationUnit, Number, UnaryOp};
 pub use expr::{AggFunc, Aggregate, ColumnRef, Expr, ExprKind, Function, Literal, RawSql, SqlToken, Type};
 pub use text::expr_text;
 
-use crate::source::Span;
+use crate::source::{Span, Written};
 
 /// The summary view of every KPI's latest complete period (docs/sql.md).
 pub const SCOREBOARD_VIEW: &str = "kpi_scoreboard";
@@ -291,6 +291,7 @@ pub struct Source {
     pub joins: Vec<Join>,
     pub validity: Option<Validity>,
     pub description: Option<String>,
+    pub written: Written,
 }
 
 impl Source {
@@ -438,6 +439,7 @@ pub struct Kpi {
     pub version_span: Span,
     /// Where `from` names the KPI's default source, if it does.
     pub from: Option<SourceId>,
+    pub written: Written,
 }
 
 impl Kpi {

@@ -80,6 +80,7 @@ impl Context<'_> {
             version: version(decl, diagnostics),
             version_span: decl.version.as_ref().map_or(decl.id.span, |v| v.span),
             from,
+            written: self.files.written(decl.span),
         };
         if kpi.kind == FormulaKind::Measure && kpi.window != Window::Period {
             check_window_on_snapshots(&kpi, decl, diagnostics);

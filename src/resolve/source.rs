@@ -151,6 +151,7 @@ fn shell(decl: &ast::SourceDecl, files: &SourceMap, dialects: &[Dialect], diagno
         joins: Vec::new(),
         validity: None,
         description: decl.description.as_ref().map(|d| d.node.clone()),
+        written: files.written(decl.span),
     };
     source.time = decl.time.as_ref().and_then(|t| temporal_column(&source, t, "time", diagnostics));
     source.key = decl.key.as_ref().and_then(|k| known_column(&source, k, diagnostics).map(|_| k.name.clone()));

@@ -136,6 +136,8 @@ pub struct Validity {
 
 #[derive(Debug, Clone)]
 pub struct SourceDecl {
+    /// The whole declaration, keyword to closing brace.
+    pub span: Span,
     pub id: Ident,
     pub relation: Option<Relation>,
     pub time: Option<Ident>,
@@ -195,6 +197,8 @@ pub struct UnitDecl {
 
 #[derive(Debug, Clone)]
 pub struct KpiDecl {
+    /// The whole declaration, keyword to closing brace.
+    pub span: Span,
     pub id: Ident,
     pub title: Option<Spanned<String>>,
     pub description: Option<Spanned<String>>,

@@ -185,8 +185,10 @@ impl<'d> Lowerer<'d> {
     }
 
     fn source(&mut self, pair: Pair<Rule>) -> SourceDecl {
+        let span = self.span(&pair);
         let (id, properties) = self.header(pair);
         let mut decl = SourceDecl {
+            span,
             id,
             relation: None,
             time: None,
@@ -262,8 +264,10 @@ impl<'d> Lowerer<'d> {
     }
 
     fn kpi(&mut self, pair: Pair<Rule>) -> KpiDecl {
+        let span = self.span(&pair);
         let (id, properties) = self.header(pair);
         let mut decl = KpiDecl {
+            span,
             id,
             title: None,
             description: None,

@@ -46,6 +46,7 @@ pub fn within_project(model: &crate::model::Model, requested: &[Dialect]) -> Res
 pub fn generate(valid: &Valid, dialects: &[Dialect]) -> Vec<OutputFile> {
     let mut files = emit::sql::files(valid, dialects);
     files.extend(emit::lookml::files(valid));
+    files.extend(emit::catalog::files(valid, dialects));
     files
 }
 

@@ -1,0 +1,468 @@
+//! `catalog.json`: every team, source and KPI as the catalog publishes them
+//! (docs/catalog.md; schema in docs/catalog.schema.json). The site is
+//! rendered from this document, so the two never disagree.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::reading;
+use crate::emit::lookml::{self, rollup::Rollup};
+use crate::emit::sql::{self, for_dialect};
+use crate::graph::Node;
+use crate::lock::{fingerprints, Lock};
+use crate::model::{
+    expr_text, Dialect, Goal, Grain, Kpi, KpiId, Lifecycle, Link, Looker, Model, Relation, Settings, Source, SourceId,
+    Team, Threshold, Unit, Window,
+};
+use crate::source::Written;
+use crate::Valid;
+
+/// The format of `catalog.json` this kpic writes; bumped on any breaking change.
+pub const FORMAT: u32 = 1;
+
+#[derive(Debug, Serialize)]
+pub struct Catalog {
+    pub format: u32,
+    pub project: Project,
+    pub teams: Vec<TeamEntry>,
+    pub sources: Vec<SourceEntry>,
+    pub kpis: Vec<KpiEntry>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Project {
+    pub name: String,
+    pub schema: String,
+    pub dialects: Vec<Dialect>,
+    pub week_start: crate::model::Weekday,
+    pub time_zone: String,
+    pub keep_versions: u32,
+    pub looker: Option<Looker>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TeamEntry {
+    pub id: String,
+    pub name: String,
+    pub email: Option<String>,
+    pub chat: Option<String>,
+    pub description: Option<String>,
+    /// The KPIs the team owns, by id.
+    pub kpis: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SourceEntry {
+    pub id: String,
+    pub description: Option<String>,
+    pub relation: RelationEntry,
+    pub time: Option<String>,
+    pub key: Option<String>,
+    pub validity: Option<ValidityEntry>,
+    pub columns: Vec<ColumnEntry>,
+    pub dimensions: Vec<DimensionEntry>,
+    /// Default filters, applied whenever the source is read, in the source's terms.
+    pub filters: Vec<String>,
+    pub joins: Vec<JoinEntry>,
+    /// The KPIs that read the source directly, by id.
+    pub read_by: Vec<String>,
+    pub definition: WrittenEntry,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum RelationEntry {
+    Table { table: String },
+    Sql { sql: String, tables: Vec<String> },
+}
+
+#[derive(Debug, Serialize)]
+pub struct ValidityEntry {
+    pub start: String,
+    pub end: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ColumnEntry {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub ty: crate::model::Type,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DimensionEntry {
+    pub name: String,
+    /// The dimension's expression, as written.
+    pub expression: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct JoinEntry {
+    pub source: String,
+    /// The join condition, as written.
+    pub on: String,
+}
+
+/// Where a declaration is and its text as written.
+#[derive(Debug, Serialize)]
+pub struct WrittenEntry {
+    pub file: String,
+    pub line: u32,
+    pub text: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct KpiEntry {
+    pub id: String,
+    pub title: String,
+    pub description: Option<String>,
+    pub owner: String,
+    pub tags: Vec<String>,
+    pub links: Vec<Link>,
+    pub lifecycle: Lifecycle,
+    pub definition: Definition,
+    pub grain: Grain,
+    pub window: Window,
+    pub dimensions: Vec<String>,
+    pub unit: Unit,
+    pub format: Option<String>,
+    pub target: Option<TargetEntry>,
+    pub version: u32,
+    pub fingerprint: String,
+    /// Every version kpic.lock records, oldest first, the current one last.
+    pub history: Vec<VersionEntry>,
+    /// What the KPI reads directly.
+    pub reads: Lineage,
+    /// Everything it depends on, directly or not.
+    pub upstream: Lineage,
+    /// Every KPI that depends on it, directly or not.
+    pub downstream: Vec<String>,
+    pub sql: SqlEntry,
+    pub lookml: Option<LookmlEntry>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Definition {
+    /// The KPI's declaration as written.
+    pub written: WrittenEntry,
+    /// `measure`: aggregates over sources; `derived`: a formula over KPIs.
+    pub kind: &'static str,
+    /// The formula with every name resolved (the form fingerprints use).
+    pub formula: String,
+    /// The formula read aloud.
+    pub reading: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TargetEntry {
+    /// `at_least`, `at_most` or `between`.
+    pub direction: &'static str,
+    /// The goal: one bound, or low and high for `between`.
+    pub goal: Vec<ThresholdEntry>,
+    /// Beyond these the KPI is off track: one bound, or low and high.
+    pub critical: Vec<ThresholdEntry>,
+    pub from: Option<String>,
+    pub until: Option<String>,
+    /// The target read aloud.
+    pub reading: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ThresholdEntry {
+    /// The number the view compares with (a percent as a fraction).
+    pub value: f64,
+    /// As written: `60%`, `0.6`, `250`.
+    pub text: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct VersionEntry {
+    pub version: u32,
+    pub fingerprint: String,
+    pub current: bool,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct Lineage {
+    pub sources: Vec<String>,
+    pub kpis: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SqlEntry {
+    /// The view of this version, e.g. `signups_v2`.
+    pub versioned_view: String,
+    /// The stable view that selects from the current version.
+    pub alias_view: String,
+    /// The versioned view's statement per emitted dialect.
+    pub dialects: Vec<DialectSql>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DialectSql {
+    pub dialect: Dialect,
+    /// The versioned view's name, schema-qualified and quoted for the dialect.
+    pub view: String,
+    pub statement: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct LookmlEntry {
+    pub model: String,
+    pub view: String,
+    pub explore: String,
+    /// How the value combines when Looker groups rows.
+    pub rollup: &'static str,
+    /// The dashboards that show the KPI.
+    pub dashboards: Vec<String>,
+}
+
+/// The catalog of a valid project, with SQL for `dialects`.
+pub fn build(valid: &Valid, dialects: &[Dialect]) -> Catalog {
+    let model = valid.model;
+    let order = valid.graph.kpis_in_dependency_order().unwrap_or_else(|| model.kpi_ids().collect());
+    let prints = fingerprints(model, &order);
+    let kpis = model
+        .kpi_ids()
+        .map(|id| {
+            let fingerprint = prints.get(&id).map_or_else(String::new, |p| p.fingerprint.clone());
+            kpi_entry(valid, id, fingerprint, dialects)
+        })
+        .collect();
+    Catalog {
+        format: FORMAT,
+        project: project(&model.settings),
+        teams: model.team_ids().map(|id| team_entry(model, model.team(id), id)).collect(),
+        sources: model.source_ids().map(|id| source_entry(valid, id)).collect(),
+        kpis,
+    }
+}
+
+fn project(settings: &Settings) -> Project {
+    Project {
+        name: settings.name.clone(),
+        schema: settings.schema.clone(),
+        dialects: settings.dialects.clone(),
+        week_start: settings.week_start,
+        time_zone: settings.time_zone.clone(),
+        keep_versions: settings.keep_versions,
+        looker: settings.looker.clone(),
+    }
+}
+
+fn team_entry(model: &Model, team: &Team, id: crate::model::TeamId) -> TeamEntry {
+    let kpis = model.kpis.iter().filter(|k| k.owner == Some(id)).map(|k| k.name.text.clone()).collect();
+    TeamEntry {
+        id: team.name.text.clone(),
+        name: team.display_name.clone(),
+        email: team.email.clone(),
+        chat: team.chat.clone(),
+        description: team.description.clone(),
+        kpis: sorted(kpis),
+    }
+}
+
+fn written(w: &Written) -> WrittenEntry {
+    WrittenEntry { file: w.file.clone(), line: w.line, text: w.text.clone() }
+}
+
+/// An expression of `source` as its author wrote it (canonical text when it
+/// was not written in the source's declaration, as for expanded shorthands).
+fn as_written(model: &Model, source: SourceId, e: &crate::model::Expr) -> String {
+    let s = model.source(source);
+    s.written.excerpt(e.span).map_or_else(|| expr_text(model, Some(source), e), str::to_string)
+}
+
+fn source_entry(valid: &Valid, id: SourceId) -> SourceEntry {
+    let model = valid.model;
+    let source: &Source = model.source(id);
+    let relation = match &source.relation {
+        Relation::Table(table) => RelationEntry::Table { table: table.clone() },
+        Relation::Query { sql, tables } => RelationEntry::Sql { sql: sql.written.clone(), tables: tables.clone() },
+    };
+    let read_by = valid
+        .graph
+        .downstream(Node::Source(id))
+        .into_iter()
+        .filter_map(|n| match n {
+            Node::Kpi(k) => Some(model.kpi(k).name.text.clone()),
+            Node::Source(_) => None,
+        })
+        .collect();
+    SourceEntry {
+        id: source.name.text.clone(),
+        description: source.description.clone(),
+        relation,
+        time: source.time.clone(),
+        key: source.key.clone(),
+        validity: source.validity.as_ref().map(|v| ValidityEntry { start: v.start.clone(), end: v.end.clone() }),
+        columns: source.columns.iter().map(|c| ColumnEntry { name: c.name.text.clone(), ty: c.ty }).collect(),
+        dimensions: source
+            .dimensions
+            .iter()
+            .map(|d| DimensionEntry { name: d.name.text.clone(), expression: as_written(model, id, &d.expr) })
+            .collect(),
+        filters: source.filters.iter().map(|f| as_written(model, id, f)).collect(),
+        joins: source
+            .joins
+            .iter()
+            .map(|j| JoinEntry { source: model.source(j.target).name.text.clone(), on: as_written(model, id, &j.on) })
+            .collect(),
+        read_by: sorted(read_by),
+        definition: written(&source.written),
+    }
+}
+
+fn kpi_entry(valid: &Valid, id: KpiId, fingerprint: String, dialects: &[Dialect]) -> KpiEntry {
+    let model = valid.model;
+    let kpi = model.kpi(id);
+    let node = Node::Kpi(id);
+    let names = |nodes: Vec<Node>| {
+        let mut lineage = Lineage::default();
+        for n in nodes {
+            match n {
+                Node::Source(s) => lineage.sources.push(model.source(s).name.text.clone()),
+                Node::Kpi(k) => lineage.kpis.push(model.kpi(k).name.text.clone()),
+            }
+        }
+        lineage.sources.sort();
+        lineage.kpis.sort();
+        lineage
+    };
+    KpiEntry {
+        id: kpi.name.text.clone(),
+        title: kpi.title.clone(),
+        description: kpi.description.clone(),
+        owner: kpi.owner.map_or_else(String::new, |t| model.team(t).name.text.clone()),
+        tags: kpi.tags.clone(),
+        links: kpi.links.clone(),
+        lifecycle: kpi.lifecycle.clone(),
+        definition: Definition {
+            written: written(&kpi.written),
+            kind: match kpi.kind {
+                crate::model::FormulaKind::Measure => "measure",
+                crate::model::FormulaKind::Derived => "derived",
+            },
+            formula: expr_text(model, None, &kpi.value),
+            reading: reading::kpi(model, kpi),
+        },
+        grain: kpi.grain,
+        window: kpi.window,
+        dimensions: kpi.dimensions.iter().map(|d| d.text.clone()).collect(),
+        unit: kpi.unit.clone(),
+        format: kpi.format.clone(),
+        target: kpi.target.as_ref().map(target_entry),
+        version: kpi.version,
+        history: history(valid.lock, kpi, &fingerprint),
+        fingerprint,
+        reads: names(valid.graph.upstream(node)),
+        upstream: names(valid.graph.lineage(node)),
+        downstream: names(valid.graph.impact(node)).kpis,
+        sql: sql_entry(model, id, dialects),
+        lookml: model.settings.looker.as_ref().map(|looker| lookml_entry(model, kpi, looker)),
+    }
+}
+
+fn threshold(t: &Threshold) -> ThresholdEntry {
+    let text = if t.written_as_percent { format!("{}%", percent_text(&t.number.text)) } else { t.number.text.clone() };
+    ThresholdEntry { value: t.number.value, text }
+}
+
+/// A fraction written back as the percent its author wrote: `0.605` → `60.5`.
+fn percent_text(fraction: &str) -> String {
+    let (negative, digits) = match fraction.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, fraction),
+    };
+    let (whole, decimals) = digits.split_once('.').unwrap_or((digits, ""));
+    let decimals = format!("{decimals:0<2}");
+    let (moved, rest) = decimals.split_at(2);
+    let whole = format!("{whole}{moved}");
+    let whole = whole.trim_start_matches('0');
+    let whole = if whole.is_empty() { "0" } else { whole };
+    let sign = if negative { "-" } else { "" };
+    if rest.is_empty() {
+        format!("{sign}{whole}")
+    } else {
+        format!("{sign}{whole}.{rest}")
+    }
+}
+
+fn target_entry(target: &crate::model::Target) -> TargetEntry {
+    let (direction, goal) = match &target.goal {
+        Goal::AtLeast(t) => ("at_least", vec![threshold(t)]),
+        Goal::AtMost(t) => ("at_most", vec![threshold(t)]),
+        Goal::Between(low, high) => ("between", vec![threshold(low), threshold(high)]),
+    };
+    let critical: Vec<ThresholdEntry> = target.critical.iter().map(threshold).collect();
+    let reading = reading::target(direction, &goal, &critical, target);
+    TargetEntry { direction, goal, critical, from: target.from.clone(), until: target.until.clone(), reading }
+}
+
+fn history(lock: Option<&Lock>, kpi: &Kpi, fingerprint: &str) -> Vec<VersionEntry> {
+    let mut versions: BTreeMap<u32, String> = BTreeMap::new();
+    if let Some(entry) = lock.and_then(|l| l.kpis.get(&kpi.name.text)) {
+        for earlier in &entry.history {
+            versions.insert(earlier.version, earlier.fingerprint.clone());
+        }
+        versions.insert(entry.version, entry.fingerprint.fingerprint.clone());
+    }
+    versions.retain(|v, _| *v < kpi.version);
+    versions.insert(kpi.version, fingerprint.to_string());
+    versions
+        .into_iter()
+        .map(|(version, fingerprint)| VersionEntry { version, fingerprint, current: version == kpi.version })
+        .collect()
+}
+
+fn sql_entry(model: &Model, id: KpiId, dialects: &[Dialect]) -> SqlEntry {
+    let dialects = dialects
+        .iter()
+        .map(|&dialect| {
+            let d = for_dialect(dialect);
+            let view = sql::versioned_view(model, id, d);
+            DialectSql { dialect, view: sql::qualified(model, d, &view.name), statement: view.statement }
+        })
+        .collect();
+    SqlEntry { versioned_view: sql::versioned_name(model, id), alias_view: model.kpi(id).name.text.clone(), dialects }
+}
+
+fn lookml_entry(model: &Model, kpi: &Kpi, looker: &Looker) -> LookmlEntry {
+    let mut dashboards = Vec::new();
+    if kpi.lifecycle == Lifecycle::Active {
+        if let Some(team) = kpi.owner {
+            dashboards.push(lookml::team_dashboard(&model.team(team).name.text));
+        }
+    }
+    if kpi.target.is_some() {
+        dashboards.push(lookml::COMPANY_DASHBOARD.to_string());
+    }
+    LookmlEntry {
+        model: looker.model.clone(),
+        view: kpi.name.text.clone(),
+        explore: kpi.name.text.clone(),
+        rollup: Rollup::of(model, kpi).describe(),
+        dashboards,
+    }
+}
+
+fn sorted(mut names: Vec<String>) -> Vec<String> {
+    names.sort();
+    names
+}
+
+#[cfg(test)]
+mod tests {
+    use super::percent_text;
+
+    #[test]
+    fn percents_read_as_written() {
+        assert_eq!(percent_text("0.6"), "60");
+        assert_eq!(percent_text("0.605"), "60.5");
+        assert_eq!(percent_text("1"), "100");
+        assert_eq!(percent_text("0.0001"), "0.01");
+        assert_eq!(percent_text("-0.05"), "-5");
+        assert_eq!(percent_text("12.5"), "1250");
+    }
+}

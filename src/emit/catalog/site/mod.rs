@@ -1,0 +1,421 @@
+//! The catalog website: plain HTML pages rendered from the catalog document
+//! by compile-time askama templates (every value HTML-escaped), a stylesheet,
+//! and two small scripts (search, SQL tabs). No server, no other origin: it
+//! works from `file://` and any static host (docs/catalog.md).
+
+mod highlight;
+mod lineage;
+mod markdown;
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+
+use super::document::{Catalog, KpiEntry, RelationEntry, SourceEntry, TeamEntry};
+use crate::emit::OutputFile;
+use crate::model::{Dialect, Grain, Lifecycle, Unit, Window};
+use crate::Valid;
+
+/// The folder of the site inside the catalog's folder.
+pub const DIR: &str = "site";
+
+/// Scripts and styles from the site's own files only; nothing inline, no other origin.
+pub const CSP: &str =
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'";
+
+const STYLESHEET: &str = include_str!("../assets/site.css");
+const SEARCH_SCRIPT: &str = include_str!("../assets/search.js");
+const PAGE_SCRIPT: &str = include_str!("../assets/page.js");
+
+/// What every page's frame needs.
+struct Layout<'a> {
+    /// The way back to the site's root from the page: `""` or `"../"`.
+    root: &'static str,
+    project: &'a str,
+}
+
+impl Layout<'_> {
+    fn csp(&self) -> &'static str {
+        CSP
+    }
+}
+
+#[derive(Template)]
+#[template(path = "index.html")]
+struct IndexPage<'a> {
+    layout: Layout<'a>,
+    kpi_count: usize,
+    source_count: usize,
+    teams: &'a [TeamEntry],
+    team_options: Vec<FilterOption>,
+    tag_options: Vec<FilterOption>,
+    unit_options: Vec<FilterOption>,
+    lifecycle_options: Vec<FilterOption>,
+}
+
+struct FilterOption {
+    value: String,
+    label: String,
+    count: usize,
+}
+
+#[derive(Template)]
+#[template(path = "kpi.html")]
+struct KpiPage<'a> {
+    layout: Layout<'a>,
+    kpi: &'a KpiEntry,
+    schema: &'a str,
+    team_name: &'a str,
+    team_email: Option<&'a str>,
+    team_chat: Option<&'a str>,
+    lifecycle: &'static str,
+    replacement: Option<&'a str>,
+    description_html: Option<String>,
+    dsl_html: String,
+    grain: &'static str,
+    window: String,
+    unit: String,
+    lineage_svg: String,
+    lineage_omitted: usize,
+    dashboards: Vec<String>,
+    sql_tabs: Vec<SqlTab<'a>>,
+    links: Vec<LinkView<'a>>,
+}
+
+struct SqlTab<'a> {
+    name: &'static str,
+    label: &'static str,
+    view: &'a str,
+    statement: &'a str,
+}
+
+struct LinkView<'a> {
+    label: &'a str,
+    /// `None` when the URL is not one the site links to (`javascript:` and the like).
+    url: Option<&'a str>,
+}
+
+/// A row of a table of KPIs.
+struct KpiRow<'a> {
+    id: &'a str,
+    title: &'a str,
+    grain: &'static str,
+    target: &'a str,
+    lifecycle: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "team.html")]
+struct TeamPage<'a> {
+    layout: Layout<'a>,
+    team: &'a TeamEntry,
+    rows: Vec<KpiRow<'a>>,
+}
+
+#[derive(Template)]
+#[template(path = "source.html")]
+struct SourcePage<'a> {
+    layout: Layout<'a>,
+    source: &'a SourceEntry,
+    columns: Vec<(&'a str, &'static str)>,
+    rows: Vec<KpiRow<'a>>,
+    dsl_html: String,
+}
+
+#[derive(Template)]
+#[template(path = "list.html")]
+struct ListPage<'a> {
+    layout: Layout<'a>,
+    heading: &'static str,
+    noun: &'static str,
+    detail_heading: &'static str,
+    entries: Vec<ListEntry<'a>>,
+}
+
+struct ListEntry<'a> {
+    id: &'a str,
+    label: &'a str,
+    detail: String,
+    count: usize,
+}
+
+/// One entry of the search index (`assets/search-index.js`).
+#[derive(serde::Serialize)]
+struct SearchEntry<'a> {
+    id: &'a str,
+    title: &'a str,
+    description: &'a str,
+    tags: &'a [String],
+    team: &'a str,
+    team_name: &'a str,
+    unit: &'static str,
+    lifecycle: &'static str,
+    status_note: String,
+    url: String,
+}
+
+/// Every file of the site, paths relative to the catalog folder.
+pub fn files(valid: &Valid, catalog: &Catalog) -> Vec<OutputFile> {
+    let project = catalog.project.name.as_str();
+    let teams: BTreeMap<&str, &TeamEntry> = catalog.teams.iter().map(|t| (t.id.as_str(), t)).collect();
+    let at = |path: String, page: &dyn DynTemplate| OutputFile::new(format!("{DIR}/{path}"), page.render_page());
+    let top = || Layout { root: "", project };
+    let nested = || Layout { root: "../", project };
+    let mut files = vec![
+        OutputFile::new(format!("{DIR}/assets/site.css"), STYLESHEET),
+        OutputFile::new(format!("{DIR}/assets/search.js"), SEARCH_SCRIPT),
+        OutputFile::new(format!("{DIR}/assets/page.js"), PAGE_SCRIPT),
+        OutputFile::new(format!("{DIR}/assets/search-index.js"), search_index(catalog, &teams)),
+    ];
+    files.push(at("index.html".into(), &index_page(catalog, top())));
+    for (id, kpi) in valid.model.kpi_ids().zip(&catalog.kpis) {
+        let page = kpi_page(valid, catalog, id, kpi, &teams, nested());
+        files.push(at(format!("kpis/{}.html", kpi.id), &page));
+    }
+    for team in &catalog.teams {
+        let rows = rows(catalog, |k| k.owner == team.id);
+        files.push(at(format!("teams/{}.html", team.id), &TeamPage { layout: nested(), team, rows }));
+    }
+    for (id, source) in valid.model.source_ids().zip(&catalog.sources) {
+        let columns = source.columns.iter().map(|c| (c.name.as_str(), c.ty.name())).collect();
+        let rows = rows(catalog, |k| source.read_by.contains(&k.id));
+        let dsl_html = highlight::kpi_text(&valid.model.source(id).written.text);
+        let page = SourcePage { layout: nested(), source, columns, rows, dsl_html };
+        files.push(at(format!("sources/{}.html", source.id), &page));
+    }
+    let team_entries = catalog
+        .teams
+        .iter()
+        .map(|t| ListEntry {
+            id: &t.id,
+            label: &t.name,
+            detail: [t.email.as_deref(), t.chat.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(" · "),
+            count: t.kpis.len(),
+        })
+        .collect();
+    let teams_page = ListPage {
+        layout: nested(),
+        heading: "Teams",
+        noun: "Team",
+        detail_heading: "Contacts",
+        entries: team_entries,
+    };
+    files.push(at("teams/index.html".into(), &teams_page));
+    let source_entries = catalog
+        .sources
+        .iter()
+        .map(|s| ListEntry {
+            id: &s.id,
+            label: &s.id,
+            detail: match &s.relation {
+                RelationEntry::Table { table } => format!("table {table}"),
+                RelationEntry::Sql { tables, .. } => format!("SQL over {}", tables.join(", ")),
+            },
+            count: s.read_by.len(),
+        })
+        .collect();
+    let sources_page = ListPage {
+        layout: nested(),
+        heading: "Sources",
+        noun: "Source",
+        detail_heading: "Reads",
+        entries: source_entries,
+    };
+    files.push(at("sources/index.html".into(), &sources_page));
+    files
+}
+
+/// A template rendered as a page; askama writes into a `String`, which cannot fail.
+trait DynTemplate {
+    fn render_page(&self) -> String;
+}
+
+impl<T: Template> DynTemplate for T {
+    fn render_page(&self) -> String {
+        self.render().unwrap_or_else(|error| format!("<!-- template error: {error} -->"))
+    }
+}
+
+fn index_page<'a>(catalog: &'a Catalog, layout: Layout<'a>) -> IndexPage<'a> {
+    let mut teams: BTreeMap<&str, (String, usize)> = BTreeMap::new();
+    for team in &catalog.teams {
+        teams.insert(&team.id, (team.name.clone(), team.kpis.len()));
+    }
+    let count = |values: Vec<&str>| {
+        let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+        for v in values {
+            *counts.entry(v.to_string()).or_default() += 1;
+        }
+        counts
+            .into_iter()
+            .map(|(value, count)| FilterOption { label: value.clone(), value, count })
+            .collect::<Vec<_>>()
+    };
+    IndexPage {
+        layout,
+        kpi_count: catalog.kpis.len(),
+        source_count: catalog.sources.len(),
+        teams: &catalog.teams,
+        team_options: teams
+            .into_iter()
+            .filter(|(_, (_, count))| *count > 0)
+            .map(|(id, (name, count))| FilterOption { value: id.to_string(), label: name, count })
+            .collect(),
+        tag_options: count(catalog.kpis.iter().flat_map(|k| k.tags.iter().map(String::as_str)).collect()),
+        unit_options: count(catalog.kpis.iter().map(|k| unit_kind(&k.unit)).collect()),
+        lifecycle_options: count(catalog.kpis.iter().map(|k| lifecycle_name(&k.lifecycle)).collect()),
+    }
+}
+
+fn kpi_page<'a>(
+    valid: &Valid,
+    catalog: &'a Catalog,
+    id: crate::model::KpiId,
+    kpi: &'a KpiEntry,
+    teams: &BTreeMap<&str, &'a TeamEntry>,
+    layout: Layout<'a>,
+) -> KpiPage<'a> {
+    let team = teams.get(kpi.owner.as_str());
+    let dashboards = kpi.lookml.as_ref().map(|l| l.dashboards.clone()).unwrap_or_default();
+    let drawing = lineage::draw(valid.model, valid.graph, id, &dashboards);
+    KpiPage {
+        layout,
+        kpi,
+        schema: &catalog.project.schema,
+        team_name: team.map_or(kpi.owner.as_str(), |t| t.name.as_str()),
+        team_email: team.and_then(|t| t.email.as_deref()),
+        team_chat: team.and_then(|t| t.chat.as_deref()),
+        lifecycle: lifecycle_name(&kpi.lifecycle),
+        replacement: match &kpi.lifecycle {
+            Lifecycle::Deprecated { replaced_by } => replaced_by.as_deref(),
+            _ => None,
+        },
+        description_html: kpi.description.as_deref().map(markdown::render),
+        dsl_html: highlight::kpi_text(&kpi.definition.written.text),
+        grain: kpi.grain.name(),
+        window: window_text(kpi.window, kpi.grain),
+        unit: unit_text(&kpi.unit),
+        lineage_svg: drawing.svg,
+        lineage_omitted: drawing.omitted,
+        dashboards,
+        sql_tabs: kpi
+            .sql
+            .dialects
+            .iter()
+            .map(|d| SqlTab {
+                name: d.dialect.name(),
+                label: dialect_label(d.dialect),
+                view: &d.view,
+                statement: &d.statement,
+            })
+            .collect(),
+        links: kpi
+            .links
+            .iter()
+            .map(|l| LinkView {
+                label: &l.label,
+                url: markdown::is_safe_url(&l.url.as_str().into()).then_some(l.url.as_str()),
+            })
+            .collect(),
+    }
+}
+
+fn rows<'a>(catalog: &'a Catalog, keep: impl Fn(&KpiEntry) -> bool) -> Vec<KpiRow<'a>> {
+    let mut rows: Vec<KpiRow> = catalog
+        .kpis
+        .iter()
+        .filter(|k| keep(k))
+        .map(|k| KpiRow {
+            id: &k.id,
+            title: &k.title,
+            grain: k.grain.name(),
+            target: k.target.as_ref().map_or("none", |t| t.reading.as_str()),
+            lifecycle: lifecycle_name(&k.lifecycle),
+        })
+        .collect();
+    rows.sort_by(|a, b| (a.title, a.id).cmp(&(b.title, b.id)));
+    rows
+}
+
+fn search_index(catalog: &Catalog, teams: &BTreeMap<&str, &TeamEntry>) -> String {
+    let entries: Vec<SearchEntry> = catalog
+        .kpis
+        .iter()
+        .map(|k| SearchEntry {
+            id: &k.id,
+            title: &k.title,
+            description: k.description.as_deref().unwrap_or(""),
+            tags: &k.tags,
+            team: &k.owner,
+            team_name: teams.get(k.owner.as_str()).map_or(k.owner.as_str(), |t| t.name.as_str()),
+            unit: unit_kind(&k.unit),
+            lifecycle: lifecycle_name(&k.lifecycle),
+            status_note: match &k.lifecycle {
+                Lifecycle::Deprecated { replaced_by: Some(r) } => format!("deprecated → {r}"),
+                Lifecycle::Deprecated { replaced_by: None } => "deprecated".into(),
+                _ => String::new(),
+            },
+            url: format!("kpis/{}.html", k.id),
+        })
+        .collect();
+    let json = serde_json::json!({ "kpis": entries });
+    format!("window.KPIC_INDEX = {json};\n")
+}
+
+fn lifecycle_name(lifecycle: &Lifecycle) -> &'static str {
+    match lifecycle {
+        Lifecycle::Draft => "draft",
+        Lifecycle::Active => "active",
+        Lifecycle::Deprecated { .. } => "deprecated",
+    }
+}
+
+fn unit_kind(unit: &Unit) -> &'static str {
+    match unit {
+        Unit::Count => "count",
+        Unit::Number => "number",
+        Unit::Percent => "percent",
+        Unit::Currency { .. } => "currency",
+        Unit::Duration { .. } => "duration",
+    }
+}
+
+fn unit_text(unit: &Unit) -> String {
+    match unit {
+        Unit::Currency { code } => format!("currency ({code})"),
+        Unit::Duration { unit } => format!("duration ({})", duration_unit(*unit)),
+        other => unit_kind(other).to_string(),
+    }
+}
+
+fn duration_unit(unit: crate::model::DurationUnit) -> &'static str {
+    use crate::model::DurationUnit;
+    match unit {
+        DurationUnit::Second => "seconds",
+        DurationUnit::Minute => "minutes",
+        DurationUnit::Hour => "hours",
+        DurationUnit::Day => "days",
+        DurationUnit::Week => "weeks",
+    }
+}
+
+fn window_text(window: Window, grain: Grain) -> String {
+    match window {
+        Window::Period => format!("each {} on its own", grain.name()),
+        Window::Rolling { days } => format!("rolling {days} days, reported daily"),
+        Window::Cumulative => "cumulative: everything up to the end of each period".into(),
+        Window::ToDate { grain } => format!("{}-to-date, reported daily", grain.name()),
+    }
+}
+
+fn dialect_label(dialect: Dialect) -> &'static str {
+    match dialect {
+        Dialect::DuckDb => "DuckDB",
+        Dialect::Postgres => "PostgreSQL",
+        Dialect::Snowflake => "Snowflake",
+        Dialect::BigQuery => "BigQuery",
+        Dialect::Redshift => "Redshift",
+        Dialect::Databricks => "Databricks",
+        Dialect::Trino => "Trino",
+    }
+}
