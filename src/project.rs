@@ -44,7 +44,10 @@ pub fn load(root: &Path) -> Result<SourceMap, LoadError> {
     for path in paths {
         let bytes = std::fs::read(&path).map_err(|e| LoadError::Io(path.clone(), e))?;
         let shown = path.strip_prefix(".").unwrap_or(&path).to_path_buf();
-        sources.add(SourceFile::from_bytes(shown, bytes));
+        let in_project = path.strip_prefix(root).ok().map(Path::to_path_buf);
+        let mut file = SourceFile::from_bytes(shown, bytes);
+        file.in_project = in_project;
+        sources.add(file);
     }
     Ok(sources)
 }

@@ -49,6 +49,8 @@ pub struct SourceFile {
     /// Where the file stops being UTF-8, when it does: the text holds
     /// U+FFFD from there on and the checker reports the spot.
     pub invalid_utf8_at: Option<u32>,
+    /// The path relative to the project root, when the file was loaded from a project folder.
+    pub in_project: Option<PathBuf>,
     line_starts: Vec<u32>,
 }
 
@@ -56,7 +58,7 @@ impl SourceFile {
     pub fn new(path: impl Into<PathBuf>, text: impl Into<String>) -> SourceFile {
         let text = text.into();
         let line_starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i as u32 + 1)).collect();
-        SourceFile { path: path.into(), text, invalid_utf8_at: None, line_starts }
+        SourceFile { path: path.into(), text, invalid_utf8_at: None, in_project: None, line_starts }
     }
 
     /// A file read from disk: a leading byte-order mark dropped, bytes that
@@ -139,7 +141,11 @@ impl SourceMap {
     pub fn written(&self, span: Span) -> Written {
         let file = self.get(span.file);
         let line = file.line_col(span.start).0 as u32;
-        Written { file: file.display_path(), line, span, text: self.snippet(span).to_string() }
+        let path = match &file.in_project {
+            Some(relative) => relative.to_string_lossy().replace('\\', "/"),
+            None => file.display_path(),
+        };
+        Written { file: path, line, span, text: self.snippet(span).to_string() }
     }
 }
 

@@ -24,23 +24,26 @@ pub fn kpi(model: &Model, kpi: &Kpi) -> String {
         out.push_str(", by ");
         out.push_str(&list(&names, "and"));
     }
-    let mut chars = out.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
+    match out.strip_prefix("the ") {
+        Some(rest) => format!("The {rest}"),
         None => out,
+    }
+}
+
+/// A KPI in a formula: its title and id, or its id alone when it has no title of its own.
+fn named(model: &Model, id: crate::model::KpiId) -> String {
+    let kpi = model.kpi(id);
+    if kpi.title == kpi.name.text {
+        kpi.name.text.clone()
+    } else {
+        format!("{} ({})", kpi.title, kpi.name)
     }
 }
 
 /// `at least 60%, off track below 50%, from 2024-01-01`.
 pub fn target(direction: &str, goal: &[ThresholdEntry], critical: &[ThresholdEntry], target: &Target) -> String {
-    let texts = |t: &[ThresholdEntry]| t.iter().map(|t| t.text.clone()).collect::<Vec<_>>();
-    let (goal, critical) = (texts(goal), texts(critical));
-    let mut out = match (direction, goal.as_slice()) {
-        ("between", [low, high]) => format!("between {low} and {high}"),
-        ("at_most", [value]) => format!("at most {value}"),
-        (_, [value]) => format!("at least {value}"),
-        _ => String::new(),
-    };
+    let critical: Vec<&str> = critical.iter().map(|t| t.text.as_str()).collect();
+    let mut out = self::goal(direction, goal);
     match (direction, critical.as_slice()) {
         ("between", [low, high]) => out.push_str(&format!("; at risk down to {low} and up to {high}, off track beyond")),
         ("at_most", [value]) => out.push_str(&format!("; at risk up to {value}, off track above")),
@@ -54,6 +57,17 @@ pub fn target(direction: &str, goal: &[ThresholdEntry], critical: &[ThresholdEnt
         out.push_str(&format!(" until {until}"));
     }
     out
+}
+
+/// The goal alone: `at least 60%`, `between 1 and 2`.
+pub fn goal(direction: &str, goal: &[ThresholdEntry]) -> String {
+    let texts: Vec<&str> = goal.iter().map(|t| t.text.as_str()).collect();
+    match (direction, texts.as_slice()) {
+        ("between", [low, high]) => format!("between {low} and {high}"),
+        ("at_most", [value]) => format!("at most {value}"),
+        (_, [value]) => format!("at least {value}"),
+        _ => String::new(),
+    }
 }
 
 fn time(kpi: &Kpi) -> String {
@@ -79,10 +93,8 @@ fn formula(model: &Model, kpi: &Kpi, e: &Expr) -> String {
         }
         ExprKind::Unary(UnaryOp::Neg, inner) => format!("minus {}", operand(model, kpi, inner)),
         ExprKind::Aggregate(a) => aggregate(model, kpi, a),
-        ExprKind::Kpi(id) => format!("{} ({})", model.kpi(*id).title, model.kpi(*id).name),
-        ExprKind::Previous(id) => {
-            format!("the previous {}'s {} ({})", kpi.grain.name(), model.kpi(*id).title, model.kpi(*id).name)
-        }
+        ExprKind::Kpi(id) => named(model, *id),
+        ExprKind::Previous(id) => format!("the previous {}'s {}", kpi.grain.name(), named(model, *id)),
         ExprKind::Literal(Literal::Number(n)) => n.text.clone(),
         _ => kpi.written.excerpt(e.span).map_or_else(|| crate::model::expr_text(model, None, e), str::to_string),
     }

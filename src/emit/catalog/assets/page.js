@@ -16,7 +16,7 @@
 
   // ---- Scrollable regions ---------------------------------------------------
 
-  var SCROLLERS = 'pre, .table-wrap, .description table';
+  var SCROLLERS = 'pre, .table-wrap, .lineage-scroll, .description table';
 
   // Give overflowing blocks a tab stop (and take it back when they no longer
   // overflow); only tab stops this script added are ever removed.

@@ -121,7 +121,7 @@ fn svg(g: &StableDiGraph<Vertex, ()>, centres: &BTreeMap<NodeIndex, (f64, f64)>)
     let _ = write!(
         out,
         "<svg class=\"lineage-graph\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{width:.0}\" height=\"{height:.0}\" \
-         viewBox=\"0 0 {width:.0} {height:.0}\" role=\"img\" aria-labelledby=\"lineage-title\">\
+         viewBox=\"0 0 {width:.0} {height:.0}\" role=\"group\" aria-labelledby=\"lineage-title\">\
          <title id=\"lineage-title\">Lineage: what this KPI reads, and what reads it</title>\
          <defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" \
          orient=\"auto-start-reverse\"><path class=\"arrow-head\" d=\"M0,0 L10,5 L0,10 z\"/></marker></defs>"

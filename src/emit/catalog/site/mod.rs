@@ -75,6 +75,8 @@ struct KpiPage<'a> {
     grain: &'static str,
     window: String,
     unit: String,
+    /// The target's goal in words: `at least 60%`, `between 1 and 2`.
+    goal: String,
     lineage_svg: String,
     lineage_omitted: usize,
     dashboards: Vec<String>,
@@ -295,6 +297,7 @@ fn kpi_page<'a>(
         grain: kpi.grain.name(),
         window: window_text(kpi.window, kpi.grain),
         unit: unit_text(&kpi.unit),
+        goal: kpi.target.as_ref().map_or_else(String::new, |t| super::reading::goal(t.direction, &t.goal)),
         lineage_svg: drawing.svg,
         lineage_omitted: drawing.omitted,
         dashboards,
