@@ -213,6 +213,7 @@
     var ms = performance.now() - t0;
     document.body.dataset.searchMs = ms.toFixed(2);
     document.body.dataset.matches = String(found.length);
+    document.body.dataset.query = state.q;
     writeUrl(state);
   }
 
