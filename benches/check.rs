@@ -1,5 +1,6 @@
 //! Times `check` (parse → resolve → graph → validate), SQL emission for all
-//! seven dialects and LookML emission on synthetic projects of growing size. Run:
+//! seven dialects, LookML emission and the catalog (catalog.json and the
+//! site, with one dialect's SQL) on synthetic projects of growing size. Run:
 //!
 //! ```sh
 //! cargo bench --bench check
@@ -27,8 +28,8 @@ fn median(mut f: impl FnMut() -> usize) -> (Duration, usize) {
 }
 
 fn main() {
-    println!("| KPIs | files | check | per KPI | emit SQL, 7 dialects | statements | emit LookML | LookML files |");
-    println!("|-----:|------:|------:|--------:|---------------------:|-----------:|------------:|-------------:|");
+    println!("| KPIs | files | check | per KPI | emit SQL, 7 dialects | statements | emit LookML | LookML files | catalog | catalog files | catalog MB |");
+    println!("|-----:|------:|------:|--------:|---------------------:|-----------:|------------:|-------------:|--------:|--------------:|-----------:|");
     for n in SIZES {
         let project = synth::project(n);
         let files = project.files().count();
@@ -38,9 +39,13 @@ fn main() {
         let valid = checked.valid().expect("no errors");
         let (emit, statements) = median(|| Dialect::ALL.iter().map(|d| kpic::emit::sql::views(&valid, *d).len()).sum());
         let (lookml, lookml_files) = median(|| kpic::emit::lookml::files(&valid).len());
+        let (catalog, catalog_files) = median(|| kpic::emit::catalog::files(&valid, &[Dialect::DuckDb]).len());
+        let megabytes = kpic::emit::catalog::files(&valid, &[Dialect::DuckDb]).iter().map(|f| f.contents.len()).sum::<usize>()
+            as f64
+            / 1e6;
         let per_kpi = check.as_secs_f64() * 1e6 / n as f64;
         println!(
-            "| {n} | {files} | {check:.1?} | {per_kpi:.1} µs | {emit:.1?} | {statements} | {lookml:.1?} | {lookml_files} |"
+            "| {n} | {files} | {check:.1?} | {per_kpi:.1} µs | {emit:.1?} | {statements} | {lookml:.1?} | {lookml_files} | {catalog:.1?} | {catalog_files} | {megabytes:.0} |"
         );
     }
 }

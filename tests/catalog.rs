@@ -235,3 +235,22 @@ fn emitting_twice_gives_the_same_catalog() {
     let (_, second) = emitted(&dir);
     assert_eq!(first, second);
 }
+
+/// Whether every field of `part` is in `whole` with the same value.
+fn is_excerpt(part: &Value, whole: &Value) -> bool {
+    match (part, whole) {
+        (Value::Object(p), Value::Object(w)) => p.iter().all(|(k, v)| w.get(k).is_some_and(|wv| is_excerpt(v, wv))),
+        _ => part == whole,
+    }
+}
+
+#[test]
+fn the_excerpt_in_the_docs_is_kpis_catalog() {
+    let doc = std::fs::read_to_string(root().join("docs/catalog.md")).unwrap();
+    let start = doc.find("```json\n").expect("docs/catalog.md has a JSON excerpt") + "```json\n".len();
+    let excerpt: Value = serde_json::from_str(&doc[start..start + doc[start..].find("```").unwrap()]).unwrap();
+    let (_, files) = emitted(&root().join("kpis"));
+    let catalog = catalog_json(&files);
+    let kpi = catalog["kpis"].as_array().unwrap().iter().find(|k| k["id"] == excerpt["id"]).unwrap();
+    assert!(is_excerpt(&excerpt, kpi), "the excerpt differs from {kpi:#}");
+}

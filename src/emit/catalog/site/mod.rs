@@ -178,10 +178,10 @@ pub fn files(valid: &Valid, catalog: &Catalog) -> Vec<OutputFile> {
         let rows = rows(catalog, |k| k.owner == team.id);
         files.push(at(format!("teams/{}.html", team.id), &TeamPage { layout: nested(), team, rows }));
     }
-    for (id, source) in valid.model.source_ids().zip(&catalog.sources) {
+    for source in &catalog.sources {
         let columns = source.columns.iter().map(|c| (c.name.as_str(), c.ty.name())).collect();
         let rows = rows(catalog, |k| source.read_by.contains(&k.id));
-        let dsl_html = highlight::kpi_text(&valid.model.source(id).written.text);
+        let dsl_html = highlight::kpi_text(&source.definition.text);
         let page = SourcePage { layout: nested(), source, columns, rows, dsl_html };
         files.push(at(format!("sources/{}.html", source.id), &page));
     }
