@@ -40,9 +40,10 @@ fn main() {
         let (emit, statements) = median(|| Dialect::ALL.iter().map(|d| kpic::emit::sql::views(&valid, *d).len()).sum());
         let (lookml, lookml_files) = median(|| kpic::emit::lookml::files(&valid).len());
         let (catalog, catalog_files) = median(|| kpic::emit::catalog::files(&valid, &[Dialect::DuckDb]).len());
-        let megabytes = kpic::emit::catalog::files(&valid, &[Dialect::DuckDb]).iter().map(|f| f.contents.len()).sum::<usize>()
-            as f64
-            / 1e6;
+        let megabytes =
+            kpic::emit::catalog::files(&valid, &[Dialect::DuckDb]).iter().map(|f| f.contents.len()).sum::<usize>()
+                as f64
+                / 1e6;
         let per_kpi = check.as_secs_f64() * 1e6 / n as f64;
         println!(
             "| {n} | {files} | {check:.1?} | {per_kpi:.1} µs | {emit:.1?} | {statements} | {lookml:.1?} | {lookml_files} | {catalog:.1?} | {catalog_files} | {megabytes:.0} |"

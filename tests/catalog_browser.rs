@@ -9,7 +9,7 @@ mod browser;
 #[path = "../benches/synth/mod.rs"]
 mod synth;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use browser::Browser;
 use fantoccini::key::Key;
@@ -52,7 +52,10 @@ async fn results(b: &Browser) -> Vec<String> {
 
 /// Types `text` into the search box, replacing what it held, and waits until it was searched.
 async fn search(b: &Browser, text: &str) {
-    b.eval("const q = document.getElementById('q'); q.value = ''; q.dispatchEvent(new Event('input', { bubbles: true }))").await;
+    b.eval(
+        "const q = document.getElementById('q'); q.value = ''; q.dispatchEvent(new Event('input', { bubbles: true }))",
+    )
+    .await;
     b.css("#q").await.send_keys(text).await.unwrap();
     b.wait_for(&format!("return document.body.dataset.query === {text:?}")).await;
 }
@@ -172,7 +175,10 @@ fn axe_source() -> Option<String> {
     match std::env::var_os("KPIC_AXE_CORE") {
         Some(path) => Some(std::fs::read_to_string(path).expect("KPIC_AXE_CORE names axe.min.js")),
         None => {
-            assert!(std::env::var_os("KPIC_REQUIRE_ENGINES").is_none(), "KPIC_AXE_CORE is not set (bash .ci/run sets it)");
+            assert!(
+                std::env::var_os("KPIC_REQUIRE_ENGINES").is_none(),
+                "KPIC_AXE_CORE is not set (bash .ci/run sets it)"
+            );
             eprintln!("skipped: KPIC_AXE_CORE is not set");
             None
         }
@@ -186,7 +192,8 @@ fn axe_finds_no_serious_or_critical_violation() {
     }
     let Some(axe) = axe_source() else { return };
     let (dir, _) = kpis_site();
-    let pages = ["index.html", "kpis/error_budget_burn.html", "kpis/arpu.html", "teams/sre.html", "sources/subscriptions.html"];
+    let pages =
+        ["index.html", "kpis/error_budget_burn.html", "kpis/arpu.html", "teams/sre.html", "sources/subscriptions.html"];
     browser::run(async {
         for (width, height) in [DESKTOP, PHONE] {
             let b = Browser::start(width, height).await;
@@ -219,10 +226,15 @@ fn hostile_content_never_runs() {
     }
     let checked = kpic::check_dir(&root().join("tests/catalog/hostile")).unwrap();
     let (dir, catalog) = site(&checked, "hostile");
-    let mut pages = vec!["index.html".to_string(), "teams/index.html".into(), "sources/index.html".into()];
-    pages.extend(catalog["kpis"].as_array().unwrap().iter().map(|k| format!("kpis/{}.html", k["id"].as_str().unwrap())));
-    pages.extend(catalog["teams"].as_array().unwrap().iter().map(|t| format!("teams/{}.html", t["id"].as_str().unwrap())));
-    pages.extend(catalog["sources"].as_array().unwrap().iter().map(|s| format!("sources/{}.html", s["id"].as_str().unwrap())));
+    let mut pages = vec!["index.html".to_string(), "teams.html".into(), "sources.html".into()];
+    pages
+        .extend(catalog["kpis"].as_array().unwrap().iter().map(|k| format!("kpis/{}.html", k["id"].as_str().unwrap())));
+    pages.extend(
+        catalog["teams"].as_array().unwrap().iter().map(|t| format!("teams/{}.html", t["id"].as_str().unwrap())),
+    );
+    pages.extend(
+        catalog["sources"].as_array().unwrap().iter().map(|s| format!("sources/{}.html", s["id"].as_str().unwrap())),
+    );
     browser::run(async {
         let b = Browser::start(DESKTOP.0, DESKTOP.1).await;
         for page in &pages {

@@ -67,6 +67,8 @@ pub struct SourceEntry {
     pub joins: Vec<JoinEntry>,
     /// The KPIs that read the source directly, by id.
     pub read_by: Vec<String>,
+    /// Every KPI that depends on the source: directly, through a join or through other KPIs.
+    pub used_by: Vec<String>,
     pub definition: WrittenEntry,
 }
 
@@ -223,13 +225,11 @@ pub fn build(valid: &Valid, dialects: &[Dialect]) -> Catalog {
     let model = valid.model;
     let order = valid.graph.kpis_in_dependency_order().unwrap_or_else(|| model.kpi_ids().collect());
     let prints = fingerprints(model, &order);
-    let kpis = model
-        .kpi_ids()
-        .map(|id| {
-            let fingerprint = prints.get(&id).map_or_else(String::new, |p| p.fingerprint.clone());
-            kpi_entry(valid, id, fingerprint, dialects)
-        })
-        .collect();
+    let ids: Vec<KpiId> = model.kpi_ids().collect();
+    let kpis = crate::emit::map_in_parallel(&ids, |&id| {
+        let fingerprint = prints.get(&id).map_or_else(String::new, |p| p.fingerprint.clone());
+        kpi_entry(valid, id, fingerprint, dialects)
+    });
     Catalog {
         format: FORMAT,
         project: project(&model.settings),
@@ -281,15 +281,7 @@ fn source_entry(valid: &Valid, id: SourceId) -> SourceEntry {
         Relation::Table(table) => RelationEntry::Table { table: table.clone() },
         Relation::Query { sql, tables } => RelationEntry::Sql { sql: sql.written.clone(), tables: tables.clone() },
     };
-    let read_by = valid
-        .graph
-        .downstream(Node::Source(id))
-        .into_iter()
-        .filter_map(|n| match n {
-            Node::Kpi(k) => Some(model.kpi(k).name.text.clone()),
-            Node::Source(_) => None,
-        })
-        .collect();
+    let read_by = kpi_names(model, valid.graph.downstream(Node::Source(id)));
     SourceEntry {
         id: source.name.text.clone(),
         description: source.description.clone(),
@@ -310,6 +302,7 @@ fn source_entry(valid: &Valid, id: SourceId) -> SourceEntry {
             .map(|j| JoinEntry { source: model.source(j.target).name.text.clone(), on: as_written(model, id, &j.on) })
             .collect(),
         read_by: sorted(read_by),
+        used_by: sorted(kpi_names(model, valid.graph.impact(Node::Source(id)))),
         definition: written(&source.written),
     }
 }
@@ -445,6 +438,17 @@ fn lookml_entry(model: &Model, kpi: &Kpi, looker: &Looker) -> LookmlEntry {
         rollup: Rollup::of(model, kpi).describe(),
         dashboards,
     }
+}
+
+/// The ids of the KPIs among `nodes`.
+fn kpi_names(model: &Model, nodes: Vec<Node>) -> Vec<String> {
+    nodes
+        .into_iter()
+        .filter_map(|n| match n {
+            Node::Kpi(k) => Some(model.kpi(k).name.text.clone()),
+            Node::Source(_) => None,
+        })
+        .collect()
 }
 
 fn sorted(mut names: Vec<String>) -> Vec<String> {

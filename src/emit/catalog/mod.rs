@@ -19,6 +19,10 @@ pub fn files(valid: &Valid, dialects: &[Dialect]) -> Vec<OutputFile> {
     let mut json = serde_json::to_string_pretty(&catalog).expect("the catalog serializes");
     json.push('\n');
     let mut files = vec![OutputFile::new(format!("{DIR}/catalog.json"), json)];
-    files.extend(site::files(valid, &catalog).into_iter().map(|f| OutputFile { path: std::path::Path::new(DIR).join(f.path), ..f }));
+    files.extend(
+        site::files(valid, &catalog)
+            .into_iter()
+            .map(|f| OutputFile { path: std::path::Path::new(DIR).join(f.path), ..f }),
+    );
     files
 }

@@ -45,16 +45,21 @@ pub fn target(direction: &str, goal: &[ThresholdEntry], critical: &[ThresholdEnt
     let critical: Vec<&str> = critical.iter().map(|t| t.text.as_str()).collect();
     let mut out = self::goal(direction, goal);
     match (direction, critical.as_slice()) {
-        ("between", [low, high]) => out.push_str(&format!("; at risk down to {low} and up to {high}, off track beyond")),
+        ("between", [low, high]) => {
+            out.push_str(&format!("; at risk down to {low} and up to {high}, off track beyond"))
+        }
         ("at_most", [value]) => out.push_str(&format!("; at risk up to {value}, off track above")),
         (_, [value]) => out.push_str(&format!("; at risk down to {value}, off track below")),
         _ => out.push_str("; off track whenever missed"),
     }
-    if let Some(from) = &target.from {
-        out.push_str(&format!("; from {from}"));
+    match (&target.from, &target.until) {
+        (Some(from), Some(until)) => out.push_str(&format!("; held from {from} until {until}")),
+        (Some(from), None) => out.push_str(&format!("; held from {from}")),
+        (None, Some(until)) => out.push_str(&format!("; held until {until}")),
+        (None, None) => {}
     }
-    if let Some(until) = &target.until {
-        out.push_str(&format!(" until {until}"));
+    if target.from.is_some() || target.until.is_some() {
+        out.push_str(" (no target, hence no status, outside those dates)");
     }
     out
 }
@@ -95,7 +100,7 @@ fn formula(model: &Model, kpi: &Kpi, e: &Expr) -> String {
         ExprKind::Aggregate(a) => aggregate(model, kpi, a),
         ExprKind::Kpi(id) => named(model, *id),
         ExprKind::Previous(id) => format!("the previous {}'s {}", kpi.grain.name(), named(model, *id)),
-        ExprKind::Literal(Literal::Number(n)) => n.text.clone(),
+        ExprKind::Literal(Literal::Number(n)) => kpi.written.excerpt(e.span).unwrap_or(&n.text).to_string(),
         _ => kpi.written.excerpt(e.span).map_or_else(|| crate::model::expr_text(model, None, e), str::to_string),
     }
 }

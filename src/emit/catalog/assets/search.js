@@ -153,7 +153,8 @@
     var meta = el('p', 'result-meta');
     var parts = [];
     var team = str(k.team_name) || str(k.team);
-    if (team) parts.push(document.createTextNode(team));
+    // Authored text sits in <bdi>, so a bidi control in one piece cannot reorder the others.
+    if (team) parts.push(el('bdi', null, team));
     if (str(k.unit)) parts.push(document.createTextNode(k.unit));
     var lifecycle = str(k.lifecycle);
     if (lifecycle && lifecycle !== 'active') {
@@ -162,7 +163,7 @@
     } else if (lifecycle) {
       parts.push(document.createTextNode(lifecycle));
     }
-    if (e.tags.length) parts.push(document.createTextNode(e.tags.join(', ')));
+    if (e.tags.length) parts.push(el('bdi', null, e.tags.join(', ')));
     parts.forEach(function (part, i) {
       if (i) meta.appendChild(document.createTextNode(' · '));
       meta.appendChild(part);

@@ -7,12 +7,70 @@ use pulldown_cmark_escape::escape_html;
 
 /// The language's keywords (the `kw_` rules of grammar/kpi.pest; a test keeps them in step).
 pub const KEYWORDS: [&str; 64] = [
-    "project", "team", "source", "kpi", "schema", "dialects", "week_start", "time_zone", "keep_versions", "looker",
-    "connection", "model", "dialect", "name", "email", "chat", "table", "sql", "time", "key", "columns", "dimension",
-    "dimensions", "filter", "join", "on", "validity", "to", "title", "description", "owner", "tags", "link", "status",
-    "replaced_by", "from", "value", "grain", "window", "rolling", "days", "target", "at_least", "at_most", "between",
-    "critical", "until", "unit", "format", "version", "and", "or", "not", "in", "is", "null", "true", "false", "case",
-    "when", "then", "else", "end", "where",
+    "project",
+    "team",
+    "source",
+    "kpi",
+    "schema",
+    "dialects",
+    "week_start",
+    "time_zone",
+    "keep_versions",
+    "looker",
+    "connection",
+    "model",
+    "dialect",
+    "name",
+    "email",
+    "chat",
+    "table",
+    "sql",
+    "time",
+    "key",
+    "columns",
+    "dimension",
+    "dimensions",
+    "filter",
+    "join",
+    "on",
+    "validity",
+    "to",
+    "title",
+    "description",
+    "owner",
+    "tags",
+    "link",
+    "status",
+    "replaced_by",
+    "from",
+    "value",
+    "grain",
+    "window",
+    "rolling",
+    "days",
+    "target",
+    "at_least",
+    "at_most",
+    "between",
+    "critical",
+    "until",
+    "unit",
+    "format",
+    "version",
+    "and",
+    "or",
+    "not",
+    "in",
+    "is",
+    "null",
+    "true",
+    "false",
+    "case",
+    "when",
+    "then",
+    "else",
+    "end",
+    "where",
 ];
 
 /// Highlighted HTML of `.kpi` text.
@@ -23,9 +81,10 @@ pub fn kpi_text(text: &str) -> String {
         let (class, len) = match c {
             '#' => (Some("tok-comment"), rest.find('\n').unwrap_or(rest.len())),
             '"' => (Some("tok-str"), string_len(rest)),
-            c if c.is_ascii_digit() => {
-                (Some("tok-num"), rest.find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '%'))).unwrap_or(rest.len()))
-            }
+            c if c.is_ascii_digit() => (
+                Some("tok-num"),
+                rest.find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '%'))).unwrap_or(rest.len()),
+            ),
             c if c.is_ascii_alphabetic() || c == '_' => {
                 let len = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(rest.len());
                 let class = if KEYWORDS.contains(&&rest[..len]) { "tok-kw" } else { "tok-ident" };
@@ -93,7 +152,10 @@ mod tests {
              <span class=\"tok-kw\">title</span> <span class=\"tok-str\">&quot;&lt;b&gt;&quot;</span> \
              <span class=\"tok-punct\">}</span> <span class=\"tok-comment\"># x&lt;y</span>"
         );
-        assert_eq!(kpi_text("\"a\\\"b\" 60%"), "<span class=\"tok-str\">&quot;a\\&quot;b&quot;</span> <span class=\"tok-num\">60%</span>");
+        assert_eq!(
+            kpi_text("\"a\\\"b\" 60%"),
+            "<span class=\"tok-str\">&quot;a\\&quot;b&quot;</span> <span class=\"tok-num\">60%</span>"
+        );
         assert_eq!(kpi_text("\"\"\"x\"y\"\"\"."), "<span class=\"tok-str\">&quot;&quot;&quot;x&quot;y&quot;&quot;&quot;</span><span class=\"tok-punct\">.</span>");
     }
 }

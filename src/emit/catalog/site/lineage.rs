@@ -126,8 +126,7 @@ fn svg(g: &StableDiGraph<Vertex, ()>, centres: &BTreeMap<NodeIndex, (f64, f64)>)
          <defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" \
          orient=\"auto-start-reverse\"><path class=\"arrow-head\" d=\"M0,0 L10,5 L0,10 z\"/></marker></defs>"
     );
-    let mut edges: Vec<(NodeIndex, NodeIndex)> =
-        g.edge_indices().filter_map(|e| g.edge_endpoints(e)).collect();
+    let mut edges: Vec<(NodeIndex, NodeIndex)> = g.edge_indices().filter_map(|e| g.edge_endpoints(e)).collect();
     edges.sort();
     for (a, b) in edges {
         let ((ax, ay), (bx, by)) = (at(a), at(b));
@@ -140,7 +139,7 @@ fn svg(g: &StableDiGraph<Vertex, ()>, centres: &BTreeMap<NodeIndex, (f64, f64)>)
             x2 - bend
         );
     }
-    for (&n, _) in centres {
+    for &n in centres.keys() {
         let v = &g[n];
         let (x, y) = at(n);
         let class = match v.kind {

@@ -44,8 +44,10 @@ impl Layout<'_> {
 #[template(path = "index.html")]
 struct IndexPage<'a> {
     layout: Layout<'a>,
-    kpi_count: usize,
-    source_count: usize,
+    /// `54 KPIs`.
+    kpi_count: String,
+    /// What the catalog holds, in a sentence.
+    lede: String,
     teams: &'a [TeamEntry],
     team_options: Vec<FilterOption>,
     tag_options: Vec<FilterOption>,
@@ -67,6 +69,8 @@ struct KpiPage<'a> {
     schema: &'a str,
     team_name: &'a str,
     team_email: Option<&'a str>,
+    /// The link to write to the team, when its email is a plain address.
+    mailto: Option<String>,
     team_chat: Option<&'a str>,
     lifecycle: &'static str,
     replacement: Option<&'a str>,
@@ -112,6 +116,7 @@ struct TeamPage<'a> {
     layout: Layout<'a>,
     team: &'a TeamEntry,
     rows: Vec<KpiRow<'a>>,
+    mailto: Option<String>,
 }
 
 #[derive(Template)]
@@ -129,6 +134,8 @@ struct SourcePage<'a> {
 struct ListPage<'a> {
     layout: Layout<'a>,
     heading: &'static str,
+    /// The folder of the entries' pages.
+    dir: &'static str,
     noun: &'static str,
     detail_heading: &'static str,
     entries: Vec<ListEntry<'a>>,
@@ -146,7 +153,7 @@ struct ListEntry<'a> {
 struct SearchEntry<'a> {
     id: &'a str,
     title: &'a str,
-    description: &'a str,
+    description: String,
     tags: &'a [String],
     team: &'a str,
     team_name: &'a str,
@@ -170,17 +177,18 @@ pub fn files(valid: &Valid, catalog: &Catalog) -> Vec<OutputFile> {
         OutputFile::new(format!("{DIR}/assets/search-index.js"), search_index(catalog, &teams)),
     ];
     files.push(at("index.html".into(), &index_page(catalog, top())));
-    for (id, kpi) in valid.model.kpi_ids().zip(&catalog.kpis) {
-        let page = kpi_page(valid, catalog, id, kpi, &teams, nested());
-        files.push(at(format!("kpis/{}.html", kpi.id), &page));
-    }
+    let kpis: Vec<(crate::model::KpiId, &KpiEntry)> = valid.model.kpi_ids().zip(&catalog.kpis).collect();
+    files.extend(crate::emit::map_in_parallel(&kpis, |&(id, kpi)| {
+        at(format!("kpis/{}.html", kpi.id), &kpi_page(valid, catalog, id, kpi, &teams, nested()))
+    }));
     for team in &catalog.teams {
         let rows = rows(catalog, |k| k.owner == team.id);
-        files.push(at(format!("teams/{}.html", team.id), &TeamPage { layout: nested(), team, rows }));
+        let mailto = team.email.as_deref().and_then(mailto);
+        files.push(at(format!("teams/{}.html", team.id), &TeamPage { layout: nested(), team, rows, mailto }));
     }
     for source in &catalog.sources {
         let columns = source.columns.iter().map(|c| (c.name.as_str(), c.ty.name())).collect();
-        let rows = rows(catalog, |k| source.read_by.contains(&k.id));
+        let rows = rows(catalog, |k| source.used_by.contains(&k.id));
         let dsl_html = highlight::kpi_text(&source.definition.text);
         let page = SourcePage { layout: nested(), source, columns, rows, dsl_html };
         files.push(at(format!("sources/{}.html", source.id), &page));
@@ -196,13 +204,14 @@ pub fn files(valid: &Valid, catalog: &Catalog) -> Vec<OutputFile> {
         })
         .collect();
     let teams_page = ListPage {
-        layout: nested(),
+        layout: top(),
         heading: "Teams",
+        dir: "teams",
         noun: "Team",
         detail_heading: "Contacts",
         entries: team_entries,
     };
-    files.push(at("teams/index.html".into(), &teams_page));
+    files.push(at("teams.html".into(), &teams_page));
     let source_entries = catalog
         .sources
         .iter()
@@ -213,28 +222,30 @@ pub fn files(valid: &Valid, catalog: &Catalog) -> Vec<OutputFile> {
                 RelationEntry::Table { table } => format!("table {table}"),
                 RelationEntry::Sql { tables, .. } => format!("SQL over {}", tables.join(", ")),
             },
-            count: s.read_by.len(),
+            count: s.used_by.len(),
         })
         .collect();
     let sources_page = ListPage {
-        layout: nested(),
+        layout: top(),
         heading: "Sources",
+        dir: "sources",
         noun: "Source",
         detail_heading: "Reads",
         entries: source_entries,
     };
-    files.push(at("sources/index.html".into(), &sources_page));
+    files.push(at("sources.html".into(), &sources_page));
     files
 }
 
-/// A template rendered as a page; askama writes into a `String`, which cannot fail.
+/// A template rendered as a page.
 trait DynTemplate {
     fn render_page(&self) -> String;
 }
 
 impl<T: Template> DynTemplate for T {
     fn render_page(&self) -> String {
-        self.render().unwrap_or_else(|error| format!("<!-- template error: {error} -->"))
+        // Rendering fails only when a value's `Display` does; every value here is text or a number.
+        self.render().expect("a page renders into a String")
     }
 }
 
@@ -248,15 +259,17 @@ fn index_page<'a>(catalog: &'a Catalog, layout: Layout<'a>) -> IndexPage<'a> {
         for v in values {
             *counts.entry(v.to_string()).or_default() += 1;
         }
-        counts
-            .into_iter()
-            .map(|(value, count)| FilterOption { label: value.clone(), value, count })
-            .collect::<Vec<_>>()
+        counts.into_iter().map(|(value, count)| FilterOption { label: value.clone(), value, count }).collect::<Vec<_>>()
     };
     IndexPage {
         layout,
-        kpi_count: catalog.kpis.len(),
-        source_count: catalog.sources.len(),
+        kpi_count: counted(catalog.kpis.len(), "KPI"),
+        lede: format!(
+            "{} owned by {}, computed from {}.",
+            counted(catalog.kpis.len(), "KPI"),
+            counted(catalog.teams.iter().filter(|t| !t.kpis.is_empty()).count(), "team"),
+            counted(catalog.sources.len(), "source")
+        ),
         teams: &catalog.teams,
         team_options: teams
             .into_iter()
@@ -286,6 +299,7 @@ fn kpi_page<'a>(
         schema: &catalog.project.schema,
         team_name: team.map_or(kpi.owner.as_str(), |t| t.name.as_str()),
         team_email: team.and_then(|t| t.email.as_deref()),
+        mailto: team.and_then(|t| t.email.as_deref()).and_then(mailto),
         team_chat: team.and_then(|t| t.chat.as_deref()),
         lifecycle: lifecycle_name(&kpi.lifecycle),
         replacement: match &kpi.lifecycle {
@@ -347,7 +361,7 @@ fn search_index(catalog: &Catalog, teams: &BTreeMap<&str, &TeamEntry>) -> String
         .map(|k| SearchEntry {
             id: &k.id,
             title: &k.title,
-            description: k.description.as_deref().unwrap_or(""),
+            description: k.description.as_deref().map_or_else(String::new, markdown::plain_text),
             tags: &k.tags,
             team: &k.owner,
             team_name: teams.get(k.owner.as_str()).map_or(k.owner.as_str(), |t| t.name.as_str()),
@@ -363,6 +377,25 @@ fn search_index(catalog: &Catalog, teams: &BTreeMap<&str, &TeamEntry>) -> String
         .collect();
     let json = serde_json::json!({ "kpis": entries });
     format!("window.KPIC_INDEX = {json};\n")
+}
+
+/// `1 KPI`, `54 KPIs`.
+fn counted(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+/// `mailto:` and the address, for a plain address only: one `@`, nothing a
+/// mail client would read as more recipients, a subject or a body.
+fn mailto(email: &str) -> Option<String> {
+    let plain = email.matches('@').count() == 1
+        && !email.starts_with('@')
+        && !email.ends_with('@')
+        && email.chars().all(|c| c.is_alphanumeric() || "@.-_+".contains(c));
+    plain.then(|| format!("mailto:{email}"))
 }
 
 fn lifecycle_name(lifecycle: &Lifecycle) -> &'static str {
