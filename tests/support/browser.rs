@@ -109,8 +109,15 @@ impl Browser {
         std::fs::write(dir.join(format!("{name}.png")), self.client.screenshot().await.unwrap()).unwrap();
     }
 
-    pub async fn stop(mut self) {
+    /// Ends the session, which quits the browser; the driver goes on drop.
+    pub async fn stop(self) {
         let _ = self.client.clone().close().await;
+    }
+}
+
+impl Drop for Browser {
+    /// Also when a test fails half-way: the driver does not outlive it.
+    fn drop(&mut self) {
         let _ = self.driver.kill();
         let _ = self.driver.wait();
         let _ = std::fs::remove_dir_all(&self.profile);
