@@ -103,8 +103,13 @@ impl SourceFile {
 
     /// The path as shown to users, with forward slashes on every platform.
     pub fn display_path(&self) -> String {
-        self.path.to_string_lossy().replace('\\', "/")
+        slashed(&self.path)
     }
+}
+
+/// `path` with forward slashes on every platform.
+fn slashed(path: &Path) -> String {
+    path.to_string_lossy().replace('\\', "/")
 }
 
 /// Every file of a project, addressed by [`FileId`].
@@ -141,22 +146,20 @@ impl SourceMap {
     pub fn written(&self, span: Span) -> Written {
         let file = self.get(span.file);
         let line = file.line_col(span.start).0 as u32;
-        let path = match &file.in_project {
-            Some(relative) => relative.to_string_lossy().replace('\\', "/"),
-            None => file.display_path(),
-        };
+        let path = slashed(file.in_project.as_deref().unwrap_or(&file.path));
         Written { file: path, line, span, text: self.snippet(span).to_string() }
     }
 }
 
 /// A declaration as its author wrote it (the catalog shows it).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Written {
     /// The file's path relative to the project root, with forward slashes.
     pub file: String,
     /// 1-based line of the declaration's first character.
     pub line: u32,
     /// Where the text was read.
+    #[serde(skip)]
     pub span: Span,
     pub text: String,
 }

@@ -272,7 +272,7 @@ pub struct Join {
 }
 
 /// Rows valid from `start` until `end` (NULL: still valid).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Validity {
     pub start: String,
     pub end: String,

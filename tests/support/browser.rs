@@ -65,8 +65,8 @@ impl Browser {
             let connector = hyper_util::client::legacy::connect::HttpConnector::new();
             match ClientBuilder::new(connector).capabilities(capabilities.clone()).connect(&url).await {
                 Ok(client) => break client,
-                Err(error) if started.elapsed() < Duration::from_secs(30) => {
-                    let _ = error;
+                // The driver is still starting.
+                Err(_) if started.elapsed() < Duration::from_secs(30) => {
                     tokio::time::sleep(Duration::from_millis(100)).await;
                 }
                 Err(error) => panic!("no browser session: {error}"),

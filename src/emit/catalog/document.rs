@@ -13,7 +13,7 @@ use crate::graph::Node;
 use crate::lock::{fingerprints, Lock};
 use crate::model::{
     expr_text, Dialect, Goal, Grain, Kpi, KpiId, Lifecycle, Link, Looker, Model, Relation, Settings, Source, SourceId,
-    Team, Threshold, Unit, Window,
+    Team, Threshold, Unit, Validity, Window,
 };
 use crate::source::Written;
 use crate::Valid;
@@ -24,21 +24,10 @@ pub const FORMAT: u32 = 1;
 #[derive(Debug, Serialize)]
 pub struct Catalog {
     pub format: u32,
-    pub project: Project,
+    pub project: Settings,
     pub teams: Vec<TeamEntry>,
     pub sources: Vec<SourceEntry>,
     pub kpis: Vec<KpiEntry>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct Project {
-    pub name: String,
-    pub schema: String,
-    pub dialects: Vec<Dialect>,
-    pub week_start: crate::model::Weekday,
-    pub time_zone: String,
-    pub keep_versions: u32,
-    pub looker: Option<Looker>,
 }
 
 #[derive(Debug, Serialize)]
@@ -59,7 +48,7 @@ pub struct SourceEntry {
     pub relation: RelationEntry,
     pub time: Option<String>,
     pub key: Option<String>,
-    pub validity: Option<ValidityEntry>,
+    pub validity: Option<Validity>,
     pub columns: Vec<ColumnEntry>,
     pub dimensions: Vec<DimensionEntry>,
     /// Default filters, applied whenever the source is read, in the source's terms.
@@ -69,7 +58,7 @@ pub struct SourceEntry {
     pub read_by: Vec<String>,
     /// Every KPI that depends on the source: directly, through a join or through other KPIs.
     pub used_by: Vec<String>,
-    pub definition: WrittenEntry,
+    pub definition: Written,
 }
 
 #[derive(Debug, Serialize)]
@@ -77,12 +66,6 @@ pub struct SourceEntry {
 pub enum RelationEntry {
     Table { table: String },
     Sql { sql: String, tables: Vec<String> },
-}
-
-#[derive(Debug, Serialize)]
-pub struct ValidityEntry {
-    pub start: String,
-    pub end: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -104,14 +87,6 @@ pub struct JoinEntry {
     pub source: String,
     /// The join condition, as written.
     pub on: String,
-}
-
-/// Where a declaration is and its text as written.
-#[derive(Debug, Serialize)]
-pub struct WrittenEntry {
-    pub file: String,
-    pub line: u32,
-    pub text: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -147,7 +122,7 @@ pub struct KpiEntry {
 #[derive(Debug, Serialize)]
 pub struct Definition {
     /// The KPI's declaration as written.
-    pub written: WrittenEntry,
+    pub written: Written,
     /// `measure`: aggregates over sources; `derived`: a formula over KPIs.
     pub kind: &'static str,
     /// The formula with every name resolved (the form fingerprints use).
@@ -232,22 +207,10 @@ pub fn build(valid: &Valid, dialects: &[Dialect]) -> Catalog {
     });
     Catalog {
         format: FORMAT,
-        project: project(&model.settings),
+        project: model.settings.clone(),
         teams: model.team_ids().map(|id| team_entry(model, model.team(id), id)).collect(),
         sources: model.source_ids().map(|id| source_entry(valid, id)).collect(),
         kpis,
-    }
-}
-
-fn project(settings: &Settings) -> Project {
-    Project {
-        name: settings.name.clone(),
-        schema: settings.schema.clone(),
-        dialects: settings.dialects.clone(),
-        week_start: settings.week_start,
-        time_zone: settings.time_zone.clone(),
-        keep_versions: settings.keep_versions,
-        looker: settings.looker.clone(),
     }
 }
 
@@ -263,15 +226,9 @@ fn team_entry(model: &Model, team: &Team, id: crate::model::TeamId) -> TeamEntry
     }
 }
 
-fn written(w: &Written) -> WrittenEntry {
-    WrittenEntry { file: w.file.clone(), line: w.line, text: w.text.clone() }
-}
-
-/// An expression of `source` as its author wrote it (canonical text when it
-/// was not written in the source's declaration, as for expanded shorthands).
+/// An expression of `source` as its author wrote it.
 fn as_written(model: &Model, source: SourceId, e: &crate::model::Expr) -> String {
-    let s = model.source(source);
-    s.written.excerpt(e.span).map_or_else(|| expr_text(model, Some(source), e), str::to_string)
+    reading::as_written(model, &model.source(source).written, Some(source), e)
 }
 
 fn source_entry(valid: &Valid, id: SourceId) -> SourceEntry {
@@ -281,14 +238,14 @@ fn source_entry(valid: &Valid, id: SourceId) -> SourceEntry {
         Relation::Table(table) => RelationEntry::Table { table: table.clone() },
         Relation::Query { sql, tables } => RelationEntry::Sql { sql: sql.written.clone(), tables: tables.clone() },
     };
-    let read_by = kpi_names(model, valid.graph.downstream(Node::Source(id)));
+    let node = Node::Source(id);
     SourceEntry {
         id: source.name.text.clone(),
         description: source.description.clone(),
         relation,
         time: source.time.clone(),
         key: source.key.clone(),
-        validity: source.validity.as_ref().map(|v| ValidityEntry { start: v.start.clone(), end: v.end.clone() }),
+        validity: source.validity.clone(),
         columns: source.columns.iter().map(|c| ColumnEntry { name: c.name.text.clone(), ty: c.ty }).collect(),
         dimensions: source
             .dimensions
@@ -301,9 +258,9 @@ fn source_entry(valid: &Valid, id: SourceId) -> SourceEntry {
             .iter()
             .map(|j| JoinEntry { source: model.source(j.target).name.text.clone(), on: as_written(model, id, &j.on) })
             .collect(),
-        read_by: sorted(read_by),
-        used_by: sorted(kpi_names(model, valid.graph.impact(Node::Source(id)))),
-        definition: written(&source.written),
+        read_by: lineage(model, valid.graph.downstream(node)).kpis,
+        used_by: lineage(model, valid.graph.impact(node)).kpis,
+        definition: source.written.clone(),
     }
 }
 
@@ -311,18 +268,6 @@ fn kpi_entry(valid: &Valid, id: KpiId, fingerprint: String, dialects: &[Dialect]
     let model = valid.model;
     let kpi = model.kpi(id);
     let node = Node::Kpi(id);
-    let names = |nodes: Vec<Node>| {
-        let mut lineage = Lineage::default();
-        for n in nodes {
-            match n {
-                Node::Source(s) => lineage.sources.push(model.source(s).name.text.clone()),
-                Node::Kpi(k) => lineage.kpis.push(model.kpi(k).name.text.clone()),
-            }
-        }
-        lineage.sources.sort();
-        lineage.kpis.sort();
-        lineage
-    };
     KpiEntry {
         id: kpi.name.text.clone(),
         title: kpi.title.clone(),
@@ -332,7 +277,7 @@ fn kpi_entry(valid: &Valid, id: KpiId, fingerprint: String, dialects: &[Dialect]
         links: kpi.links.clone(),
         lifecycle: kpi.lifecycle.clone(),
         definition: Definition {
-            written: written(&kpi.written),
+            written: kpi.written.clone(),
             kind: match kpi.kind {
                 crate::model::FormulaKind::Measure => "measure",
                 crate::model::FormulaKind::Derived => "derived",
@@ -345,44 +290,25 @@ fn kpi_entry(valid: &Valid, id: KpiId, fingerprint: String, dialects: &[Dialect]
         dimensions: kpi.dimensions.iter().map(|d| d.text.clone()).collect(),
         unit: kpi.unit.clone(),
         format: kpi.format.clone(),
-        target: kpi.target.as_ref().map(target_entry),
+        target: kpi.target.as_ref().map(|t| target_entry(kpi, t)),
         version: kpi.version,
         history: history(valid.lock, kpi, &fingerprint),
         fingerprint,
-        reads: names(valid.graph.upstream(node)),
-        upstream: names(valid.graph.lineage(node)),
-        downstream: names(valid.graph.impact(node)).kpis,
+        reads: lineage(model, valid.graph.upstream(node)),
+        upstream: lineage(model, valid.graph.lineage(node)),
+        downstream: lineage(model, valid.graph.impact(node)).kpis,
         sql: sql_entry(model, id, dialects),
         lookml: model.settings.looker.as_ref().map(|looker| lookml_entry(model, kpi, looker)),
     }
 }
 
-fn threshold(t: &Threshold) -> ThresholdEntry {
-    let text = if t.written_as_percent { format!("{}%", percent_text(&t.number.text)) } else { t.number.text.clone() };
+fn threshold(kpi: &Kpi, t: &Threshold) -> ThresholdEntry {
+    let text = kpi.written.excerpt(t.span).unwrap_or(&t.number.text).to_string();
     ThresholdEntry { value: t.number.value, text }
 }
 
-/// A fraction written back as the percent its author wrote: `0.605` → `60.5`.
-fn percent_text(fraction: &str) -> String {
-    let (negative, digits) = match fraction.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, fraction),
-    };
-    let (whole, decimals) = digits.split_once('.').unwrap_or((digits, ""));
-    let decimals = format!("{decimals:0<2}");
-    let (moved, rest) = decimals.split_at(2);
-    let whole = format!("{whole}{moved}");
-    let whole = whole.trim_start_matches('0');
-    let whole = if whole.is_empty() { "0" } else { whole };
-    let sign = if negative { "-" } else { "" };
-    if rest.is_empty() {
-        format!("{sign}{whole}")
-    } else {
-        format!("{sign}{whole}.{rest}")
-    }
-}
-
-fn target_entry(target: &crate::model::Target) -> TargetEntry {
+fn target_entry(kpi: &Kpi, target: &crate::model::Target) -> TargetEntry {
+    let threshold = |t| threshold(kpi, t);
     let (direction, goal) = match &target.goal {
         Goal::AtLeast(t) => ("at_least", vec![threshold(t)]),
         Goal::AtMost(t) => ("at_most", vec![threshold(t)]),
@@ -440,33 +366,21 @@ fn lookml_entry(model: &Model, kpi: &Kpi, looker: &Looker) -> LookmlEntry {
     }
 }
 
-/// The ids of the KPIs among `nodes`.
-fn kpi_names(model: &Model, nodes: Vec<Node>) -> Vec<String> {
-    nodes
-        .into_iter()
-        .filter_map(|n| match n {
-            Node::Kpi(k) => Some(model.kpi(k).name.text.clone()),
-            Node::Source(_) => None,
-        })
-        .collect()
+/// The ids of the sources and KPIs among `nodes`, each list sorted.
+fn lineage(model: &Model, nodes: Vec<Node>) -> Lineage {
+    let mut lineage = Lineage::default();
+    for n in nodes {
+        match n {
+            Node::Source(s) => lineage.sources.push(model.source(s).name.text.clone()),
+            Node::Kpi(k) => lineage.kpis.push(model.kpi(k).name.text.clone()),
+        }
+    }
+    lineage.sources.sort();
+    lineage.kpis.sort();
+    lineage
 }
 
 fn sorted(mut names: Vec<String>) -> Vec<String> {
     names.sort();
     names
-}
-
-#[cfg(test)]
-mod tests {
-    use super::percent_text;
-
-    #[test]
-    fn percents_read_as_written() {
-        assert_eq!(percent_text("0.6"), "60");
-        assert_eq!(percent_text("0.605"), "60.5");
-        assert_eq!(percent_text("1"), "100");
-        assert_eq!(percent_text("0.0001"), "0.01");
-        assert_eq!(percent_text("-0.05"), "-5");
-        assert_eq!(percent_text("12.5"), "1250");
-    }
 }

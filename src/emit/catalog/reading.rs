@@ -3,7 +3,10 @@
 //! step = "cart", per week". Conditions are quoted as their authors wrote them.
 
 use super::document::ThresholdEntry;
-use crate::model::{AggFunc, Aggregate, BinaryOp, Expr, ExprKind, Kpi, Literal, Model, Target, UnaryOp, Window};
+use crate::model::{
+    expr_text, AggFunc, Aggregate, BinaryOp, Expr, ExprKind, Kpi, Model, SourceId, Target, UnaryOp, Window,
+};
+use crate::source::Written;
 
 /// The whole definition: formula, population, time and dimensions.
 pub fn kpi(model: &Model, kpi: &Kpi) -> String {
@@ -100,8 +103,7 @@ fn formula(model: &Model, kpi: &Kpi, e: &Expr) -> String {
         ExprKind::Aggregate(a) => aggregate(model, kpi, a),
         ExprKind::Kpi(id) => named(model, *id),
         ExprKind::Previous(id) => format!("the previous {}'s {}", kpi.grain.name(), named(model, *id)),
-        ExprKind::Literal(Literal::Number(n)) => kpi.written.excerpt(e.span).unwrap_or(&n.text).to_string(),
-        _ => kpi.written.excerpt(e.span).map_or_else(|| crate::model::expr_text(model, None, e), str::to_string),
+        _ => as_written(model, &kpi.written, None, e),
     }
 }
 
@@ -136,9 +138,15 @@ fn aggregate(model: &Model, kpi: &Kpi, a: &Aggregate) -> String {
     out
 }
 
-/// An expression of an aggregate as written in the KPI, else in canonical form.
+/// An expression of an aggregate as written in the KPI.
 fn quoted(model: &Model, kpi: &Kpi, a: &Aggregate, e: &Expr) -> String {
-    kpi.written.excerpt(e.span).map_or_else(|| crate::model::expr_text(model, Some(a.source), e), squash)
+    as_written(model, &kpi.written, Some(a.source), e)
+}
+
+/// `e` as written in `written`, on one line; in canonical form (columns
+/// relative to `base`) when it was not written there, as for expanded shorthands.
+pub fn as_written(model: &Model, written: &Written, base: Option<SourceId>, e: &Expr) -> String {
+    written.excerpt(e.span).map_or_else(|| expr_text(model, base, e), squash)
 }
 
 /// Text on one line: runs of white space become one space.

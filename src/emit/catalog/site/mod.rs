@@ -9,7 +9,7 @@ mod markdown;
 
 use std::collections::BTreeMap;
 
-use askama::Template;
+use askama::{DynTemplate, Template};
 
 use super::document::{Catalog, KpiEntry, RelationEntry, SourceEntry, TeamEntry};
 use crate::emit::OutputFile;
@@ -167,7 +167,11 @@ struct SearchEntry<'a> {
 pub fn files(valid: &Valid, catalog: &Catalog) -> Vec<OutputFile> {
     let project = catalog.project.name.as_str();
     let teams: BTreeMap<&str, &TeamEntry> = catalog.teams.iter().map(|t| (t.id.as_str(), t)).collect();
-    let at = |path: String, page: &dyn DynTemplate| OutputFile::new(format!("{DIR}/{path}"), page.render_page());
+    // Rendering fails only when a value's `Display` does; every value here is text or a number.
+    let at = |path: String, page: &dyn DynTemplate| {
+        OutputFile::new(format!("{DIR}/{path}"), page.dyn_render().expect("a page renders into a String"))
+    };
+    let by_id: BTreeMap<&str, &KpiEntry> = catalog.kpis.iter().map(|k| (k.id.as_str(), k)).collect();
     let top = || Layout { root: "", project };
     let nested = || Layout { root: "../", project };
     let mut files = vec![
@@ -182,13 +186,13 @@ pub fn files(valid: &Valid, catalog: &Catalog) -> Vec<OutputFile> {
         at(format!("kpis/{}.html", kpi.id), &kpi_page(valid, catalog, id, kpi, &teams, nested()))
     }));
     for team in &catalog.teams {
-        let rows = rows(catalog, |k| k.owner == team.id);
+        let rows = rows(&by_id, &team.kpis);
         let mailto = team.email.as_deref().and_then(mailto);
         files.push(at(format!("teams/{}.html", team.id), &TeamPage { layout: nested(), team, rows, mailto }));
     }
     for source in &catalog.sources {
         let columns = source.columns.iter().map(|c| (c.name.as_str(), c.ty.name())).collect();
-        let rows = rows(catalog, |k| source.used_by.contains(&k.id));
+        let rows = rows(&by_id, &source.used_by);
         let dsl_html = highlight::kpi_text(&source.definition.text);
         let page = SourcePage { layout: nested(), source, columns, rows, dsl_html };
         files.push(at(format!("sources/{}.html", source.id), &page));
@@ -235,18 +239,6 @@ pub fn files(valid: &Valid, catalog: &Catalog) -> Vec<OutputFile> {
     };
     files.push(at("sources.html".into(), &sources_page));
     files
-}
-
-/// A template rendered as a page.
-trait DynTemplate {
-    fn render_page(&self) -> String;
-}
-
-impl<T: Template> DynTemplate for T {
-    fn render_page(&self) -> String {
-        // Rendering fails only when a value's `Display` does; every value here is text or a number.
-        self.render().expect("a page renders into a String")
-    }
 }
 
 fn index_page<'a>(catalog: &'a Catalog, layout: Layout<'a>) -> IndexPage<'a> {
@@ -337,11 +329,11 @@ fn kpi_page<'a>(
     }
 }
 
-fn rows<'a>(catalog: &'a Catalog, keep: impl Fn(&KpiEntry) -> bool) -> Vec<KpiRow<'a>> {
-    let mut rows: Vec<KpiRow> = catalog
-        .kpis
+/// The rows of the KPIs `ids` names, by title.
+fn rows<'a>(by_id: &BTreeMap<&str, &'a KpiEntry>, ids: &[String]) -> Vec<KpiRow<'a>> {
+    let mut rows: Vec<KpiRow> = ids
         .iter()
-        .filter(|k| keep(k))
+        .filter_map(|id| by_id.get(id.as_str()))
         .map(|k| KpiRow {
             id: &k.id,
             title: &k.title,
