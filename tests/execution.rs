@@ -80,7 +80,7 @@ fn size(r: &Row) -> Vec<Option<String>> {
 }
 
 fn source(rows: Vec<Row>, time: &'static str, dimensions: RowFn<Vec<Option<String>>>) -> Source {
-    Source { rows, time: at(time), validity: None, dimensions }
+    Source { rows, calendar: None, time: at(time), validity: None, dimensions }
 }
 
 fn kind(k: &'static str) -> RowFn<bool> {
@@ -104,7 +104,7 @@ fn text(column: &'static str) -> RowFn<Option<V>> {
 }
 
 fn events_agg(source: usize, func: Func, condition: RowFn<bool>, value: RowFn<Option<V>>) -> Aggregate {
-    Aggregate { source, func, rows: Rows::Events, condition, value }
+    Aggregate { source, func, rows: Rows::Events, condition, value, at: None }
 }
 
 /// Numerator and denominator per period and dimension values.
@@ -144,7 +144,15 @@ fn expectations(data: &BTreeMap<String, Vec<Row>>) -> BTreeMap<&'static str, Exp
     let ev = || events(data);
     let ev_by = |d: &'static [&'static str]| source(ev(), "at", dims(d));
     let mut out = BTreeMap::new();
-    let m = |grain, window, sources, aggregates| Measure { grain, window, sources, aggregates };
+    let m = |grain, window, sources, aggregates| Measure {
+        grain,
+        window,
+        sources,
+        aggregates,
+        zone: chrono_tz::UTC,
+        from: None,
+        until: None,
+    };
 
     out.insert(
         "events_daily",
@@ -267,7 +275,7 @@ fn expectations(data: &BTreeMap<String, Vec<Row>>) -> BTreeMap<&'static str, Exp
             m(
                 Grain::Month,
                 Window::Period,
-                vec![source(known, "at", dims(&[]))],
+                vec![Source { calendar: Some(ev()), ..source(known, "at", dims(&[])) }],
                 vec![events_agg(0, Func::Count, all(), row_counted())],
             ),
             first,
@@ -345,6 +353,7 @@ fn expectations(data: &BTreeMap<String, Vec<Row>>) -> BTreeMap<&'static str, Exp
 
     let subs = |d: &'static [&'static str]| Source {
         rows: data["billing.subscriptions"].clone(),
+        calendar: None,
         time: None,
         validity: Some(("started_at", "cancelled_at")),
         dimensions: dims(d),
@@ -358,6 +367,7 @@ fn expectations(data: &BTreeMap<String, Vec<Row>>) -> BTreeMap<&'static str, Exp
         rows: Rows::Snapshot(test),
         condition: all(),
         value,
+        at: None,
     };
     out.insert(
         "active_subscriptions",
@@ -449,12 +459,13 @@ fn expectations(data: &BTreeMap<String, Vec<Row>>) -> BTreeMap<&'static str, Exp
     );
 
     // KPIs over KPIs: an empty count is 0.
-    let change = derived(&[&signups_total], &[Some(0.0)], MONDAY, |now, before| Some(now(0)? - before(0)?));
+    let change = derived(&[&signups_total], &[Some(0.0)], MONDAY, |now, before| Some(now(0)? - before(0, 1)?));
     out.insert("signups_change", plain(change));
-    let growth =
-        derived(&[&signups_total], &[Some(0.0)], MONDAY, |now, before| divide(Some(now(0)? - before(0)?), before(0)));
-    let growth_parts = derived(&[&signups_total], &[Some(0.0)], MONDAY, |now, before| Some(now(0)? - before(0)?));
-    let growth_den = derived(&[&signups_total], &[Some(0.0)], MONDAY, |_, before| before(0));
+    let growth = derived(&[&signups_total], &[Some(0.0)], MONDAY, |now, before| {
+        divide(Some(now(0)? - before(0, 1)?), before(0, 1))
+    });
+    let growth_parts = derived(&[&signups_total], &[Some(0.0)], MONDAY, |now, before| Some(now(0)? - before(0, 1)?));
+    let growth_den = derived(&[&signups_total], &[Some(0.0)], MONDAY, |_, before| before(0, 1));
     let parts = growth_parts.iter().map(|(k, n)| (k.clone(), (*n, growth_den[k]))).collect();
     out.insert("signups_growth", Expected { values: growth, ratio: Some(parts), goal: None });
     let purchases = measure(
@@ -692,6 +703,9 @@ fn run(engine: &mut dyn Engine, dialect: Dialect) {
         window: Window::Period,
         sources: vec![source(data["app.events"].clone(), "at", dims(&[]))],
         aggregates: vec![events_agg(0, Func::Count, all(), row_counted())],
+        zone: chrono_tz::UTC,
+        from: None,
+        until: None,
     };
     let expected = BTreeMap::from([("events_weekly", plain(measure(sunday_weeks, first)))]);
     problems.extend(compare(engine, &sunday, &expected));

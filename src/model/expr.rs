@@ -186,6 +186,9 @@ pub struct Aggregate {
     pub kpi_filters: Vec<Expr>,
     /// The aggregate's `where`.
     pub condition: Option<Expr>,
+    /// `at <column>`: the timestamp that places this aggregate's rows in
+    /// periods, when it is not the source's `time`.
+    pub at: Option<String>,
 }
 
 impl Aggregate {
@@ -228,8 +231,8 @@ pub enum ExprKind {
     Aggregate(Box<Aggregate>),
     /// The value of another KPI in the same period and dimension values.
     Kpi(KpiId),
-    /// The value of another KPI in the previous period.
-    Previous(KpiId),
+    /// The value of another KPI the given number of periods earlier (at least 1).
+    Previous(KpiId, u32),
     /// A raw SQL fragment, already checked against every dialect.
     Raw(RawSql),
 }
@@ -324,7 +327,7 @@ impl Expr {
             | ExprKind::PeriodStart
             | ExprKind::PeriodEnd
             | ExprKind::Kpi(_)
-            | ExprKind::Previous(_)
+            | ExprKind::Previous(..)
             | ExprKind::Raw(_) => {}
         }
     }

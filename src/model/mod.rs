@@ -204,6 +204,8 @@ pub struct Settings {
     pub keep_versions: u32,
     /// Where LookML goes; `None`: no LookML is emitted.
     pub looker: Option<Looker>,
+    /// The periods every KPI reports unless it says otherwise.
+    pub periods: Periods,
 }
 
 /// The `looker` block: the Looker side of the project (docs/lookml.md).
@@ -227,6 +229,7 @@ impl Default for Settings {
             time_zone: "UTC".to_string(),
             keep_versions: 1,
             looker: None,
+            periods: Periods::default(),
         }
     }
 }
@@ -334,7 +337,8 @@ impl Grain {
 pub enum Window {
     /// Each period on its own.
     Period,
-    /// Day D covers `[D - days + 1, D]`.
+    /// Day D covers `[D - days + 1, D]`; on a weekly grain (`rolling 4 weeks`),
+    /// the `days` that end with the week.
     Rolling { days: u32 },
     /// Everything up to the end of the period.
     Cumulative,
@@ -352,6 +356,40 @@ impl Window {
             Window::ToDate { grain } => format!("{}_to_date", grain.name()),
         }
     }
+}
+
+/// Which periods a view reports: by default those its sources' data covers
+/// (docs/sql.md, "Which periods"); either end may be fixed instead.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, serde::Serialize)]
+pub struct Periods {
+    /// The first period is the one containing this date (`YYYY-MM-DD`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// The last period.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub until: Option<Until>,
+}
+
+impl Periods {
+    /// As written in a `.kpi` file, e.g. `from 2024-01-01 until current`; empty when the data decides.
+    pub fn describe(&self) -> String {
+        let from = self.from.iter().map(|d| format!("from {d}"));
+        let until = self.until.iter().map(|u| match u {
+            Until::Date(d) => format!("until {d}"),
+            Until::Current => "until current".to_string(),
+        });
+        from.chain(until).collect::<Vec<_>>().join(" ")
+    }
+}
+
+/// The last period a view reports.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Until {
+    /// The period containing this date.
+    Date(String),
+    /// The period containing today, in the project's time zone.
+    Current,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -429,6 +467,8 @@ pub struct Kpi {
     pub value: Expr,
     pub grain: Grain,
     pub window: Window,
+    /// The periods the view reports: the KPI's own `periods`, else the project's.
+    pub periods: Periods,
     pub dimensions: Vec<Name>,
     pub target: Option<Target>,
     pub unit: Unit,
@@ -478,7 +518,7 @@ impl Kpi {
     pub fn upstream_kpis(&self) -> Vec<KpiId> {
         let mut out = Vec::new();
         self.value.walk(&mut |e| {
-            if let ExprKind::Kpi(id) | ExprKind::Previous(id) = e.kind {
+            if let ExprKind::Kpi(id) | ExprKind::Previous(id, _) = e.kind {
                 if !out.contains(&id) {
                     out.push(id);
                 }

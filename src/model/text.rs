@@ -67,6 +67,9 @@ fn term_text(model: &Model, base: Option<SourceId>, e: &Expr) -> String {
             for f in &a.kpi_filters {
                 text.push_str(&format!(" filter {}", inner(f)));
             }
+            if let Some(at) = &a.at {
+                text.push_str(&format!(" at {at}"));
+            }
             if let Some(c) = &a.condition {
                 text.push_str(&format!(" where {}", inner(c)));
             }
@@ -74,7 +77,8 @@ fn term_text(model: &Model, base: Option<SourceId>, e: &Expr) -> String {
             text
         }
         ExprKind::Kpi(id) => model.kpi(*id).name.text.clone(),
-        ExprKind::Previous(id) => format!("previous({})", model.kpi(*id).name),
+        ExprKind::Previous(id, 1) => format!("previous({})", model.kpi(*id).name),
+        ExprKind::Previous(id, periods) => format!("previous({}, {periods})", model.kpi(*id).name),
         ExprKind::Raw(sql) => format!("sql({:?})", sql.written),
     }
 }

@@ -117,11 +117,11 @@ fn inherit(
     }
 }
 
-/// Values reported per day are comparable whether each is a single day or a
-/// rolling window of any length (DAU / MAU); other windows must be equal.
+/// Values reported per day (or week) are comparable whether each is a single
+/// period or a rolling window of any length (DAU / MAU); other windows must be equal.
 fn windows_compatible(grain: Grain, a: Window, b: Window) -> bool {
-    let daily = |w: Window| matches!(w, Window::Period | Window::Rolling { .. });
-    a == b || (grain == Grain::Day && daily(a) && daily(b))
+    let rolling_or_not = |w: Window| matches!(w, Window::Period | Window::Rolling { .. });
+    a == b || (matches!(grain, Grain::Day | Grain::Week) && rolling_or_not(a) && rolling_or_not(b))
 }
 
 fn sorted(names: &[Name]) -> Vec<String> {

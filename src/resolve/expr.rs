@@ -112,8 +112,8 @@ impl ExprResolver<'_> {
                 Expr::new(ExprKind::IsNull { expr: Box::new(expr), negated: *negated }, Type::Boolean, span)
             }
             ast::ExprKind::Case { whens, otherwise } => self.case(whens, otherwise.as_deref(), scope, span),
-            ast::ExprKind::Call { name, args, star, filter } => {
-                self.call(name, args, *star, filter.as_deref(), scope, span)
+            ast::ExprKind::Call { name, args, star, at, filter } => {
+                self.call(name, args, *star, at.as_ref(), filter.as_deref(), scope, span)
             }
             ast::ExprKind::RawSql(raw) => {
                 let file = self.files.get(raw.span.file);
@@ -335,18 +335,20 @@ impl ExprResolver<'_> {
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn call(
         &mut self,
         name: &Ident,
         args: &[ast::Expr],
         star: bool,
+        at: Option<&Ident>,
         filter: Option<&ast::Expr>,
         scope: Scope,
         span: Span,
     ) -> Expr {
         if let Some(func) = aggregate_function(&name.name) {
             return match scope {
-                Scope::Measure { from } => self.aggregate(func, name, args, star, filter, from, span),
+                Scope::Measure { from } => self.aggregate(func, name, args, star, at, filter, from, span),
                 _ => self.error(
                     Diagnostic::new(
                         Code::MisplacedAggregate,
@@ -358,8 +360,14 @@ impl ExprResolver<'_> {
                 ),
             };
         }
-        if star || filter.is_some() {
-            let what = if star { "`*`" } else { "`where`" };
+        if star || at.is_some() || filter.is_some() {
+            let what = if star {
+                "`*`"
+            } else if at.is_some() {
+                "`at`"
+            } else {
+                "`where`"
+            };
             return self.error(
                 Diagnostic::new(Code::WrongArguments, span, format!("{what} is only allowed in aggregates"))
                     .help(format!("`{}` is not an aggregate", name.name)),
@@ -459,9 +467,17 @@ impl ExprResolver<'_> {
             format!("source `{}` declares no validity interval", source.name),
         )
         .label("needs `validity`")
-        .secondary(source.name.span, "source declared here")
-        .help(format!("add `validity <start column> to <end column>` to source `{}`", source.name));
-        Some(self.error(diagnostic))
+        .secondary(source.name.span, "source declared here");
+        let help = if name.name == "in_period" {
+            format!(
+                "to count rows in the period of another timestamp, name it with `at`: `count({} at <column>)`; \
+                 for rows valid over an interval, add `validity <start column> to <end column>` to the source",
+                source.name
+            )
+        } else {
+            format!("add `validity <start column> to <end column>` to source `{}`", source.name)
+        };
+        Some(self.error(diagnostic.help(help)))
     }
 
     /// `in_period(t)`: `t >= period_start and t < period_end`, over a snapshot source.
@@ -494,9 +510,37 @@ impl ExprResolver<'_> {
         )
     }
 
+    /// `previous(kpi)` or `previous(kpi, n)`: the KPI's value `n` periods earlier.
     fn previous(&mut self, name: &Ident, args: &[ast::Expr], scope: Scope, span: Span) -> Expr {
-        let Some(arg) = self.single_arg(name, args, span) else {
-            return null(span);
+        let (arg, periods) = match args {
+            [arg] => (arg, 1),
+            [arg, offset] => match periods_back(offset) {
+                Some(n) => (arg, n),
+                None => {
+                    return self.error(
+                        Diagnostic::new(
+                            Code::WrongArguments,
+                            offset.span,
+                            format!("`previous` reaches back a whole number of periods, from 1 to {MAX_PERIODS_BACK}"),
+                        )
+                        .label("not a number of periods")
+                        .help("write e.g. `previous(revenue, 12)` for the same month a year earlier"),
+                    )
+                }
+            },
+            _ => {
+                return self.error(
+                    Diagnostic::new(
+                        Code::WrongArguments,
+                        span,
+                        format!(
+                            "`previous` takes a KPI and optionally a number of periods, found {} arguments",
+                            args.len()
+                        ),
+                    )
+                    .help("write `previous(kpi)` or `previous(kpi, 12)`"),
+                )
+            }
         };
         let resolved = match scope {
             Scope::Derived => self.resolve(arg, scope),
@@ -512,7 +556,7 @@ impl ExprResolver<'_> {
             }
         };
         match resolved.kind {
-            ExprKind::Kpi(id) => Expr::new(ExprKind::Previous(id), Type::Number, span),
+            ExprKind::Kpi(id) => Expr::new(ExprKind::Previous(id, periods), Type::Number, span),
             _ => self.error(Diagnostic::new(Code::WrongArguments, arg.span, "`previous` takes the name of a KPI")),
         }
     }
@@ -524,6 +568,7 @@ impl ExprResolver<'_> {
         name: &Ident,
         args: &[ast::Expr],
         star: bool,
+        at: Option<&Ident>,
         filter: Option<&ast::Expr>,
         from: Option<SourceId>,
         span: Span,
@@ -589,9 +634,15 @@ impl ExprResolver<'_> {
         let kpi_filters = self.kpi_filters;
         let kpi_filters = kpi_filters.iter().map(|f| self.expect(f, scope, Type::Boolean, "a `filter`")).collect();
         let condition = filter.map(|f| self.expect(f, scope, Type::Boolean, "a `where` condition"));
-        let aggregate = Aggregate { func, source: base, arg, kpi_filters, condition };
+        let mut aggregate = Aggregate { func, source: base, arg, kpi_filters, condition, at: None };
+        if let Some(at) = at {
+            match self.placing_column(at, &aggregate) {
+                Ok(column) => aggregate.at = column,
+                Err(diagnostic) => return self.error(diagnostic),
+            }
+        }
         let source = &self.sources[base.index()];
-        if source.time.is_none() && !aggregate.is_snapshot() {
+        if source.time.is_none() && aggregate.at.is_none() && !aggregate.is_snapshot() {
             self.diagnostics.push(
                 Diagnostic::new(
                     Code::MissingProperty,
@@ -607,6 +658,45 @@ impl ExprResolver<'_> {
             );
         }
         Expr::new(ExprKind::Aggregate(Box::new(aggregate)), Type::Number, span)
+    }
+
+    /// The column of `at <column>`: a timestamp or date of the aggregate's
+    /// source; `None` when it is the source's `time` anyway.
+    fn placing_column(&self, at: &Ident, aggregate: &Aggregate) -> Result<Option<String>, Diagnostic> {
+        let source = &self.sources[aggregate.source.index()];
+        if aggregate.is_snapshot() {
+            return Err(Diagnostic::new(
+                Code::WrongArguments,
+                at.span,
+                "a snapshot aggregate is tested at the period's bounds and is not placed by a timestamp",
+            )
+            .label("`at` on a snapshot")
+            .help("remove `at`, or count events in their period without `active_at`/`in_period`"));
+        }
+        let Some(column) = source.column(&at.name) else {
+            let mut diagnostic = Diagnostic::new(
+                Code::UnknownColumn,
+                at.span,
+                format!("source `{}` has no column `{}`", source.name, at.name),
+            )
+            .label("unknown column")
+            .secondary(source.name.span, "source declared here");
+            let timestamps = source.columns.iter().filter(|c| c.ty.is_temporal()).map(|c| c.name.text.as_str());
+            if let Some(help) = did_you_mean(&at.name, timestamps) {
+                diagnostic = diagnostic.help(help);
+            }
+            return Err(diagnostic);
+        };
+        if !column.ty.is_temporal() {
+            return Err(Diagnostic::new(
+                Code::TypeMismatch,
+                at.span,
+                format!("`{}` is a {}, not a timestamp that places rows in periods", at.name, column.ty.name()),
+            )
+            .label(format!("{} column", column.ty.name()))
+            .help("name a `timestamp` or `date` column of the source after `at`"));
+        }
+        Ok((source.time.as_deref() != Some(at.name.as_str())).then(|| at.name.clone()))
     }
 
     /// The source of `count(orders)`: a lone name that is a source, not a column of `from`.
@@ -762,6 +852,16 @@ fn binary_type(op: BinaryOp, l: Type, r: Type) -> Result<Type, String> {
 }
 
 /// Whether `round`'s digits are a whole-number literal every warehouse takes (-10 to 10).
+/// How far back `previous` may reach: ten years of weeks.
+const MAX_PERIODS_BACK: u32 = 520;
+
+/// The periods of `previous(kpi, n)`: a whole number from 1 to [`MAX_PERIODS_BACK`].
+fn periods_back(e: &ast::Expr) -> Option<u32> {
+    let ast::ExprKind::Literal(ast::Literal::Number(n)) = &e.kind else { return None };
+    let periods: u32 = n.text.parse().ok()?;
+    (1..=MAX_PERIODS_BACK).contains(&periods).then_some(periods)
+}
+
 fn is_round_digits(e: &ast::Expr) -> bool {
     let magnitude = match &e.kind {
         ast::ExprKind::Unary(UnaryOp::Neg, inner) => &inner.kind,

@@ -2,11 +2,11 @@
 
 use super::expr::{aggregate_function, ExprResolver, Scope};
 use super::names::Declarations;
-use super::settings::invalid;
+use super::settings::{invalid, periods};
 use crate::diagnostics::{did_you_mean, Code, Diagnostic};
 use crate::model::{
-    Dialect, DurationUnit, Expr, ExprKind, FormulaKind, Goal, Grain, Kpi, Lifecycle, Link, Literal, Name, Source,
-    SourceId, Target, TeamId, Threshold, Type, Unit, Window, MAX_TITLE,
+    Dialect, DurationUnit, Expr, ExprKind, FormulaKind, Goal, Grain, Kpi, Lifecycle, Link, Literal, Name, Periods,
+    Settings, Source, SourceId, Target, TeamId, Threshold, Type, Unit, Window, MAX_TITLE,
 };
 use crate::source::SourceMap;
 use crate::syntax::ast::{self, Ident};
@@ -19,10 +19,10 @@ pub fn resolve_all(
     declarations: &Declarations,
     sources: &[Source],
     files: &SourceMap,
-    dialects: &[Dialect],
+    settings: &Settings,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<Kpi> {
-    let context = Context { declarations, sources, files, dialects };
+    let context = Context { declarations, sources, files, dialects: &settings.dialects, periods: &settings.periods };
     declarations.kpis.iter().map(|decl| context.kpi(decl, diagnostics)).collect()
 }
 
@@ -31,6 +31,8 @@ struct Context<'a> {
     sources: &'a [Source],
     files: &'a SourceMap,
     dialects: &'a [Dialect],
+    /// The project's `periods`.
+    periods: &'a Periods,
 }
 
 impl Context<'_> {
@@ -72,6 +74,7 @@ impl Context<'_> {
             value,
             grain,
             window,
+            periods: decl.periods.as_ref().map_or_else(|| self.periods.clone(), |p| periods(p, diagnostics)),
             dimensions: dimensions(decl, diagnostics),
             target: decl.target.as_ref().and_then(|t| target(t, diagnostics)),
             unit: unit(decl, diagnostics),
@@ -252,26 +255,41 @@ fn window(decl: &ast::KpiDecl, kind: FormulaKind, grain: Grain, diagnostics: &mu
         return Window::Period;
     };
     let (window, span) = match declared {
-        ast::WindowDecl::Rolling { days } if days.node == 0 => {
+        ast::WindowDecl::Rolling { length, .. } if length.node == 0 => {
             diagnostics.push(Diagnostic::new(
                 Code::InvalidWindow,
-                days.span,
-                "a rolling window covers at least one day",
+                length.span,
+                "a rolling window covers at least one period",
             ));
             return Window::Period;
         }
-        ast::WindowDecl::Rolling { days } if days.node > MAX_ROLLING_DAYS => {
-            diagnostics.push(
-                Diagnostic::new(
-                    Code::InvalidWindow,
-                    days.span,
-                    format!("a rolling window covers at most {MAX_ROLLING_DAYS} days"),
-                )
-                .help("for everything up to each day, write `window cumulative`"),
-            );
-            return Window::Period;
+        ast::WindowDecl::Rolling { length, weeks } => {
+            let days = if *weeks { length.node.saturating_mul(7) } else { length.node };
+            if days > MAX_ROLLING_DAYS {
+                diagnostics.push(
+                    Diagnostic::new(
+                        Code::InvalidWindow,
+                        length.span,
+                        format!("a rolling window covers at most {MAX_ROLLING_DAYS} days"),
+                    )
+                    .help("for everything up to each period, write `window cumulative`"),
+                );
+                return Window::Period;
+            }
+            if *weeks && grain != Grain::Week {
+                diagnostics.push(
+                    Diagnostic::new(
+                        Code::InvalidWindow,
+                        length.span,
+                        format!("a window of weeks is reported per week, but the grain is `{}`", grain.name()),
+                    )
+                    .label("needs `grain week`")
+                    .help(format!("set `grain week`, or write `rolling {days} days` with `grain day`")),
+                );
+                return Window::Period;
+            }
+            (Window::Rolling { days }, length.span)
         }
-        ast::WindowDecl::Rolling { days } => (Window::Rolling { days: days.node }, days.span),
         ast::WindowDecl::Named(name) => {
             let window = match name.name.as_str() {
                 "cumulative" => Window::Cumulative,
@@ -294,8 +312,15 @@ fn window(decl: &ast::KpiDecl, kind: FormulaKind, grain: Grain, diagnostics: &mu
         );
         return Window::Period;
     }
-    let needs_days = matches!(window, Window::Rolling { .. } | Window::ToDate { .. });
+    // A rolling window of whole weeks is reported per week as well as per day.
+    let weekly_rolling = matches!(window, Window::Rolling { days } if days % 7 == 0) && grain == Grain::Week;
+    let needs_days = matches!(window, Window::Rolling { .. } | Window::ToDate { .. }) && !weekly_rolling;
     if needs_days && grain != Grain::Day {
+        let help = if matches!(window, Window::Rolling { .. }) && grain == Grain::Week {
+            "on `grain week`, roll whole weeks (`rolling 4 weeks`); or set `grain day`"
+        } else {
+            "set `grain day`: the window is reported for each day"
+        };
         diagnostics.push(
             Diagnostic::new(
                 Code::InvalidWindow,
@@ -303,7 +328,7 @@ fn window(decl: &ast::KpiDecl, kind: FormulaKind, grain: Grain, diagnostics: &mu
                 format!("this window is evaluated per day, but the grain is `{}`", grain.name()),
             )
             .label("needs `grain day`")
-            .help("set `grain day`: the window is reported for each day"),
+            .help(help),
         );
     }
     window
@@ -314,7 +339,7 @@ fn check_window_on_snapshots(kpi: &Kpi, decl: &ast::KpiDecl, diagnostics: &mut V
         let span = aggregate.exprs().find(|e| e.refers_to_period()).map_or(kpi.name.span, |e| e.span);
         let window_span = match &decl.window {
             Some(ast::WindowDecl::Named(n)) => n.span,
-            Some(ast::WindowDecl::Rolling { days }) => days.span,
+            Some(ast::WindowDecl::Rolling { length, .. }) => length.span,
             None => kpi.name.span,
         };
         diagnostics.push(

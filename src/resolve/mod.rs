@@ -23,7 +23,7 @@ pub fn resolve(files: &SourceMap, asts: &[ast::File], diagnostics: &mut Vec<Diag
     let settings = settings::resolve(&declarations.projects, diagnostics);
     let teams = declarations.teams.iter().map(|t| settings::team(t)).collect();
     let sources = source::resolve_all(&declarations, files, &settings.dialects, diagnostics);
-    let kpis = kpi::resolve_all(&declarations, &sources, files, &settings.dialects, diagnostics);
+    let kpis = kpi::resolve_all(&declarations, &sources, files, &settings, diagnostics);
     let mut model = Model { settings, teams, sources, kpis };
     derived::infer(&mut model, &declarations, diagnostics);
     model

@@ -1,8 +1,8 @@
 //! The `project` block and `team` blocks.
 
 use crate::diagnostics::{did_you_mean, Code, Diagnostic};
-use crate::model::{Dialect, Looker, Name, Settings, Team, Weekday};
-use crate::syntax::ast;
+use crate::model::{Dialect, Looker, Name, Periods, Settings, Team, Until, Weekday};
+use crate::syntax::ast::{self, Spanned};
 
 pub fn resolve(projects: &[&ast::ProjectDecl], diagnostics: &mut Vec<Diagnostic>) -> Settings {
     let mut settings = Settings::default();
@@ -67,6 +67,9 @@ pub fn resolve(projects: &[&ast::ProjectDecl], diagnostics: &mut Vec<Diagnostic>
     if let Some(keep) = &project.keep_versions {
         settings.keep_versions = keep.node;
     }
+    if let Some(decl) = &project.periods {
+        settings.periods = periods(decl, diagnostics);
+    }
     if let Some(decl) = &project.looker {
         settings.looker = looker(decl, &settings, diagnostics);
         if let Some(schema) = project.schema.as_ref().filter(|s| breaks_lookml_sql(&s.node)) {
@@ -78,6 +81,35 @@ pub fn resolve(projects: &[&ast::ProjectDecl], diagnostics: &mut Vec<Diagnostic>
         }
     }
     settings
+}
+
+/// `periods from <date> until <date | current>`, its dates checked.
+pub fn periods(decl: &ast::PeriodsDecl, diagnostics: &mut Vec<Diagnostic>) -> Periods {
+    let date = |d: &Spanned<String>, diagnostics: &mut Vec<Diagnostic>| {
+        let valid = super::kpi::valid_date(&d.node);
+        if !valid {
+            diagnostics.push(
+                Diagnostic::new(Code::InvalidValue, d.span, format!("`{}` is not a calendar date", d.node))
+                    .help("write YYYY-MM-DD"),
+            );
+        }
+        valid.then(|| d.node.clone())
+    };
+    let from = decl.from.as_ref().and_then(|d| date(d, diagnostics));
+    let until = decl.until.as_ref().and_then(|u| match &u.node {
+        ast::UntilDecl::Current => Some(Until::Current),
+        ast::UntilDecl::Date(text) => date(&Spanned { node: text.clone(), span: u.span }, diagnostics).map(Until::Date),
+    });
+    if let (Some(start), Some(Until::Date(end)), Some(until)) = (&from, &until, &decl.until) {
+        if start > end {
+            diagnostics.push(
+                Diagnostic::new(Code::InvalidValue, until.span, "the periods end before they start")
+                    .label("before the `from` date")
+                    .help("write `periods from <first date> until <last date>`"),
+            );
+        }
+    }
+    Periods { from, until }
 }
 
 /// Whether text inside a LookML `sql:` would end it or be evaluated by Looker.

@@ -80,7 +80,24 @@ pub struct ProjectDecl {
     pub week_start: Option<Ident>,
     pub time_zone: Option<Spanned<String>>,
     pub keep_versions: Option<Spanned<u32>>,
+    pub periods: Option<PeriodsDecl>,
     pub looker: Option<LookerDecl>,
+}
+
+/// `periods from <date> until <date | current>`: a fixed calendar.
+#[derive(Debug, Clone)]
+pub struct PeriodsDecl {
+    /// The whole property.
+    pub span: Span,
+    pub from: Option<Spanned<String>>,
+    pub until: Option<Spanned<UntilDecl>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UntilDecl {
+    Date(String),
+    /// The period that contains today.
+    Current,
 }
 
 /// The `looker { … }` block of a project.
@@ -164,9 +181,8 @@ pub struct StatusDecl {
 
 #[derive(Debug, Clone)]
 pub enum WindowDecl {
-    Rolling {
-        days: Spanned<u32>,
-    },
+    /// `rolling 7 days` or `rolling 4 weeks`.
+    Rolling { length: Spanned<u32>, weeks: bool },
     /// `cumulative`, `month_to_date`, …: checked by `resolve`.
     Named(Ident),
 }
@@ -216,6 +232,7 @@ pub struct KpiDecl {
     pub unit: Option<UnitDecl>,
     pub format: Option<Spanned<String>>,
     pub version: Option<Spanned<u32>>,
+    pub periods: Option<PeriodsDecl>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
@@ -243,6 +260,11 @@ pub enum BinaryOp {
 }
 
 impl BinaryOp {
+    /// `=`, `!=`, `<`, `<=`, `>`, `>=`.
+    pub fn is_comparison(self) -> bool {
+        matches!(self, BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge)
+    }
+
     pub fn symbol(self) -> &'static str {
         match self {
             BinaryOp::Or => "or",
@@ -324,6 +346,8 @@ pub enum ExprKind {
         name: Ident,
         args: Vec<Expr>,
         star: bool,
+        /// `at <column>`: the timestamp that places an aggregate's rows in periods.
+        at: Option<Ident>,
         filter: Option<Box<Expr>>,
     },
     /// `sql("…")`: the span covers the SQL text inside the quotes.

@@ -117,6 +117,7 @@ impl<'d> Lowerer<'d> {
             week_start: None,
             time_zone: None,
             keep_versions: None,
+            periods: None,
             looker: None,
         };
         let mut seen = Seen::default();
@@ -127,6 +128,10 @@ impl<'d> Lowerer<'d> {
             let rule = property.as_rule();
             if rule == Rule::p_looker {
                 decl.looker = Some(self.looker(property));
+                continue;
+            }
+            if rule == Rule::p_periods {
+                decl.periods = Some(self.periods(property));
                 continue;
             }
             let value = last(property);
@@ -285,6 +290,7 @@ impl<'d> Lowerer<'d> {
             unit: None,
             format: None,
             version: None,
+            periods: None,
         };
         let mut seen = Seen::default();
         for property in properties {
@@ -294,6 +300,10 @@ impl<'d> Lowerer<'d> {
                 continue;
             }
             let span = self.span(&property);
+            if rule == Rule::p_periods {
+                decl.periods = Some(self.periods(property));
+                continue;
+            }
             let mut inner = property.into_inner().skip(1);
             let mut next = || inner.next().expect("grammar: property value");
             match rule {
@@ -333,9 +343,36 @@ impl<'d> Lowerer<'d> {
 
     fn window(&mut self, pair: Pair<Rule>) -> WindowDecl {
         match pair.as_rule() {
-            Rule::window_rolling => WindowDecl::Rolling { days: self.integer(pair.into_inner().nth(1).unwrap()) },
+            Rule::window_rolling => {
+                let mut inner = pair.into_inner().skip(1);
+                let length = self.integer(inner.next().expect("grammar: rolling length"));
+                let weeks = inner.next().is_some_and(|unit| unit.as_rule() == Rule::kw_weeks);
+                WindowDecl::Rolling { length, weeks }
+            }
             _ => WindowDecl::Named(self.ident(pair)),
         }
+    }
+
+    /// `periods from <date> until <date | current>`.
+    fn periods(&mut self, pair: Pair<Rule>) -> PeriodsDecl {
+        let span = self.span(&pair);
+        let mut decl = PeriodsDecl { span, from: None, until: None };
+        for part in pair.into_inner() {
+            let Some(value) = part.clone().into_inner().nth(1) else { continue };
+            let value_span = self.span(&value);
+            match part.as_rule() {
+                Rule::periods_from => decl.from = Some(self.date(value)),
+                Rule::periods_until => {
+                    let until = match value.as_rule() {
+                        Rule::kw_current => UntilDecl::Current,
+                        _ => UntilDecl::Date(value.as_str().to_string()),
+                    };
+                    decl.until = Some(Spanned { node: until, span: value_span });
+                }
+                _ => {}
+            }
+        }
+        decl
     }
 
     fn target<'a>(&mut self, parts: impl Iterator<Item = Pair<'a, Rule>>, span: Span) -> TargetDecl {
@@ -653,14 +690,16 @@ impl<'d> Lowerer<'d> {
     fn call(&mut self, pair: Pair<Rule>) -> ExprKind {
         let mut inner = pair.into_inner();
         let name = self.ident(inner.next().unwrap());
-        let (mut args, mut star, mut filter) = (Vec::new(), false, None);
+        let (mut args, mut star, mut at, mut filter) = (Vec::new(), false, None, None);
         for part in inner {
             match part.as_rule() {
                 Rule::star => star = true,
                 Rule::call_args => {
-                    args =
-                        part.into_inner().filter(|p| p.as_rule() == Rule::expr).map(|p| self.nested_expr(p)).collect()
+                    let more: Vec<Expr> =
+                        part.into_inner().filter(|p| p.as_rule() == Rule::expr).map(|p| self.nested_expr(p)).collect();
+                    args.extend(more);
                 }
+                Rule::at_clause => at = part.into_inner().find(|p| p.as_rule() == Rule::ident).map(|p| self.ident(p)),
                 Rule::where_clause => {
                     filter =
                         part.into_inner().find(|p| p.as_rule() == Rule::expr).map(|p| Box::new(self.nested_expr(p)))
@@ -668,7 +707,7 @@ impl<'d> Lowerer<'d> {
                 _ => {}
             }
         }
-        ExprKind::Call { name, args, star, filter }
+        ExprKind::Call { name, args, star, at, filter }
     }
 }
 

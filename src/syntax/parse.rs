@@ -191,6 +191,10 @@ fn describe(rule: Rule) -> &'static str {
         kw_else => "`else`",
         kw_end => "`end`",
         kw_where => "`where`",
+        kw_at | at_clause => "`at`",
+        kw_weeks => "`weeks`",
+        kw_periods => "`periods`",
+        kw_current => "`current`",
         _ => "a value",
     }
 }

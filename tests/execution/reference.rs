@@ -3,7 +3,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, Weekday};
+use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, TimeZone, Weekday};
+use chrono_tz::Tz;
 
 /// One CSV row: column name → text (None for an empty field, i.e. NULL).
 #[derive(Debug, Clone)]
@@ -88,6 +89,16 @@ pub fn midnight(date: NaiveDate) -> NaiveDateTime {
     date.and_hms_opt(0, 0, 0).unwrap()
 }
 
+/// A UTC instant's wall-clock reading in `zone`.
+pub fn local(zone: Tz, instant: NaiveDateTime) -> NaiveDateTime {
+    zone.from_utc_datetime(&instant).naive_local()
+}
+
+/// The UTC instant at which `date` starts in `zone`.
+pub fn start_instant(zone: Tz, date: NaiveDate) -> NaiveDateTime {
+    zone.from_local_datetime(&midnight(date)).earliest().expect("midnight exists").naive_utc()
+}
+
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Window {
     Period,
@@ -125,6 +136,9 @@ pub type RowFn<T> = Box<dyn Fn(&Row) -> T>;
 /// and the KPI's filters (the population).
 pub struct Source {
     pub rows: Vec<Row>,
+    /// The rows that set the calendar: the source's rows with its own filters
+    /// only, when the KPI filters rows (`None`: `rows`).
+    pub calendar: Option<Vec<Row>>,
     /// The time column (event aggregates).
     pub time: Option<RowFn<Option<NaiveDateTime>>>,
     /// `(start, end)` columns (snapshot aggregates).
@@ -147,6 +161,25 @@ pub struct Aggregate {
     pub condition: RowFn<bool>,
     /// The measured value; `Some(V::N(1.0))` for a counted row.
     pub value: RowFn<Option<V>>,
+    /// `at <column>`: the timestamp that places the rows (`None`: the source's time).
+    pub at: Option<&'static str>,
+}
+
+impl Aggregate {
+    /// When an event row happened, by the aggregate's placing timestamp.
+    fn time(&self, source: &Source, row: &Row) -> Option<NaiveDateTime> {
+        match self.at {
+            Some(column) => row.time(column),
+            None => source.time.as_ref().and_then(|time| time(row)),
+        }
+    }
+}
+
+/// The last period a view reports when it is fixed.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Until {
+    Date(NaiveDate),
+    Today,
 }
 
 pub struct Measure {
@@ -154,38 +187,42 @@ pub struct Measure {
     pub window: Window,
     pub sources: Vec<Source>,
     pub aggregates: Vec<Aggregate>,
+    /// The project's time zone: it places rows in periods.
+    pub zone: Tz,
+    /// Fixed ends of the calendar (`periods from … until …`).
+    pub from: Option<NaiveDate>,
+    pub until: Option<Until>,
 }
 
 /// Per period and dimension values: every aggregate's result.
 pub type Grid = BTreeMap<(NaiveDate, Vec<Option<String>>), Vec<Option<f64>>>;
 
 impl Measure {
-    /// The dense grid (periods from the first to the last the data covers ×
-    /// each dimension's domain) with every aggregate computed.
+    /// The dense grid (periods from the first to the last the sources' data
+    /// covers, a rolling window past the last, or the fixed ends × each
+    /// dimension's domain) with every aggregate computed.
     pub fn evaluate(&self) -> Grid {
         let mut periods: Vec<NaiveDate> = Vec::new();
         let mut domains: Vec<BTreeSet<Option<String>>> = Vec::new();
+        let period_of_instant = |t: NaiveDateTime| period_of(local(self.zone, t).date(), self.grain);
         for (index, source) in self.sources.iter().enumerate() {
-            let events = self.aggregates.iter().any(|a| a.source == index && matches!(a.rows, Rows::Events));
-            for row in &source.rows {
-                let mut covered = Vec::new();
-                if events {
-                    match source.time.as_ref().and_then(|t| t(row)) {
-                        Some(t) => covered.push(period_of(t.date(), self.grain)),
-                        // Rows without a time belong to no period.
-                        None if source.validity.is_none() => continue,
-                        None => {}
-                    }
-                }
-                if let Some((start, end)) = source.validity.filter(|_| {
-                    self.aggregates.iter().any(|a| a.source == index && matches!(a.rows, Rows::Snapshot(_)))
-                }) {
+            let events: Vec<&Aggregate> =
+                self.aggregates.iter().filter(|a| a.source == index && matches!(a.rows, Rows::Events)).collect();
+            let snapshots = self.aggregates.iter().any(|a| a.source == index && matches!(a.rows, Rows::Snapshot(_)));
+            for row in source.calendar.as_ref().unwrap_or(&source.rows) {
+                periods.extend(events.iter().filter_map(|a| a.time(source, row)).map(period_of_instant));
+                if let Some((start, end)) = source.validity.filter(|_| snapshots) {
                     if let Some(s) = row.time(start) {
-                        covered.push(period_of(s.date(), self.grain));
-                        covered.push(period_of(row.time(end).unwrap_or(s).date(), self.grain));
+                        periods.push(period_of_instant(s));
+                        periods.push(period_of_instant(row.time(end).unwrap_or(s)));
                     }
                 }
-                periods.extend(covered);
+            }
+            for row in &source.rows {
+                // A row without a time belongs to no period, unless it is a snapshot's.
+                if !snapshots && events.iter().all(|a| a.time(source, row).is_none()) {
+                    continue;
+                }
                 let dims = (source.dimensions)(row);
                 if domains.is_empty() {
                     domains = vec![BTreeSet::new(); dims.len()];
@@ -196,7 +233,20 @@ impl Measure {
             }
         }
         let mut grid = Grid::new();
-        let (Some(&first), Some(&last)) = (periods.iter().min(), periods.iter().max()) else {
+        let first = self.from.map(|d| period_of(d, self.grain)).or_else(|| periods.iter().min().copied());
+        let extension = match self.window {
+            Window::Rolling(days) => days - if matches!(self.grain, Grain::Week(_)) { 7 } else { 1 },
+            _ => 0,
+        };
+        let last = match self.until {
+            Some(Until::Date(d)) => Some(period_of(d, self.grain)),
+            Some(Until::Today) => {
+                let now = chrono::Utc::now().naive_utc();
+                Some(period_of(local(self.zone, now).date(), self.grain))
+            }
+            None => periods.iter().max().map(|last| *last + Duration::days(extension)),
+        };
+        let (Some(first), Some(last)) = (first, last) else {
             return grid;
         };
         let combos = cross(&domains);
@@ -219,15 +269,15 @@ impl Measure {
             .iter()
             .filter(|row| (source.dimensions)(row) == dims)
             .filter(|row| match &aggregate.rows {
-                Rows::Snapshot(test) => test(row, midnight(period), midnight(end)),
+                Rows::Snapshot(test) => test(row, start_instant(self.zone, period), start_instant(self.zone, end)),
                 Rows::Events => {
-                    let Some(t) = source.time.as_ref().and_then(|time| time(row)) else {
+                    let Some(t) = aggregate.time(source, row) else {
                         return false;
                     };
-                    let day = t.date();
+                    let day = local(self.zone, t).date();
                     match self.window {
                         Window::Period => period_of(day, self.grain) == period,
-                        Window::Rolling(n) => day > period - Duration::days(n) && day < end,
+                        Window::Rolling(n) => day >= end - Duration::days(n) && day < end,
                         Window::Cumulative => day < end,
                         Window::ToDate(g) => day >= period_of(period, g) && day < end,
                     }
@@ -307,12 +357,12 @@ pub type Values = BTreeMap<(NaiveDate, Vec<Option<String>>), Option<f64>>;
 
 /// A KPI over KPIs: upstream values aligned over the dense union of their
 /// periods and dimension values; a missing upstream value is `empty[i]`;
-/// `previous(i)` reads the previous period by the same rule.
+/// `before(i, n)` reads `n` periods earlier by the same rule.
 pub fn derived(
     upstream: &[&Values],
     empty: &[Option<f64>],
     grain: Grain,
-    formula: impl Fn(&dyn Fn(usize) -> Option<f64>, &dyn Fn(usize) -> Option<f64>) -> Option<f64>,
+    formula: impl Fn(&dyn Fn(usize) -> Option<f64>, &dyn Fn(usize, u32) -> Option<f64>) -> Option<f64>,
 ) -> Values {
     let periods: BTreeSet<NaiveDate> = upstream.iter().flat_map(|u| u.keys().map(|k| k.0)).collect();
     let dims: BTreeSet<Vec<Option<String>>> = upstream.iter().flat_map(|u| u.keys().map(|k| k.1.clone())).collect();
@@ -325,7 +375,7 @@ pub fn derived(
         for d in &dims {
             let at = |p: NaiveDate, i: usize| upstream[i].get(&(p, d.clone())).copied().unwrap_or(empty[i]);
             let now = |i: usize| at(period, i);
-            let before = |i: usize| at(previous_period(period, grain), i);
+            let before = |i: usize, n: u32| at((0..n).fold(period, |p, _| previous_period(p, grain)), i);
             out.insert((period, d.clone()), formula(&now, &before));
         }
         period = next_period(period, grain);

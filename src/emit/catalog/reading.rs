@@ -102,7 +102,10 @@ fn formula(model: &Model, kpi: &Kpi, e: &Expr) -> String {
         ExprKind::Unary(UnaryOp::Neg, inner) => format!("minus {}", operand(model, kpi, inner)),
         ExprKind::Aggregate(a) => aggregate(model, kpi, a),
         ExprKind::Kpi(id) => named(model, *id),
-        ExprKind::Previous(id) => format!("the previous {}'s {}", kpi.grain.name(), named(model, *id)),
+        ExprKind::Previous(id, 1) => format!("the previous {}'s {}", kpi.grain.name(), named(model, *id)),
+        ExprKind::Previous(id, periods) => {
+            format!("{} {periods} {}s earlier", named(model, *id), kpi.grain.name())
+        }
         _ => as_written(model, &kpi.written, None, e),
     }
 }
@@ -131,6 +134,9 @@ fn aggregate(model: &Model, kpi: &Kpi, a: &Aggregate) -> String {
         AggFunc::Max => format!("the largest {arg} in {source}"),
         AggFunc::Percentile(p) => format!("the {} percentile of {arg} over {source}", ordinal(p * 100.0)),
     };
+    if let Some(at) = &a.at {
+        out.push_str(&format!(", in the period of their {at}"));
+    }
     if let Some(condition) = &a.condition {
         out.push_str(" where ");
         out.push_str(&quoted(model, kpi, a, condition));

@@ -127,7 +127,7 @@ fn shape(model: &Model, e: &Expr, depth: usize) -> Shape {
                 AggFunc::CountDistinct | AggFunc::Avg | AggFunc::Percentile(_) => Shape::Other,
             }
         }
-        ExprKind::Kpi(id) | ExprKind::Previous(id) => {
+        ExprKind::Kpi(id) | ExprKind::Previous(id, _) => {
             let upstream = model.kpi(*id);
             let within_period = upstream.window == Window::Period && matches!(e.kind, ExprKind::Kpi(_));
             match shape(model, &upstream.value, depth + 1) {

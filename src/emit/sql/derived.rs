@@ -2,7 +2,7 @@
 //! (so warehouse lineage matches the graph), aligns them on period and
 //! dimensions over a dense grid, and fills a missing upstream value with the
 //! value that KPI has over no rows (0 for counts and sums, NULL otherwise).
-//! `previous(k)` reads `k` one period earlier, filled the same way.
+//! `previous(k, n)` reads `k` n periods earlier, filled the same way.
 
 use super::dialect::SqlDialect;
 use super::expr::{render, Names};
@@ -11,7 +11,7 @@ use super::query::{select, Query};
 use crate::model::{BinaryOp, ExprKind, Kpi, KpiId, Literal, Model, Window};
 
 pub fn query(model: &Model, kpi: &Kpi, d: &dyn SqlDialect, view: &dyn Fn(KpiId) -> String) -> String {
-    let frame = Frame { d, grain: kpi.grain, dimensions: kpi.dimensions.len(), time_zone: &model.settings.time_zone };
+    let frame = Frame::new(model, kpi, d);
     let upstream = kpi.upstream_kpis();
     let mut query = Query::new();
     for (i, id) in upstream.iter().enumerate() {
@@ -23,11 +23,22 @@ pub fn query(model: &Model, kpi: &Kpi, d: &dyn SqlDialect, view: &dyn Fn(KpiId) 
         query.cte(frame.q(&format!("u{i}")), select(&columns, &format!("FROM {}", view(*id))));
     }
     let ctes: Vec<String> = (0..upstream.len()).map(|i| format!("u{i}")).collect();
-    let periods: Vec<(String, String)> = ctes.iter().map(|c| (c.clone(), "period_start".to_string())).collect();
-    frame.add_grid(&mut query, &periods, &ctes);
-    let uses_previous = |id: KpiId| {
-        let mut found = false;
-        kpi.value.walk(&mut |e| found |= e.kind == ExprKind::Previous(id));
+    let ranges: Vec<String> = ctes
+        .iter()
+        .map(|cte| {
+            let start = frame.q("period_start");
+            format!("SELECT MIN({start}) AS {}, MAX({start}) AS {} FROM {}", frame.q("lo"), frame.q("hi"), frame.q(cte))
+        })
+        .collect();
+    frame.add_grid(&mut query, &ranges, 0, &kpi.periods, &ctes);
+    // How far back `previous` reads each upstream KPI, each offset once.
+    let offsets = |id: KpiId| {
+        let mut found: Vec<u32> = Vec::new();
+        kpi.value.walk(&mut |e| match e.kind {
+            ExprKind::Previous(u, periods) if u == id && !found.contains(&periods) => found.push(periods),
+            _ => {}
+        });
+        found.sort_unstable();
         found
     };
     let mut columns = frame.keys("g");
@@ -36,11 +47,12 @@ pub fn query(model: &Model, kpi: &Kpi, d: &dyn SqlDialect, view: &dyn Fn(KpiId) 
     for (i, id) in upstream.iter().enumerate() {
         let empty = empty_value(model, *id).map(format_number);
         let fill = |value: String| empty.as_ref().map_or_else(|| value.clone(), |e| format!("COALESCE({value}, {e})"));
-        let (u, p) = (format!("u{i}"), format!("p{i}"));
+        let u = format!("u{i}");
         from.push_str(&format!("\nLEFT JOIN {} AS {} ON {}", frame.q(&u), frame.q(&u), frame.same_keys(&u, "g")));
         columns.push(format!("{} AS {}", fill(frame.col(&u, "value")), frame.q(&format!("k{i}"))));
-        if uses_previous(*id) {
-            let previous = frame.previous_period(&frame.col("g", "period_start"));
+        for periods in offsets(*id) {
+            let p = previous_column(i, periods);
+            let previous = frame.previous_period(&frame.col("g", "period_start"), periods);
             from.push_str(&format!(
                 "\nLEFT JOIN {} AS {} ON {} = {previous} AND {}",
                 frame.q(&u),
@@ -52,14 +64,30 @@ pub fn query(model: &Model, kpi: &Kpi, d: &dyn SqlDialect, view: &dyn Fn(KpiId) 
         }
     }
     query.cte(frame.q("measures"), select(&columns, &from));
-    let column = |id: KpiId, previous: bool| {
+    let column = |id: KpiId, periods: u32| {
         let i = upstream.iter().position(|u| *u == id).unwrap_or(0);
-        frame.q(&if previous { format!("p{i}") } else { format!("k{i}") })
+        frame.q(&if periods == 0 { format!("k{i}") } else { previous_column(i, periods) })
     };
-    let names = Names { column: &|_| String::new(), period: None, aggregate: &|_| String::new(), kpi: &column };
+    let names = Names {
+        column: &|_| String::new(),
+        period: None,
+        aggregate: &|_| String::new(),
+        kpi: &column,
+        time_zone: frame.zone(),
+    };
     let value = render(&kpi.value, d, &names);
     let ratio = kpi.ratio().map(|(n, den)| (render(n, d, &names), render(den, d, &names)));
     query.finish(&frame.output(kpi, "measures", &value, ratio))
+}
+
+/// The column of upstream KPI `i` read `periods` back: `p0` one period back
+/// (as before offsets existed), `p0_12` twelve.
+fn previous_column(i: usize, periods: u32) -> String {
+    if periods == 1 {
+        format!("p{i}")
+    } else {
+        format!("p{i}_{periods}")
+    }
 }
 
 /// The value a KPI has for a period without rows, when it is a constant:
@@ -81,7 +109,7 @@ fn evaluate(model: &Model, e: &crate::model::Expr, depth: usize) -> Option<f64> 
     match &e.kind {
         ExprKind::Literal(Literal::Number(n)) => Some(n.value),
         ExprKind::Aggregate(a) => a.func.is_zero_when_empty().then_some(0.0),
-        ExprKind::Kpi(id) | ExprKind::Previous(id) => {
+        ExprKind::Kpi(id) | ExprKind::Previous(id, _) => {
             let kpi = model.kpi(*id);
             if kpi.window != Window::Period {
                 return None;

@@ -15,13 +15,22 @@ pub struct Names<'a> {
     pub period: Option<(String, String)>,
     /// An aggregate's result column (measure formulas).
     pub aggregate: &'a dyn Fn(&Aggregate) -> String,
-    /// Another KPI's value, this period (`false`) or the previous one (`true`).
-    pub kpi: &'a dyn Fn(KpiId, bool) -> String,
+    /// Another KPI's value, this period (0) or that many periods earlier.
+    pub kpi: &'a dyn Fn(KpiId, u32) -> String,
+    /// The project's time zone, unless it is UTC: timestamps are UTC
+    /// instants, and a date stands for the midnight that starts it there.
+    pub time_zone: Option<&'a str>,
 }
 
 /// Names for contexts that have only columns.
-pub fn columns_only(column: &dyn Fn(&ColumnRef) -> String) -> Names<'_> {
-    Names { column, period: None, aggregate: &|_| unreachable_name("aggregate"), kpi: &|_, _| unreachable_name("KPI") }
+pub fn columns_only<'a>(column: &'a dyn Fn(&ColumnRef) -> String, time_zone: Option<&'a str>) -> Names<'a> {
+    Names {
+        column,
+        period: None,
+        aggregate: &|_| unreachable_name("aggregate"),
+        kpi: &|_, _| unreachable_name("KPI"),
+        time_zone,
+    }
 }
 
 /// The resolver only allows aggregates and KPI references in a KPI's value;
@@ -60,10 +69,13 @@ pub fn render(e: &Expr, d: &dyn SqlDialect, names: &Names) -> String {
             out.push_str(" END");
             out
         }
+        ExprKind::Function(Function::Date, args) if args.first().is_some_and(|a| a.ty == Type::Timestamp) => {
+            d.to_date(&local_time(&r(&args[0]), d, names))
+        }
         ExprKind::Function(function, args) => function_sql(*function, &args.iter().map(r).collect::<Vec<_>>(), d),
         ExprKind::Aggregate(aggregate) => (names.aggregate)(aggregate),
-        ExprKind::Kpi(id) => (names.kpi)(*id, false),
-        ExprKind::Previous(id) => (names.kpi)(*id, true),
+        ExprKind::Kpi(id) => (names.kpi)(*id, 0),
+        ExprKind::Previous(id, periods) => (names.kpi)(*id, *periods),
         ExprKind::Raw(sql) => format!("({})", raw(sql, d)),
     }
 }
@@ -72,7 +84,14 @@ fn binary(op: BinaryOp, left: &Expr, right: &Expr, d: &dyn SqlDialect, names: &N
     if is_chainable(op, left, right) {
         return chain(op, left, right, d, names);
     }
-    let (l, r) = (render(left, d, names), render(right, d, names));
+    let (mut l, mut r) = (render(left, d, names), render(right, d, names));
+    if op.is_comparison() {
+        match (left.ty, right.ty) {
+            (Type::Timestamp, Type::Date) => r = date_instant(&r, d, names.time_zone),
+            (Type::Date, Type::Timestamp) => l = date_instant(&l, d, names.time_zone),
+            _ => {}
+        }
+    }
     let double = d.double_type();
     match op {
         BinaryOp::Div => format!("(CAST({l} AS {double}) / NULLIF(CAST({r} AS {double}), 0))"),
@@ -139,6 +158,17 @@ fn grouped(joiner: BinaryOp, terms: Vec<(BinaryOp, String)>) -> String {
         return flat(&terms);
     }
     grouped(joiner, terms.chunks(CHAIN_GROUP).map(|group| (joiner, flat(group))).collect())
+}
+
+/// A timestamp's wall-clock reading in the project's time zone.
+fn local_time(timestamp: &str, d: &dyn SqlDialect, names: &Names) -> String {
+    names.time_zone.map_or_else(|| timestamp.to_string(), |zone| d.to_time_zone(timestamp, zone))
+}
+
+/// The instant (a UTC reading) at which a date starts in the project's time zone.
+pub fn date_instant(date: &str, d: &dyn SqlDialect, time_zone: Option<&str>) -> String {
+    let midnight = d.date_to_timestamp(date);
+    time_zone.map_or_else(|| midnight.clone(), |zone| d.from_time_zone(&midnight, zone))
 }
 
 fn duration(op: BinaryOp, timestamp: &str, duration: &Expr, d: &dyn SqlDialect) -> String {

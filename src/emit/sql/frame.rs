@@ -4,9 +4,11 @@
 //! Internal column names are fixed (`period_start`, `d0`, `d1`, …) so that
 //! user-chosen dimension names are only ever used as quoted output aliases.
 
-use super::dialect::{grain_step, SqlDialect};
+use chrono::{Datelike, NaiveDate};
+
+use super::dialect::{grain_step, DateUnit, SqlDialect};
 use super::query::{select, Query};
-use crate::model::{Goal, Grain, Kpi, Target, Threshold};
+use crate::model::{Goal, Grain, Kpi, Model, Periods, Target, Threshold, Until, Weekday};
 
 /// The calendar and dimensions of one view, for one dialect.
 pub struct Frame<'a> {
@@ -16,9 +18,26 @@ pub struct Frame<'a> {
     pub dimensions: usize,
     /// The project's time zone, in which a period ends.
     pub time_zone: &'a str,
+    pub week_start: Weekday,
 }
 
-impl Frame<'_> {
+impl<'a> Frame<'a> {
+    /// The frame of one KPI's view.
+    pub fn new(model: &'a Model, kpi: &Kpi, d: &'a dyn SqlDialect) -> Frame<'a> {
+        Frame {
+            d,
+            grain: kpi.grain,
+            dimensions: kpi.dimensions.len(),
+            time_zone: &model.settings.time_zone,
+            week_start: model.settings.week_start,
+        }
+    }
+
+    /// The project's time zone, unless it is UTC (then no conversion is needed).
+    pub fn zone(&self) -> Option<&str> {
+        (self.time_zone != "UTC").then_some(self.time_zone)
+    }
+
     /// A quoted identifier.
     pub fn q(&self, name: &str) -> String {
         self.d.quote_ident(name)
@@ -71,10 +90,16 @@ impl Frame<'_> {
         self.d.add_to_date(date, grain_step(self.grain))
     }
 
-    /// `date - one grain`.
-    pub fn previous_period(&self, date: &str) -> String {
+    /// `date - periods × one grain`.
+    pub fn previous_period(&self, date: &str, periods: u32) -> String {
         let (n, unit) = grain_step(self.grain);
-        self.d.add_to_date(date, (-n, unit))
+        self.d.add_to_date(date, (-n * i64::from(periods), unit))
+    }
+
+    /// The start (a DATE) of the period containing a timestamp (wall-clock
+    /// time); weeks honour the project's week start.
+    pub fn truncate(&self, timestamp: &str) -> String {
+        truncate(self.d, self.grain, timestamp, self.week_start)
     }
 
     /// Each grid row `g` joined to the rows `r` of `rows` with its dimension
@@ -97,22 +122,35 @@ impl Frame<'_> {
     }
 
     /// Adds `bounds`, `spine`, one domain CTE per dimension and `grid`.
-    /// `periods` lists `(cte, column)` pairs holding period starts; `domains`
-    /// lists the CTEs holding the dimension columns `d0`, `d1`, ….
-    pub fn add_grid(&self, query: &mut Query, periods: &[(String, String)], domains: &[String]) {
-        let union: Vec<String> = periods
-            .iter()
-            .map(|(cte, column)| format!("SELECT {} AS {} FROM {}", self.q(column), self.q("p"), self.q(cte)))
-            .collect();
-        let bounds = format!(
-            "SELECT MIN({p}) AS {lo}, MAX({p}) AS {hi}\nFROM ({}) AS {b}",
-            union.join(" UNION ALL "),
-            p = self.q("p"),
-            lo = self.q("lo"),
-            hi = self.q("hi"),
-            b = self.q("b"),
-        );
-        query.cte(self.q("bounds"), bounds);
+    /// The periods run from the first to the last of `ranges` (SELECTs of
+    /// DATE columns `lo` and `hi`), `extend_days` past the last, unless
+    /// `periods` fixes an end; `domains` lists the CTEs holding the
+    /// dimension columns `d0`, `d1`, ….
+    pub fn add_grid(
+        &self,
+        query: &mut Query,
+        ranges: &[String],
+        extend_days: i64,
+        periods: &Periods,
+        domains: &[String],
+    ) {
+        let (lo, hi) = (self.q("lo"), self.q("hi"));
+        let first = match &periods.from {
+            Some(date) => self.fixed_period(date),
+            None => format!("MIN({lo})"),
+        };
+        let last = match &periods.until {
+            Some(Until::Date(date)) => self.fixed_period(date),
+            Some(Until::Current) => self.truncate(&self.d.date_to_timestamp(&self.d.current_date(self.time_zone))),
+            None if extend_days > 0 => self.d.add_to_date(&format!("MAX({hi})"), (extend_days, DateUnit::Day)),
+            None => format!("MAX({hi})"),
+        };
+        let from = if periods.from.is_some() && periods.until.is_some() {
+            String::new()
+        } else {
+            format!("\nFROM ({}) AS {}", ranges.join("\nUNION ALL\n"), self.q("b"))
+        };
+        query.cte(self.q("bounds"), format!("SELECT {first} AS {lo}, {last} AS {hi}{from}"));
         // A recursive CTE names its columns (Redshift requires it).
         let spine = if self.d.spine_is_recursive() {
             format!("{}({})", self.q("spine"), self.q("period_start"))
@@ -137,6 +175,15 @@ impl Frame<'_> {
             from.push_str(&format!(" CROSS JOIN {}", self.q(&domain)));
         }
         query.cte(self.q("grid"), select(&columns, &from));
+    }
+
+    /// The first day of the period containing a fixed date, as a DATE literal.
+    fn fixed_period(&self, date: &str) -> String {
+        let start = NaiveDate::parse_from_str(date, "%Y-%m-%d").map_or_else(
+            |_| date.to_string(),
+            |date| period_start(date, self.grain, self.week_start).format("%Y-%m-%d").to_string(),
+        );
+        self.d.date_literal(&start)
     }
 
     /// The view's final SELECT over CTE `measures`, which has the grid's
@@ -231,4 +278,46 @@ pub fn status_branches(target: &Target, value: &str) -> String {
     };
     let at_risk = within_critical.map(|c| format!(" WHEN {c} THEN 'at_risk'")).unwrap_or_default();
     format!("WHEN {met} THEN 'on_track'{at_risk} ELSE 'off_track'")
+}
+
+/// The start (a DATE) of the period containing a timestamp; weeks honour the project's week start.
+pub fn truncate(d: &dyn SqlDialect, grain: Grain, timestamp: &str, week_start: Weekday) -> String {
+    // Shifting by the days from the week start to the next Monday makes
+    // Monday-based truncation start weeks on any day.
+    let shift = (7 - week_start as i64) % 7;
+    if grain != Grain::Week || shift == 0 {
+        return d.date_trunc(grain, timestamp);
+    }
+    let shifted = d.add_duration(timestamp, shift, "day");
+    d.add_to_date(&d.date_trunc(grain, &shifted), (-shift, DateUnit::Day))
+}
+
+/// The first day of the period containing `date`.
+fn period_start(date: NaiveDate, grain: Grain, week_start: Weekday) -> NaiveDate {
+    let first_of = |month: u32| NaiveDate::from_ymd_opt(date.year(), month, 1).unwrap_or(date);
+    match grain {
+        Grain::Day => date,
+        Grain::Week => {
+            let back = (7 + date.weekday().num_days_from_monday() - week_start as u32) % 7;
+            date - chrono::Days::new(u64::from(back))
+        }
+        Grain::Month => first_of(date.month()),
+        Grain::Quarter => first_of((date.month() - 1) / 3 * 3 + 1),
+        Grain::Year => first_of(1),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fixed_dates_start_their_period() {
+        let date = |text: &str| NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap();
+        assert_eq!(period_start(date("2026-01-04"), Grain::Week, Weekday::Monday), date("2025-12-29"));
+        assert_eq!(period_start(date("2026-01-04"), Grain::Week, Weekday::Sunday), date("2026-01-04"));
+        assert_eq!(period_start(date("2026-01-03"), Grain::Week, Weekday::Sunday), date("2025-12-28"));
+        assert_eq!(period_start(date("2026-05-31"), Grain::Quarter, Weekday::Monday), date("2026-04-01"));
+        assert_eq!(period_start(date("2026-05-31"), Grain::Year, Weekday::Monday), date("2026-01-01"));
+    }
 }

@@ -1,86 +1,112 @@
 //! The view of a KPI that aggregates sources.
 //!
-//! Per source, one scan (`s<i>_rows`) applies the source's filters and the
-//! KPI's filters, and computes the period, the dimensions and one measured
-//! column per aggregate (`CASE WHEN <where> THEN <arg> END`). Then:
+//! Aggregates are read in scans: one per source and per timestamp that
+//! places rows in periods (the source's `time`, or an aggregate's `at`), and
+//! one per source for the snapshot aggregates. A scan (`s<i>_rows`) applies
+//! the source's filters and the KPI's filters, and computes the period, the
+//! dimensions and one measured column per aggregate (`CASE WHEN <where> THEN
+//! <arg> END`). Then:
 //! - event aggregates without a window are grouped by period and dimensions;
 //! - windowed event aggregates join each grid row to the rows of its window;
 //! - snapshot aggregates join each grid row to every row and test validity
 //!   at the period's bounds.
 //!
-//! Every aggregated CTE is left-joined to the dense grid; counts and sums of
-//! periods without rows become 0.
+//! The periods are those of the sources' data — source filters applied, KPI
+//! filters not (`s<i>_range` when the scan's own rows are KPI-filtered) — or
+//! the KPI's fixed `periods`. Every aggregated CTE is left-joined to the dense
+//! grid; counts and sums of periods without rows become 0.
+//!
+//! Timestamps are UTC instants: only placing a row in a period, and
+//! comparing with a date, uses the project's time zone.
 
-use super::dialect::SqlDialect;
-use super::expr::{columns_only, render, Names};
+use super::dialect::{DateUnit, SqlDialect};
+use super::expr::{columns_only, date_instant, render, Names};
 use super::frame::Frame;
 use super::query::{select, Query};
-use crate::model::{
-    AggFunc, Aggregate, ColumnRef, Expr, Grain, Kpi, Model, Relation, Source, SourceId, Type, Weekday, Window,
-};
+use crate::model::{AggFunc, Aggregate, ColumnRef, Expr, Grain, Kpi, Model, Relation, Source, SourceId, Type, Window};
 
-/// The aggregates of one source, by their index in the KPI's formula.
+/// How a scan places its rows in periods.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Placement<'m> {
+    /// Events, by a timestamp or date column.
+    Time(&'m str),
+    /// Rows valid over an interval, tested at each period's bounds.
+    Snapshot,
+}
+
+/// The aggregates of one source placed alike, by their index in the KPI's formula.
 struct Scan<'m> {
+    source_id: SourceId,
     source: &'m Source,
+    placement: Placement<'m>,
     aggregates: Vec<(usize, &'m Aggregate)>,
 }
 
 impl Scan<'_> {
-    fn events(&self) -> impl Iterator<Item = &(usize, &Aggregate)> {
-        self.aggregates.iter().filter(|(_, a)| !a.is_snapshot())
-    }
-
-    fn snapshots(&self) -> impl Iterator<Item = &(usize, &Aggregate)> {
-        self.aggregates.iter().filter(|(_, a)| a.is_snapshot())
+    /// The KPI filters applied to the scan's rows (those that do not read the period).
+    fn kpi_filters(&self) -> impl Iterator<Item = &Expr> {
+        self.aggregates[0].1.kpi_filters.iter().filter(|f| !f.refers_to_period())
     }
 }
 
 pub fn query(model: &Model, kpi: &Kpi, d: &dyn SqlDialect) -> String {
-    let frame = Frame { d, grain: kpi.grain, dimensions: kpi.dimensions.len(), time_zone: &model.settings.time_zone };
+    let frame = Frame::new(model, kpi, d);
     let aggregates = kpi.aggregates();
     let scans = scans(model, &aggregates);
     let mut query = Query::new();
-    let mut periods = Vec::new();
+    let mut ranges = Vec::new();
     let mut domains = Vec::new();
     let mut joins = Vec::new();
     for (i, scan) in scans.iter().enumerate() {
         let rows = format!("s{i}_rows");
-        let has_snapshots = scan.snapshots().next().is_some();
         // Unwindowed events are grouped straight from the scan, and the small
         // grouped result gives the period range and dimension domains.
-        let grouped_first = kpi.window == Window::Period && scan.events().next().is_some();
-        let read_once = grouped_first && !has_snapshots;
-        let materialized = if read_once { "" } else { d.materialized() };
+        let grouped_first = kpi.window == Window::Period && scan.placement != Placement::Snapshot;
+        let materialized = if grouped_first { "" } else { d.materialized() };
         query.cte_with(frame.q(&rows), materialized, rows_cte(model, kpi, scan, &frame));
-        if grouped_first {
+        let own = if grouped_first {
             let name = format!("s{i}_events");
-            query.cte(frame.q(&name), events_cte(kpi.window, scan, &rows, &frame, model.settings.week_start));
-            periods.push((name.clone(), "period_start".to_string()));
-            domains.push(name.clone());
-            joins.push((name, scan.events().map(|(j, a)| (*j, a.func)).collect::<Vec<_>>()));
-        } else if scan.events().next().is_some() {
-            periods.push((rows.clone(), "period_start".to_string()));
-        }
-        if has_snapshots {
-            periods.push((rows.clone(), "valid_from".to_string()));
-            periods.push((rows.clone(), "valid_to".to_string()));
-        }
-        if !read_once {
-            domains.push(rows);
+            query.cte(frame.q(&name), events_cte(kpi.window, scan, &rows, &frame));
+            joins.push((name.clone(), funcs(scan)));
+            name
+        } else {
+            rows.clone()
+        };
+        domains.push(own.clone());
+        if scan.kpi_filters().next().is_some() {
+            let name = format!("s{i}_range");
+            query.cte(frame.q(&name), range_cte(model, scan, &frame));
+            ranges.push(select(&[frame.q("lo"), frame.q("hi")], &format!("FROM {}", frame.q(&name))));
+        } else {
+            let (lo, hi) = match scan.placement {
+                Placement::Time(_) => ("period_start", "period_start"),
+                Placement::Snapshot => ("valid_from", "valid_to"),
+            };
+            ranges.push(format!(
+                "SELECT MIN({}) AS {}, MAX({}) AS {} FROM {}",
+                frame.q(lo),
+                frame.q("lo"),
+                frame.q(hi),
+                frame.q("hi"),
+                frame.q(&own)
+            ));
         }
     }
-    frame.add_grid(&mut query, &periods, &domains);
+    frame.add_grid(&mut query, &ranges, extension_days(kpi), &kpi.periods, &domains);
     for (i, scan) in scans.iter().enumerate() {
         let rows = format!("s{i}_rows");
-        if kpi.window != Window::Period && scan.events().next().is_some() {
-            let name = format!("s{i}_events");
-            query.cte(frame.q(&name), events_cte(kpi.window, scan, &rows, &frame, model.settings.week_start));
-            joins.push((name, scan.events().map(|(j, a)| (*j, a.func)).collect()));
-        }
-        if scan.snapshots().next().is_some() {
-            let name = format!("s{i}_snapshots");
-            query.cte(frame.q(&name), snapshots_cte(scan, &rows, &frame));
-            joins.push((name, scan.snapshots().map(|(j, a)| (*j, a.func)).collect()));
+        match scan.placement {
+            Placement::Time(_) if kpi.window != Window::Period => {
+                let name = format!("s{i}_events");
+                query.cte(frame.q(&name), events_cte(kpi.window, scan, &rows, &frame));
+                joins.push((name, funcs(scan)));
+            }
+            Placement::Time(_) => {}
+            Placement::Snapshot => {
+                let name = format!("s{i}_snapshots");
+                query.cte(frame.q(&name), snapshots_cte(scan, &rows, &frame));
+                joins.push((name, funcs(scan)));
+            }
         }
     }
     query.cte(frame.q("measures"), measures_cte(&joins, &frame));
@@ -88,25 +114,52 @@ pub fn query(model: &Model, kpi: &Kpi, d: &dyn SqlDialect) -> String {
         let index = aggregates.iter().position(|x| std::ptr::eq(*x, a)).unwrap_or(0);
         frame.q(&format!("a{index}"))
     };
-    let names = Names { column: &|_| String::new(), period: None, aggregate: &column, kpi: &|_, _| String::new() };
+    let names = Names {
+        column: &|_| String::new(),
+        period: None,
+        aggregate: &column,
+        kpi: &|_, _| String::new(),
+        time_zone: frame.zone(),
+    };
     let value = render(&kpi.value, d, &names);
     let ratio = kpi.ratio().map(|(n, den)| (render(n, d, &names), render(den, d, &names)));
     query.finish(&frame.output(kpi, "measures", &value, ratio))
 }
 
-/// Aggregates grouped by source, sources in order of first use.
+/// Each aggregate's index and function.
+fn funcs(scan: &Scan) -> Vec<(usize, AggFunc)> {
+    scan.aggregates.iter().map(|(j, a)| (*j, a.func)).collect()
+}
+
+/// How many days past the data's last period a rolling window is reported:
+/// through the last day (or week) its window still holds rows.
+fn extension_days(kpi: &Kpi) -> i64 {
+    let Window::Rolling { days } = kpi.window else { return 0 };
+    let period = if kpi.grain == Grain::Week { 7 } else { 1 };
+    (i64::from(days) - period).max(0)
+}
+
+/// Aggregates grouped by source and placement, in order of first use.
 fn scans<'m>(model: &'m Model, aggregates: &[&'m Aggregate]) -> Vec<Scan<'m>> {
-    let mut scans: Vec<(SourceId, Scan)> = Vec::new();
+    let mut scans: Vec<Scan> = Vec::new();
     for (index, aggregate) in aggregates.iter().enumerate() {
-        match scans.iter_mut().find(|(id, _)| *id == aggregate.source) {
-            Some((_, scan)) => scan.aggregates.push((index, aggregate)),
-            None => scans.push((
-                aggregate.source,
-                Scan { source: model.source(aggregate.source), aggregates: vec![(index, aggregate)] },
-            )),
+        let source = model.source(aggregate.source);
+        let placement = if aggregate.is_snapshot() {
+            Placement::Snapshot
+        } else {
+            Placement::Time(aggregate.at.as_deref().or(source.time.as_deref()).unwrap_or_default())
+        };
+        match scans.iter_mut().find(|s| s.source_id == aggregate.source && s.placement == placement) {
+            Some(scan) => scan.aggregates.push((index, aggregate)),
+            None => scans.push(Scan {
+                source_id: aggregate.source,
+                source,
+                placement,
+                aggregates: vec![(index, aggregate)],
+            }),
         }
     }
-    scans.into_iter().map(|(_, scan)| scan).collect()
+    scans
 }
 
 /// A source's relation as a FROM item.
@@ -121,109 +174,139 @@ fn relation(source: &Source, d: &dyn SqlDialect) -> String {
 struct RowReader<'m> {
     model: &'m Model,
     source: &'m Source,
+    d: &'m dyn SqlDialect,
     time_zone: Option<&'m str>,
 }
 
 impl RowReader<'_> {
-    fn column(&self, column: &ColumnRef, d: &dyn SqlDialect) -> String {
-        let (alias, source) = match column.join {
-            None => ("t".to_string(), self.source),
-            Some(j) => (format!("j{j}"), self.model.source(self.source.joins[j].target)),
-        };
-        let text = format!("{}.{}", d.quote_ident(&alias), d.quote_ident(&column.column));
-        let is_timestamp = source.column(&column.column).is_some_and(|c| c.ty == Type::Timestamp);
+    /// A column as stored: timestamps are UTC instants.
+    fn column(&self, column: &ColumnRef) -> String {
+        let alias = column.join.map_or_else(|| "t".to_string(), |j| format!("j{j}"));
+        format!("{}.{}", self.d.quote_ident(&alias), self.d.quote_ident(&column.column))
+    }
+
+    fn expr(&self, e: &Expr) -> String {
+        render(e, self.d, &columns_only(&|c| self.column(c), self.time_zone))
+    }
+
+    fn named_column(&self, name: &str) -> String {
+        self.column(&ColumnRef { join: None, column: name.to_string() })
+    }
+
+    /// A column of the source in wall-clock time, for placing rows in periods.
+    fn local(&self, name: &str) -> String {
+        let column = self.named_column(name);
+        let is_timestamp = self.source.column(name).is_some_and(|c| c.ty == Type::Timestamp);
         match self.time_zone {
-            Some(zone) if is_timestamp => d.to_time_zone(&text, zone),
-            _ => text,
+            Some(zone) if is_timestamp => self.d.to_time_zone(&column, zone),
+            _ => column,
         }
     }
 
-    fn expr(&self, e: &Expr, d: &dyn SqlDialect) -> String {
-        render(e, d, &columns_only(&|c| self.column(c, d)))
+    /// `FROM <source> AS t LEFT JOIN … WHERE <source filters and conditions>`.
+    fn from(&self, conditions: Vec<String>) -> String {
+        let d = self.d;
+        let mut from = format!("FROM {} AS {}", relation(self.source, d), d.quote_ident("t"));
+        for (j, join) in self.source.joins.iter().enumerate() {
+            let target = self.model.source(join.target);
+            let column = |c: &ColumnRef| {
+                let alias = if c.join.is_some() { format!("j{j}") } else { "t".to_string() };
+                format!("{}.{}", d.quote_ident(&alias), d.quote_ident(&c.column))
+            };
+            let on = render(&join.on, d, &columns_only(&column, self.time_zone));
+            from.push_str(&format!(
+                "\nLEFT JOIN {} AS {} ON {on}",
+                relation(target, d),
+                d.quote_ident(&format!("j{j}"))
+            ));
+        }
+        let mut all: Vec<String> = self.source.filters.iter().map(|f| self.expr(f)).collect();
+        all.extend(conditions);
+        if !all.is_empty() {
+            from.push_str(&format!("\nWHERE {}", all.join("\n  AND ")));
+        }
+        from
     }
+}
 
-    fn named_column(&self, name: &str, d: &dyn SqlDialect) -> String {
-        self.column(&ColumnRef { join: None, column: name.to_string() }, d)
-    }
+fn reader<'m>(model: &'m Model, source: &'m Source, frame: &'m Frame) -> RowReader<'m> {
+    RowReader { model, source, d: frame.d, time_zone: frame.zone() }
 }
 
 /// The scan of one source: filtered rows with period, dimensions and measured columns.
 fn rows_cte(model: &Model, kpi: &Kpi, scan: &Scan, frame: &Frame) -> String {
     let d = frame.d;
-    let source = scan.source;
-    let time_zone = (model.settings.time_zone != "UTC").then_some(model.settings.time_zone.as_str());
-    let reader = RowReader { model, source, time_zone };
-    let week_start = model.settings.week_start;
+    let reader = reader(model, scan.source, frame);
     let mut columns = Vec::new();
-    let mut conditions: Vec<String> = source.filters.iter().map(|f| reader.expr(f, d)).collect();
     // The KPI's filters are the same for every aggregate of a source; those that
     // read the period are tested per period, with the snapshot aggregates.
-    let kpi_filters = &scan.aggregates[0].1.kpi_filters;
-    conditions.extend(kpi_filters.iter().filter(|f| !f.refers_to_period()).map(|f| reader.expr(f, d)));
-    if scan.events().next().is_some() {
-        let time = reader.named_column(source.time.as_deref().unwrap_or_default(), d);
-        columns.push(format!("{} AS {}", truncate(d, kpi.grain, &time, week_start), frame.q("period_start")));
-        if kpi.window != Window::Period {
-            columns.push(format!("{} AS {}", d.to_date(&time), frame.q("row_day")));
+    let mut conditions: Vec<String> = scan.kpi_filters().map(|f| reader.expr(f)).collect();
+    match scan.placement {
+        Placement::Time(time) => {
+            let local = reader.local(time);
+            columns.push(format!("{} AS {}", frame.truncate(&local), frame.q("period_start")));
+            if kpi.window != Window::Period {
+                columns.push(format!("{} AS {}", d.to_date(&local), frame.q("row_day")));
+            }
+            conditions.push(format!("{} IS NOT NULL", reader.named_column(time)));
         }
-        if scan.snapshots().next().is_none() {
-            conditions.push(format!("{time} IS NOT NULL"));
+        Placement::Snapshot => {
+            let (start, end) = validity_periods(&reader, frame);
+            columns.push(format!("{start} AS {}", frame.q("valid_from")));
+            columns.push(format!("{end} AS {}", frame.q("valid_to")));
         }
     }
     for (k, name) in kpi.dimensions.iter().enumerate() {
         let dimension =
-            source.dimension(&name.text).map_or_else(|| "NULL".to_string(), |dim| reader.expr(&dim.expr, d));
+            scan.source.dimension(&name.text).map_or_else(|| "NULL".to_string(), |dim| reader.expr(&dim.expr));
         columns.push(format!("{dimension} AS {}", frame.q(&format!("d{k}"))));
     }
-    for (j, aggregate) in scan.events().filter(|(_, a)| !counts_rows(a)) {
-        columns.push(format!("{} AS {}", measured(aggregate, &reader, d), frame.q(&format!("m{j}"))));
-    }
-    if let Some(validity) = snapshot_validity(scan) {
-        let start = reader.named_column(&validity.start, d);
-        let end = reader.named_column(&validity.end, d);
-        columns.push(format!("{} AS {}", truncate(d, kpi.grain, &start, week_start), frame.q("valid_from")));
-        let end = format!("COALESCE({end}, {start})");
-        columns.push(format!("{} AS {}", truncate(d, kpi.grain, &end, week_start), frame.q("valid_to")));
-        for (n, column) in snapshot_columns(scan).iter().enumerate() {
-            columns.push(format!("{} AS {}", reader.column(column, d), frame.q(&format!("c{n}"))));
+    match scan.placement {
+        Placement::Time(_) => {
+            for (j, aggregate) in scan.aggregates.iter().filter(|(_, a)| !counts_rows(a)) {
+                columns.push(format!("{} AS {}", measured(aggregate, &reader), frame.q(&format!("m{j}"))));
+            }
+        }
+        Placement::Snapshot => {
+            for (n, column) in snapshot_columns(scan).iter().enumerate() {
+                columns.push(format!("{} AS {}", reader.column(column), frame.q(&format!("c{n}"))));
+            }
         }
     }
-    let mut from = format!("FROM {} AS {}", relation(source, d), frame.q("t"));
-    for (j, join) in source.joins.iter().enumerate() {
-        let target = model.source(join.target);
-        let on = render(
-            &join.on,
-            d,
-            &columns_only(&|c: &ColumnRef| {
-                let alias = if c.join.is_some() { format!("j{j}") } else { "t".to_string() };
-                format!("{}.{}", d.quote_ident(&alias), d.quote_ident(&c.column))
-            }),
-        );
-        from.push_str(&format!("\nLEFT JOIN {} AS {} ON {on}", relation(target, d), frame.q(&format!("j{j}"))));
-    }
-    if !conditions.is_empty() {
-        from.push_str(&format!("\nWHERE {}", conditions.join("\n  AND ")));
-    }
-    select(&columns, &from)
+    select(&columns, &reader.from(conditions))
 }
 
-/// The start of the period containing a timestamp; weeks honour the project's week start.
-pub fn truncate(d: &dyn SqlDialect, grain: Grain, timestamp: &str, week_start: Weekday) -> String {
-    // Shifting by the days from the week start to the next Monday makes
-    // Monday-based truncation start weeks on any day.
-    let shift = (7 - week_start as i64) % 7;
-    if grain != Grain::Week || shift == 0 {
-        return d.date_trunc(grain, timestamp);
-    }
-    let shifted = d.add_duration(timestamp, shift, "day");
-    d.add_to_date(&d.date_trunc(grain, &shifted), (-shift, super::dialect::DateUnit::Day))
+/// The periods in which a snapshot source's rows start and end (a row
+/// without an end, where it starts): they bound the periods it can count in.
+fn validity_periods(reader: &RowReader, frame: &Frame) -> (String, String) {
+    let Some(validity) = &reader.source.validity else {
+        return ("NULL".into(), "NULL".into());
+    };
+    let start = reader.local(&validity.start);
+    let end = format!("COALESCE({}, {start})", reader.local(&validity.end));
+    (frame.truncate(&start), frame.truncate(&end))
+}
+
+/// The periods of a source's data, with only the source's own filters:
+/// the KPI's filters choose rows, not the calendar.
+fn range_cte(model: &Model, scan: &Scan, frame: &Frame) -> String {
+    let reader = reader(model, scan.source, frame);
+    let (lo, hi) = match scan.placement {
+        Placement::Time(time) => {
+            let period = frame.truncate(&reader.local(time));
+            (period.clone(), period)
+        }
+        Placement::Snapshot => validity_periods(&reader, frame),
+    };
+    let columns = [format!("MIN({lo}) AS {}", frame.q("lo")), format!("MAX({hi}) AS {}", frame.q("hi"))];
+    select(&columns, &reader.from(Vec::new()))
 }
 
 /// `CASE WHEN <where> THEN <arg> END`; `1` stands for a counted row.
-fn measured(aggregate: &Aggregate, reader: &RowReader, d: &dyn SqlDialect) -> String {
-    let arg = aggregate.arg.as_ref().map_or_else(|| "1".to_string(), |a| reader.expr(a, d));
+fn measured(aggregate: &Aggregate, reader: &RowReader) -> String {
+    let arg = aggregate.arg.as_ref().map_or_else(|| "1".to_string(), |a| reader.expr(a));
     match &aggregate.condition {
-        Some(condition) => format!("CASE WHEN {} THEN {arg} END", reader.expr(condition, d)),
+        Some(condition) => format!("CASE WHEN {} THEN {arg} END", reader.expr(condition)),
         None => arg,
     }
 }
@@ -247,10 +330,11 @@ fn aggregate_sql(func: AggFunc, value: &str, d: &dyn SqlDialect) -> String {
 }
 
 /// Event aggregates: grouped by period, or over each grid row's window.
-fn events_cte(window: Window, scan: &Scan, rows: &str, frame: &Frame, week_start: Weekday) -> String {
+fn events_cte(window: Window, scan: &Scan, rows: &str, frame: &Frame) -> String {
     let d = frame.d;
     let aggregates = |alias: Option<&str>| -> Vec<String> {
-        scan.events()
+        scan.aggregates
+            .iter()
             .map(|(j, a)| {
                 let column = format!("m{j}");
                 let value = if counts_rows(a) {
@@ -273,29 +357,24 @@ fn events_cte(window: Window, scan: &Scan, rows: &str, frame: &Frame, week_start
     let start = frame.col("g", "period_start");
     let end = frame.col("g", "period_end");
     let window_condition = match window {
+        // The `days` that end with the period (a day, or a week).
         Window::Rolling { days } => {
-            format!(
-                "{day} >= {} AND {day} < {end}",
-                d.add_to_date(&start, (1 - i64::from(days), super::dialect::DateUnit::Day))
-            )
+            format!("{day} >= {} AND {day} < {end}", d.add_to_date(&end, (-i64::from(days), DateUnit::Day)))
         }
         Window::Cumulative => format!("{day} < {end}"),
-        Window::ToDate { grain } => format!("{day} >= {} AND {day} < {end}", truncate(d, grain, &start, week_start)),
+        Window::ToDate { grain } => {
+            let first = super::frame::truncate(d, grain, &start, frame.week_start);
+            format!("{day} >= {first} AND {day} < {end}")
+        }
         Window::Period => unreachable!("handled above"),
     };
     frame.per_grid_row(rows, Some(&window_condition), aggregates(Some("r")))
 }
 
-/// The validity of a scan's source, when it has snapshot aggregates.
-fn snapshot_validity<'s>(scan: &Scan<'s>) -> Option<&'s crate::model::Validity> {
-    scan.snapshots().next()?;
-    scan.source.validity.as_ref()
-}
-
 /// Columns the snapshot aggregates read, carried by the scan as `c0`, `c1`, ….
 fn snapshot_columns(scan: &Scan) -> Vec<ColumnRef> {
     let mut columns: Vec<ColumnRef> = Vec::new();
-    for (_, aggregate) in scan.snapshots() {
+    for (_, aggregate) in &scan.aggregates {
         for e in aggregate.exprs() {
             e.walk(&mut |e| {
                 if let crate::model::ExprKind::Column(c) = &e.kind {
@@ -317,12 +396,17 @@ fn snapshots_cte(scan: &Scan, rows: &str, frame: &Frame) -> String {
         let n = columns.iter().position(|x| x == c).unwrap_or(0);
         frame.col("r", &format!("c{n}"))
     };
-    let period =
-        (d.date_to_timestamp(&frame.col("g", "period_start")), d.date_to_timestamp(&frame.col("g", "period_end")));
-    let names =
-        Names { column: &column, period: Some(period), aggregate: &|_| String::new(), kpi: &|_, _| String::new() };
+    // The instants at which the period starts and ends in the project's time zone.
+    let instant = |column: &str| date_instant(&frame.col("g", column), d, frame.zone());
+    let names = Names {
+        column: &column,
+        period: Some((instant("period_start"), instant("period_end"))),
+        aggregate: &|_| String::new(),
+        kpi: &|_, _| String::new(),
+        time_zone: frame.zone(),
+    };
     let mut out = Vec::new();
-    for (j, aggregate) in scan.snapshots() {
+    for (j, aggregate) in &scan.aggregates {
         let arg = aggregate.arg.as_ref().map_or_else(|| "1".to_string(), |a| render(a, d, &names));
         let conditions: Vec<String> = aggregate
             .kpi_filters

@@ -38,7 +38,7 @@ pub fn check(model: &Model, _graph: &Graph, diagnostics: &mut Vec<Diagnostic>) {
 fn reference_span(kpi: &Kpi, upstream: KpiId) -> Option<Span> {
     let mut found = None;
     kpi.value.walk(&mut |e| {
-        if matches!(e.kind, ExprKind::Kpi(id) | ExprKind::Previous(id) if id == upstream) {
+        if matches!(e.kind, ExprKind::Kpi(id) | ExprKind::Previous(id, _) if id == upstream) {
             found = found.or(Some(e.span));
         }
     });

@@ -6,7 +6,7 @@ use std::fmt::Write;
 use pulldown_cmark_escape::escape_html;
 
 /// The language's keywords (the `kw_` rules of grammar/kpi.pest; a test keeps them in step).
-pub const KEYWORDS: [&str; 64] = [
+pub const KEYWORDS: [&str; 68] = [
     "project",
     "team",
     "source",
@@ -16,6 +16,8 @@ pub const KEYWORDS: [&str; 64] = [
     "week_start",
     "time_zone",
     "keep_versions",
+    "periods",
+    "current",
     "looker",
     "connection",
     "model",
@@ -48,6 +50,7 @@ pub const KEYWORDS: [&str; 64] = [
     "window",
     "rolling",
     "days",
+    "weeks",
     "target",
     "at_least",
     "at_most",
@@ -71,6 +74,7 @@ pub const KEYWORDS: [&str; 64] = [
     "else",
     "end",
     "where",
+    "at",
 ];
 
 /// Highlighted HTML of `.kpi` text.

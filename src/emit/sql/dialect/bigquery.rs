@@ -66,6 +66,10 @@ impl SqlDialect for BigQuery {
         format!("DATETIME(TIMESTAMP({timestamp}), {})", self.string_literal(zone))
     }
 
+    fn from_time_zone(&self, local: &str, zone: &str) -> String {
+        format!("DATETIME(TIMESTAMP({local}, {}), 'UTC')", self.string_literal(zone))
+    }
+
     fn date_to_timestamp(&self, date: &str) -> String {
         format!("CAST({date} AS DATETIME)")
     }

@@ -57,7 +57,10 @@ impl SqlDialect for Databricks {
     /// https://docs.databricks.com/en/sql/language-manual/functions/sequence.html
     fn spine(&self, grain: Grain) -> String {
         let (n, unit) = super::grain_step(grain);
-        format!("SELECT explode(sequence(`lo`, `hi`, {})) AS `period_start` FROM `bounds`", interval(n, unit, false))
+        format!(
+            "SELECT explode(sequence(`lo`, `hi`, {})) AS `period_start` FROM `bounds` WHERE `lo` <= `hi`",
+            interval(n, unit, false)
+        )
     }
 
     fn add_to_date(&self, date: &str, (n, unit): (i64, DateUnit)) -> String {
@@ -69,6 +72,10 @@ impl SqlDialect for Databricks {
 
     fn to_time_zone(&self, timestamp: &str, zone: &str) -> String {
         format!("from_utc_timestamp({timestamp}, {})", self.string_literal(zone))
+    }
+
+    fn from_time_zone(&self, local: &str, zone: &str) -> String {
+        format!("to_utc_timestamp({local}, {})", self.string_literal(zone))
     }
 
     fn seconds_between(&self, start: &str, end: &str) -> String {

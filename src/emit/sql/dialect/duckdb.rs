@@ -34,7 +34,7 @@ impl SqlDialect for DuckDb {
         let (n, unit) = super::grain_step(grain);
         let interval = interval(n, unit, false);
         format!(
-            "SELECT CAST(UNNEST(generate_series(CAST(\"lo\" AS TIMESTAMP), CAST(\"hi\" AS TIMESTAMP), {interval})) AS DATE) AS \"period_start\" FROM \"bounds\""
+            "SELECT CAST(UNNEST(generate_series(CAST(\"lo\" AS TIMESTAMP), CAST(\"hi\" AS TIMESTAMP), {interval})) AS DATE) AS \"period_start\" FROM \"bounds\" WHERE \"lo\" <= \"hi\""
         )
     }
 
@@ -45,6 +45,10 @@ impl SqlDialect for DuckDb {
     /// https://duckdb.org/docs/sql/functions/timestamptz#timezone
     fn to_time_zone(&self, timestamp: &str, zone: &str) -> String {
         format!("timezone({}, timezone('UTC', {timestamp}))", self.string_literal(zone))
+    }
+
+    fn from_time_zone(&self, local: &str, zone: &str) -> String {
+        format!("timezone('UTC', timezone({}, {local}))", self.string_literal(zone))
     }
 
     fn seconds_between(&self, start: &str, end: &str) -> String {

@@ -101,12 +101,13 @@ pub trait SqlDialect: Sync {
     }
 
     /// The body of a CTE named `spine` with one DATE column `period_start`:
-    /// every period from `lo` to `hi` (DATE columns of CTE `bounds`). The
-    /// default is a recursive CTE, which every warehouse supports.
+    /// every period from `lo` to `hi` (DATE columns of CTE `bounds`), none
+    /// when `lo` is after `hi` or either is NULL. The default is a recursive
+    /// CTE, which every warehouse supports.
     fn spine(&self, grain: Grain) -> String {
         let next = self.add_to_date(&self.quote_ident("period_start"), grain_step(grain));
         format!(
-            "SELECT {lo} AS {ps} FROM {bounds} WHERE {lo} IS NOT NULL UNION ALL SELECT {next} FROM {spine}, {bounds} WHERE {next} <= {hi}",
+            "SELECT {lo} AS {ps} FROM {bounds} WHERE {lo} <= {hi} UNION ALL SELECT {next} FROM {spine}, {bounds} WHERE {next} <= {hi}",
             lo = self.quote_ident("lo"),
             hi = self.quote_ident("hi"),
             ps = self.quote_ident("period_start"),
@@ -136,6 +137,12 @@ pub trait SqlDialect: Sync {
     /// A timestamp in UTC converted to wall-clock time in `zone`.
     fn to_time_zone(&self, timestamp: &str, zone: &str) -> String {
         format!("CONVERT_TIMEZONE('UTC', {}, {timestamp})", self.string_literal(zone))
+    }
+
+    /// Wall-clock time in `zone` converted back to the UTC reading of that
+    /// instant: the inverse of [`SqlDialect::to_time_zone`].
+    fn from_time_zone(&self, local: &str, zone: &str) -> String {
+        format!("CONVERT_TIMEZONE({}, 'UTC', {local})", self.string_literal(zone))
     }
 
     /// The current instant as a timestamp in UTC (wall-clock reading).

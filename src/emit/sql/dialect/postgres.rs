@@ -49,7 +49,7 @@ impl SqlDialect for Postgres {
     fn spine(&self, grain: Grain) -> String {
         let (n, unit) = super::grain_step(grain);
         format!(
-            "SELECT CAST(\"gs\" AS DATE) AS \"period_start\" FROM \"bounds\", generate_series(CAST(\"lo\" AS TIMESTAMP), CAST(\"hi\" AS TIMESTAMP), {}) AS \"gs\"",
+            "SELECT CAST(\"gs\" AS DATE) AS \"period_start\" FROM \"bounds\", generate_series(CAST(\"lo\" AS TIMESTAMP), CAST(\"hi\" AS TIMESTAMP), {}) AS \"gs\" WHERE \"lo\" <= \"hi\"",
             interval(n, unit)
         )
     }
@@ -61,6 +61,11 @@ impl SqlDialect for Postgres {
     /// `AT TIME ZONE` twice: read the value as UTC, then show it in `zone`.
     fn to_time_zone(&self, timestamp: &str, zone: &str) -> String {
         format!("(({timestamp}) AT TIME ZONE 'UTC' AT TIME ZONE {})", self.string_literal(zone))
+    }
+
+    /// `AT TIME ZONE` twice: read the value as wall-clock time in `zone`, then show it in UTC.
+    fn from_time_zone(&self, local: &str, zone: &str) -> String {
+        format!("(({local}) AT TIME ZONE {} AT TIME ZONE 'UTC')", self.string_literal(zone))
     }
 
     fn seconds_between(&self, start: &str, end: &str) -> String {

@@ -29,7 +29,7 @@ impl SqlDialect for Trino {
     fn spine(&self, grain: Grain) -> String {
         let (n, unit) = super::grain_step(grain);
         format!(
-            "SELECT \"s\".\"period_start\" FROM \"bounds\" CROSS JOIN UNNEST(sequence(\"lo\", \"hi\", {})) AS \"s\"(\"period_start\")",
+            "SELECT \"s\".\"period_start\" FROM \"bounds\" CROSS JOIN UNNEST(sequence(\"lo\", \"hi\", {})) AS \"s\"(\"period_start\") WHERE \"lo\" <= \"hi\"",
             interval(n, unit, true)
         )
     }
@@ -44,6 +44,10 @@ impl SqlDialect for Trino {
 
     fn to_time_zone(&self, timestamp: &str, zone: &str) -> String {
         format!("CAST(with_timezone({timestamp}, 'UTC') AT TIME ZONE {} AS TIMESTAMP)", self.string_literal(zone))
+    }
+
+    fn from_time_zone(&self, local: &str, zone: &str) -> String {
+        format!("CAST(with_timezone({local}, {}) AT TIME ZONE 'UTC' AS TIMESTAMP)", self.string_literal(zone))
     }
 
     fn seconds_between(&self, start: &str, end: &str) -> String {
