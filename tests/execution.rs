@@ -409,9 +409,6 @@ fn expectations(data: &BTreeMap<String, Vec<Row>>) -> BTreeMap<&'static str, Exp
     out.insert("churn_rate", churn);
 
     let incidents = |d: &'static [&'static str]| source(data["ops.incidents"].clone(), "opened_at", dims(d));
-    let between = |from: &'static str, to: &'static str, seconds: f64| -> RowFn<Option<V>> {
-        Box::new(move |r: &Row| Some(V::N((r.time(to)? - r.time(from)?).num_seconds() as f64 / seconds)))
-    };
     let mttr = measure(
         m(
             Grain::Month,
@@ -504,6 +501,138 @@ fn expectations(data: &BTreeMap<String, Vec<Row>>) -> BTreeMap<&'static str, Exp
             goal: Some((Goal::AtLeast(0.3, None), Some(0.3))),
         },
     );
+    out
+}
+
+/// `end - start` in units of `seconds`, to the microsecond.
+fn between(from: &'static str, to: &'static str, seconds: f64) -> RowFn<Option<V>> {
+    Box::new(move |r: &Row| {
+        let micros = (r.time(to)? - r.time(from)?).num_microseconds()?;
+        Some(V::N(micros as f64 / 1e6 / seconds))
+    })
+}
+
+/// The KPIs of `tests/execution/semantics`, a New York project.
+fn semantics_expectations(data: &BTreeMap<String, Vec<Row>>) -> BTreeMap<&'static str, Expected> {
+    use chrono::NaiveDate;
+    let zone = chrono_tz::America::New_York;
+    let m = |grain, window, sources, aggregates| Measure {
+        grain,
+        window,
+        sources,
+        aggregates,
+        zone,
+        from: None,
+        until: None,
+    };
+    let jobs = || data["ops.jobs"].clone();
+    let builds = || jobs().into_iter().filter(|r| r.text("kind") == Some("build")).collect::<Vec<_>>();
+    let all_jobs = || source(jobs(), "started_at", dims(&[]));
+    let only_builds = || Source { calendar: Some(jobs()), ..source(builds(), "started_at", dims(&[])) };
+    let incidents = |d: &'static [&'static str]| Source {
+        validity: Some(("opened_at", "resolved_at")),
+        ..source(data["ops.incidents"].clone(), "opened_at", dims(d))
+    };
+    let resolved = || Aggregate { at: Some("resolved_at"), ..events_agg(0, Func::Count, all(), row_counted()) };
+    let count = || events_agg(0, Func::Count, all(), row_counted());
+    let mut out = BTreeMap::new();
+    let job_hours = m(
+        Grain::Day,
+        Window::Period,
+        vec![all_jobs()],
+        vec![events_agg(0, Func::Avg, all(), between("started_at", "finished_at", 3600.0))],
+    );
+    out.insert("job_hours", plain(measure(job_hours, first)));
+    let slow = Box::new(|r: &Row| match (r.time("started_at"), r.time("finished_at")) {
+        (Some(s), Some(f)) => f > s + chrono::Duration::minutes(90),
+        _ => false,
+    });
+    out.insert(
+        "slow_jobs",
+        plain(measure(
+            m(Grain::Day, Window::Period, vec![all_jobs()], vec![events_agg(0, Func::Count, slow, row_counted())]),
+            first,
+        )),
+    );
+    let p75 = events_agg(0, Func::Percentile(0.75), kind("build"), between("started_at", "finished_at", 60.0));
+    out.insert("build_minutes_p75", plain(measure(m(MONDAY, Window::Period, vec![all_jobs()], vec![p75]), first)));
+    let dst_day = reference::start_instant(zone, NaiveDate::from_ymd_opt(2024, 3, 10).unwrap());
+    let since = Box::new(move |r: &Row| r.time("started_at").is_some_and(|s| s >= dst_day));
+    out.insert(
+        "jobs_since_dst",
+        plain(measure(
+            m(Grain::Month, Window::Period, vec![all_jobs()], vec![events_agg(0, Func::Count, since, row_counted())]),
+            first,
+        )),
+    );
+    out.insert("builds_filtered", plain(measure(m(MONDAY, Window::Period, vec![only_builds()], vec![count()]), first)));
+    out.insert(
+        "builds_where",
+        plain(measure(
+            m(MONDAY, Window::Period, vec![all_jobs()], vec![events_agg(0, Func::Count, kind("build"), row_counted())]),
+            first,
+        )),
+    );
+    out.insert(
+        "builds_rolling",
+        plain(measure(m(Grain::Day, Window::Rolling(3), vec![only_builds()], vec![count()]), first)),
+    );
+    out.insert(
+        "kinds_4_weeks",
+        plain(measure(
+            m(
+                MONDAY,
+                Window::Rolling(28),
+                vec![all_jobs()],
+                vec![events_agg(0, Func::CountDistinct, all(), text("kind"))],
+            ),
+            first,
+        )),
+    );
+    out.insert(
+        "resolved_incidents",
+        plain(measure(m(Grain::Month, Window::Period, vec![incidents(&["severity"])], vec![resolved()]), first)),
+    );
+    out.insert(
+        "resolved_per_opened",
+        ratio(m(Grain::Month, Window::Period, vec![incidents(&[])], vec![resolved(), count()])),
+    );
+    let open_at_end = Aggregate {
+        source: 0,
+        func: Func::Count,
+        rows: Rows::Snapshot(Box::new(|r: &Row, _, end: NaiveDateTime| {
+            r.time("opened_at").is_some_and(|s| s < end) && r.time("resolved_at").is_none_or(|e| e >= end)
+        })),
+        condition: all(),
+        value: row_counted(),
+        at: None,
+    };
+    out.insert(
+        "open_incidents",
+        plain(measure(m(Grain::Day, Window::Period, vec![incidents(&[])], vec![open_at_end]), first)),
+    );
+    let monthly = measure(m(Grain::Month, Window::Period, vec![all_jobs()], vec![count()]), first);
+    out.insert("jobs_monthly", plain(monthly.clone()));
+    let fixed = Measure {
+        from: NaiveDate::from_ymd_opt(2024, 2, 15),
+        until: NaiveDate::from_ymd_opt(2024, 12, 31).map(reference::Until::Date),
+        ..m(Grain::Month, Window::Period, vec![all_jobs()], vec![count()])
+    };
+    out.insert("jobs_in_2024", plain(measure(fixed, first)));
+    let yoy = derived(&[&monthly], &[Some(0.0)], Grain::Month, |now, before| Some(now(0)? - before(0, 12)?));
+    out.insert("jobs_year_over_year", plain(yoy));
+    let weekly = measure(m(MONDAY, Window::Period, vec![all_jobs()], vec![count()]), first);
+    out.insert("jobs_weekly", plain(weekly.clone()));
+    let vs = derived(&[&weekly], &[Some(0.0)], MONDAY, |now, before| divide(now(0), before(0, 4)));
+    let vs_parts = derived(&[&weekly], &[Some(0.0)], MONDAY, |now, _| now(0))
+        .into_iter()
+        .map(|(k, n)| {
+            let back = derived(&[&weekly], &[Some(0.0)], MONDAY, |_, before| before(0, 4));
+            let d = back[&k];
+            (k, (n, d))
+        })
+        .collect();
+    out.insert("jobs_vs_4_weeks_ago", Expected { values: vs, ratio: Some(vs_parts), goal: None });
     out
 }
 
@@ -693,10 +822,13 @@ fn run(engine: &mut dyn Engine, dialect: Dialect) {
     let data = data();
     let main = kpic::check_dir(&project("project")).expect("project loads");
     let sunday = kpic::check_dir(&project("sunday")).expect("project loads");
-    deploy(engine, dialect, &[main, sunday]);
+    let semantics = kpic::check_dir(&project("semantics")).expect("project loads");
+    deploy(engine, dialect, &[main, sunday, semantics]);
     let main = kpic::check_dir(&project("project")).unwrap();
     let sunday = kpic::check_dir(&project("sunday")).unwrap();
+    let semantics = kpic::check_dir(&project("semantics")).unwrap();
     let mut problems = compare(engine, &main, &expectations(&data));
+    problems.extend(compare(engine, &semantics, &semantics_expectations(&data)));
     problems.extend(scoreboard_problems(engine, &main));
     let sunday_weeks = Measure {
         grain: Grain::Week(Weekday::Sun),

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use sha2::{Digest, Sha256};
 
-use crate::model::{expr_text, FormulaKind, Kpi, KpiId, Model, Relation, Source, SourceId};
+use crate::model::{expr_text, FormulaKind, Kpi, KpiId, Model, Periods, Relation, Source, SourceId};
 
 /// The parts of a computation, each fingerprinted on its own so that a
 /// change can be named.
@@ -41,7 +41,7 @@ pub fn fingerprints(model: &Model, order: &[KpiId]) -> BTreeMap<KpiId, Fingerpri
         let Some(upstream) = upstream else { continue };
         let parts: BTreeMap<String, String> = [
             ("value", format!("{:?} {}", kpi.kind, expr_text(model, None, &kpi.value))),
-            ("time", format!("{} {}", kpi.grain.name(), kpi.window.describe())),
+            ("time", time(kpi)),
             ("dimensions", dimensions(model, kpi)),
             (
                 "sources",
@@ -64,6 +64,16 @@ pub fn fingerprints(model: &Model, order: &[KpiId]) -> BTreeMap<KpiId, Fingerpri
         out.insert(id, Fingerprint { fingerprint: hash(&all.join("\n")), parts });
     }
     out
+}
+
+/// Grain, window and fixed periods (unwritten when the data decides, so that
+/// KPIs locked before `periods` existed keep their fingerprints).
+fn time(kpi: &Kpi) -> String {
+    let mut text = format!("{} {}", kpi.grain.name(), kpi.window.describe());
+    if kpi.periods != Periods::default() {
+        text.push_str(&format!(" periods {}", kpi.periods.describe()));
+    }
+    text
 }
 
 /// The dimensions in order, with what each means on each source read.

@@ -406,8 +406,14 @@ pub enum Unit {
     Count,
     Number,
     Percent,
-    Currency { code: String },
-    Duration { unit: DurationUnit },
+    /// A fraction shown as it is (0.25), not as a percent.
+    Ratio,
+    Currency {
+        code: String,
+    },
+    Duration {
+        unit: DurationUnit,
+    },
 }
 
 /// A number in a target, with how it was written.

@@ -74,8 +74,10 @@ pub fn number(value: f64, unit: &Unit) -> String {
         Unit::Percent => format!("{:.1}%", value * 100.0),
         Unit::Currency { code } => format!("{value:.2} {code}"),
         Unit::Count => format!("{value:.0}"),
+        Unit::Ratio => format!("{value:.4}"),
         Unit::Duration { unit } => {
             let suffix = match unit {
+                DurationUnit::Millisecond => "ms",
                 DurationUnit::Second => "s",
                 DurationUnit::Minute => "min",
                 DurationUnit::Hour => "h",

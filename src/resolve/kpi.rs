@@ -13,7 +13,8 @@ use crate::syntax::ast::{self, Ident};
 
 const STATUSES: [&str; 3] = ["draft", "active", "deprecated"];
 const WINDOWS: [&str; 5] = ["cumulative", "week_to_date", "month_to_date", "quarter_to_date", "year_to_date"];
-const UNITS: [&str; 8] = ["count", "number", "percent", "currency", "seconds", "minutes", "hours", "days"];
+const UNITS: [&str; 10] =
+    ["count", "number", "percent", "ratio", "currency", "milliseconds", "seconds", "minutes", "hours", "days"];
 
 pub fn resolve_all(
     declarations: &Declarations,
@@ -460,6 +461,7 @@ fn unit(decl: &ast::KpiDecl, diagnostics: &mut Vec<Diagnostic>) -> Unit {
         "count" => Unit::Count,
         "number" => Unit::Number,
         "percent" => Unit::Percent,
+        "ratio" => Unit::Ratio,
         "currency" => {
             let Some(code) = &declared.qualifier else {
                 diagnostics.push(
@@ -470,8 +472,9 @@ fn unit(decl: &ast::KpiDecl, diagnostics: &mut Vec<Diagnostic>) -> Unit {
             };
             return Unit::Currency { code: code.node.clone() };
         }
-        "seconds" | "minutes" | "hours" | "days" => Unit::Duration {
+        "milliseconds" | "seconds" | "minutes" | "hours" | "days" => Unit::Duration {
             unit: match declared.unit.name.as_str() {
+                "milliseconds" => DurationUnit::Millisecond,
                 "minutes" => DurationUnit::Minute,
                 "hours" => DurationUnit::Hour,
                 "days" => DurationUnit::Day,

@@ -286,6 +286,7 @@ impl BinaryOp {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DurationUnit {
+    Millisecond,
     Second,
     Minute,
     Hour,
@@ -294,14 +295,15 @@ pub enum DurationUnit {
 }
 
 impl DurationUnit {
-    /// How many seconds one unit lasts.
-    pub fn seconds(self) -> u64 {
+    /// How many milliseconds one unit lasts.
+    pub fn milliseconds(self) -> u64 {
         match self {
-            DurationUnit::Second => 1,
-            DurationUnit::Minute => 60,
-            DurationUnit::Hour => 3_600,
-            DurationUnit::Day => 86_400,
-            DurationUnit::Week => 604_800,
+            DurationUnit::Millisecond => 1,
+            DurationUnit::Second => 1_000,
+            DurationUnit::Minute => 60_000,
+            DurationUnit::Hour => 3_600_000,
+            DurationUnit::Day => 86_400_000,
+            DurationUnit::Week => 604_800_000,
         }
     }
 }

@@ -645,13 +645,14 @@ impl<'d> Lowerer<'d> {
                 let mut inner = pair.into_inner();
                 let amount = self.integer(inner.next().unwrap()).node;
                 let unit = match inner.next().unwrap().as_str().trim_end_matches('s') {
+                    "millisecond" => DurationUnit::Millisecond,
                     "second" => DurationUnit::Second,
                     "minute" => DurationUnit::Minute,
                     "hour" => DurationUnit::Hour,
                     "week" => DurationUnit::Week,
                     _ => DurationUnit::Day,
                 };
-                if u64::from(amount) * unit.seconds() > MAX_DURATION_SECONDS {
+                if u64::from(amount) * unit.milliseconds() > MAX_DURATION_SECONDS * 1_000 {
                     self.diagnostics.push(
                         Diagnostic::new(Code::InvalidValue, span, "this duration is longer than 100 years")
                             .help("durations go up to 36500 days"),

@@ -89,3 +89,34 @@ for i in range(25):
     incidents.append([f"i{i:02d}", ts(day, second), detected, resolved, ["sev1", "sev2", "sev3"][rand(3)]])
 incidents.append(["i90", "2026-03-01 00:00:00", "2026-03-01 00:05:00", None, "sev1"])
 write("ops.incidents", ["id", "opened_at", "detected_at", "resolved_at", "severity"], incidents)
+
+# Jobs over 15 months from 2024-01-01 (two DST changes in New York each year),
+# for durations measured across DST, year-over-year and fixed calendars.
+# Builds run only from day 60 to day 399, so a KPI filtered to builds has
+# zero periods at both ends of the data.
+def ts24(day, seconds):
+    """2024-01-01 plus `day` days and `seconds` seconds, as text."""
+    import datetime
+    t = datetime.datetime(2024, 1, 1) + datetime.timedelta(days=day, seconds=seconds)
+    return t.strftime("%Y-%m-%d %H:%M:%S")
+
+
+jobs = []
+for i in range(300):
+    day, second = rand(450), rand(86400)
+    kind = ["build", "deploy", "test"][rand(3)]
+    if kind == "build" and not 60 <= day < 400:
+        kind = "test"
+    finished = None if rand(10) == 0 else ts24(day, second + 60 * rand(240) + rand(60))
+    jobs.append([f"j{i:03d}", ts24(day, second), finished, kind])
+# New York: 2024-03-10 07:00Z, clocks go from 02:00 EST to 03:00 EDT;
+# 2024-11-03 06:00Z, from 02:00 EDT back to 01:00 EST. Each job lasts one
+# hour of real time; a local clock shows two hours, then none. Plus rows on
+# either side of New York midnight (05:00Z in winter, 04:00Z in summer).
+jobs += [
+    ["j900", "2024-03-10 06:30:00", "2024-03-10 07:30:00", "deploy"],
+    ["j901", "2024-11-03 05:30:00", "2024-11-03 06:30:00", "deploy"],
+    ["j902", "2024-03-10 04:59:59", "2024-03-10 05:00:00.5", "test"],
+    ["j903", "2024-07-01 04:00:00", "2024-07-01 05:31:00", "test"],
+]
+write("ops.jobs", ["id", "started_at", "finished_at", "kind"], jobs)

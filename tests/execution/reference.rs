@@ -19,8 +19,9 @@ impl Row {
         self.text(column).map(|t| t.parse().expect("a number"))
     }
 
+    /// A timestamp, to the microsecond.
     pub fn time(&self, column: &str) -> Option<NaiveDateTime> {
-        self.text(column).map(|t| NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M:%S").expect("a timestamp"))
+        self.text(column).map(|t| NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M:%S%.f").expect("a timestamp"))
     }
 
     /// `true`/`false` as written in the CSV.

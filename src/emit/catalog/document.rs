@@ -12,8 +12,8 @@ use crate::emit::sql::{self, for_dialect};
 use crate::graph::Node;
 use crate::lock::{fingerprints, Lock};
 use crate::model::{
-    expr_text, Dialect, Goal, Grain, Kpi, KpiId, Lifecycle, Link, Looker, Model, Relation, Settings, Source, SourceId,
-    Team, Threshold, Unit, Validity, Window,
+    expr_text, Dialect, Goal, Grain, Kpi, KpiId, Lifecycle, Link, Looker, Model, Periods, Relation, Settings, Source,
+    SourceId, Team, Threshold, Unit, Validity, Window,
 };
 use crate::source::Written;
 use crate::Valid;
@@ -101,6 +101,7 @@ pub struct KpiEntry {
     pub definition: Definition,
     pub grain: Grain,
     pub window: Window,
+    pub periods: Periods,
     pub dimensions: Vec<String>,
     pub unit: Unit,
     pub format: Option<String>,
@@ -287,6 +288,7 @@ fn kpi_entry(valid: &Valid, id: KpiId, fingerprint: String, dialects: &[Dialect]
         },
         grain: kpi.grain,
         window: kpi.window,
+        periods: kpi.periods.clone(),
         dimensions: kpi.dimensions.iter().map(|d| d.text.clone()).collect(),
         unit: kpi.unit.clone(),
         format: kpi.format.clone(),

@@ -218,6 +218,7 @@ fn format(w: &mut Lkml, kpi: &Kpi) {
         Unit::Count => "decimal_0".to_string(),
         Unit::Number => "decimal_2".to_string(),
         Unit::Percent => "percent_1".to_string(),
+        Unit::Ratio => "decimal_4".to_string(),
         Unit::Currency { code } if ["USD", "EUR", "GBP"].contains(&code.as_str()) => code.to_lowercase(),
         Unit::Currency { code } => {
             let code: String = code.chars().filter(char::is_ascii_alphanumeric).collect();

@@ -100,6 +100,7 @@ fn unit_text(kpi: &Kpi) -> String {
         Unit::Count => "count".into(),
         Unit::Number => "number".into(),
         Unit::Percent => "percent".into(),
+        Unit::Ratio => "ratio".into(),
         Unit::Currency { code } => format!("currency {code}"),
         Unit::Duration { unit } => format!("duration {}", format!("{unit:?}").to_lowercase()),
     }

@@ -18,7 +18,8 @@ pub fn check(model: &Model, _graph: &Graph, diagnostics: &mut Vec<Diagnostic>) {
                     format!("`{}` on a percent KPI means {}%", threshold.number.text, threshold.number.value * 100.0),
                     format!("percent values are fractions: write `{}%`", threshold.number.text),
                 )),
-                (Unit::Percent, _) | (_, false) => None,
+                // A ratio is a fraction too: `25%` is 0.25.
+                (Unit::Percent | Unit::Ratio, _) | (_, false) => None,
                 (unit, true) => Some((
                     format!("a percent target on a KPI measured in {}", unit_name(unit)),
                     "write the target as a plain number, or set `unit percent`".to_string(),
@@ -42,6 +43,7 @@ fn unit_name(unit: &Unit) -> String {
         Unit::Count => "counts".into(),
         Unit::Number => "plain numbers".into(),
         Unit::Percent => "percent".into(),
+        Unit::Ratio => "ratios".into(),
         Unit::Currency { code } => code.clone(),
         Unit::Duration { unit } => format!("{unit:?}s").to_lowercase(),
     }

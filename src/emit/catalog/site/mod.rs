@@ -403,6 +403,7 @@ fn unit_kind(unit: &Unit) -> &'static str {
         Unit::Count => "count",
         Unit::Number => "number",
         Unit::Percent => "percent",
+        Unit::Ratio => "ratio",
         Unit::Currency { .. } => "currency",
         Unit::Duration { .. } => "duration",
     }
@@ -419,6 +420,7 @@ fn unit_text(unit: &Unit) -> String {
 fn duration_unit(unit: crate::model::DurationUnit) -> &'static str {
     use crate::model::DurationUnit;
     match unit {
+        DurationUnit::Millisecond => "milliseconds",
         DurationUnit::Second => "seconds",
         DurationUnit::Minute => "minutes",
         DurationUnit::Hour => "hours",

@@ -218,6 +218,7 @@ pub fn for_dialect(dialect: Dialect) -> &'static dyn SqlDialect {
 pub fn duration_unit_name(unit: crate::model::DurationUnit) -> (&'static str, i64) {
     use crate::model::DurationUnit::*;
     match unit {
+        Millisecond => ("millisecond", 1),
         Second => ("second", 1),
         Minute => ("minute", 1),
         Hour => ("hour", 1),
