@@ -95,7 +95,7 @@ codes! {
     IncompatibleGrain = "incompatible-grain", Error,
         "A KPI formula combines KPIs with different grains, windows or dimensions.";
     InvalidWindow = "invalid-window", Error,
-        "A rolling or to-date window needs a daily grain; cumulative windows need additive values.";
+        "A rolling or to-date window needs a daily grain (a rolling window of whole weeks may be weekly), a KPI over KPIs has no window of its own, and a snapshot has none.";
     SnapshotWithoutValidity = "snapshot-without-validity", Error,
         "`active_at` and `in_period` need the source to declare `validity <start> to <end>`.";
     UnitMismatch = "unit-mismatch", Error,

@@ -13,7 +13,7 @@ use askama::{DynTemplate, Template};
 
 use super::document::{Catalog, KpiEntry, RelationEntry, SourceEntry, TeamEntry};
 use crate::emit::OutputFile;
-use crate::model::{Dialect, Grain, Lifecycle, Unit, Window};
+use crate::model::{Dialect, Grain, Lifecycle, Periods, Unit, Until, Window};
 use crate::Valid;
 
 /// The folder of the site inside the catalog's folder.
@@ -78,6 +78,8 @@ struct KpiPage<'a> {
     dsl_html: String,
     grain: &'static str,
     window: String,
+    /// The fixed ends of the calendar, read aloud (empty: the data decides).
+    periods: String,
     unit: String,
     /// The target's goal in words: `at least 60%`, `between 1 and 2`.
     goal: String,
@@ -302,6 +304,7 @@ fn kpi_page<'a>(
         dsl_html: highlight::kpi_text(&kpi.definition.written.text),
         grain: kpi.grain.name(),
         window: window_text(kpi.window, kpi.grain),
+        periods: periods_text(&kpi.periods),
         unit: unit_text(&kpi.unit),
         goal: kpi.target.as_ref().map_or_else(String::new, |t| super::reading::goal(t.direction, &t.goal)),
         lineage_svg: drawing.svg,
@@ -429,9 +432,19 @@ fn duration_unit(unit: crate::model::DurationUnit) -> &'static str {
     }
 }
 
+fn periods_text(periods: &Periods) -> String {
+    let from = periods.from.as_ref().map(|d| format!("from the period of {d}"));
+    let until = periods.until.as_ref().map(|u| match u {
+        Until::Date(d) => format!("until the period of {d}"),
+        Until::Current => "until the current period".to_string(),
+    });
+    from.into_iter().chain(until).collect::<Vec<_>>().join(" ")
+}
+
 fn window_text(window: Window, grain: Grain) -> String {
     match window {
         Window::Period => format!("each {} on its own", grain.name()),
+        Window::Rolling { days } if grain == Grain::Week => format!("rolling {} weeks, reported weekly", days / 7),
         Window::Rolling { days } => format!("rolling {days} days, reported daily"),
         Window::Cumulative => "cumulative: everything up to the end of each period".into(),
         Window::ToDate { grain } => format!("{}-to-date, reported daily", grain.name()),
