@@ -201,12 +201,14 @@ proptest! {
     }
 }
 
-/// DuckDB tables typed as the project's sources declare, for its views to bind.
+/// DuckDB tables typed as the project's sources declare, for its views to
+/// bind, with three rows each (two values and a NULL of every type) for them to compute.
 #[cfg(feature = "engine")]
 fn source_tables(model: &kpic::model::Model) -> Option<String> {
     use kpic::model::{Relation, Type};
     let quote = |name: &str| format!("\"{}\"", name.replace('"', "\"\""));
-    let mut ddl = String::new();
+    // Per table, the union of the columns its sources declare (the first type wins).
+    let mut tables: std::collections::BTreeMap<Vec<String>, Vec<(String, Type)>> = Default::default();
     for source in &model.sources {
         // A SQL source reads tables whose columns nothing declares.
         let Relation::Table(table) = &source.relation else { return None };
@@ -215,24 +217,41 @@ fn source_tables(model: &kpic::model::Model) -> Option<String> {
         if parts.len() > 2 {
             return None;
         }
-        let columns: Vec<String> = source
-            .columns
+        let columns = tables.entry(parts).or_default();
+        for c in &source.columns {
+            if !columns.iter().any(|(name, _)| *name == c.name.text) {
+                columns.push((c.name.text.clone(), c.ty));
+            }
+        }
+    }
+    let mut ddl = String::new();
+    for (parts, columns) in &tables {
+        let typed: Vec<(String, [&str; 2])> = columns
             .iter()
-            .map(|c| {
-                let ty = match c.ty {
-                    Type::Number => "DOUBLE",
-                    Type::Boolean => "BOOLEAN",
-                    Type::Timestamp => "TIMESTAMP",
-                    Type::Date => "DATE",
-                    _ => "VARCHAR",
+            .map(|(name, ty)| {
+                let (ty, values) = match ty {
+                    Type::Number => ("DOUBLE", ["1", "2.5"]),
+                    Type::Boolean => ("BOOLEAN", ["true", "false"]),
+                    Type::Timestamp => ("TIMESTAMP", ["'2026-01-01 00:00:00'", "'2026-03-15 12:30:00.25'"]),
+                    Type::Date => ("DATE", ["'2026-01-01'", "'2026-02-28'"]),
+                    _ => ("VARCHAR", ["'a'", "'b'"]),
                 };
-                format!("{} {ty}", quote(&c.name.text))
+                (format!("{} {ty}", quote(name)), values)
             })
             .collect();
         if let [schema, _] = parts.as_slice() {
             ddl.push_str(&format!("CREATE SCHEMA IF NOT EXISTS {schema};\n"));
         }
-        ddl.push_str(&format!("CREATE TABLE IF NOT EXISTS {} ({});\n", parts.join("."), columns.join(", ")));
+        let table = parts.join(".");
+        let names: Vec<&str> = typed.iter().map(|(c, _)| c.as_str()).collect();
+        ddl.push_str(&format!("CREATE TABLE {table} ({});\n", names.join(", ")));
+        if !typed.is_empty() {
+            for row in [0, 1] {
+                let values: Vec<&str> = typed.iter().map(|(_, v)| v[row]).collect();
+                ddl.push_str(&format!("INSERT INTO {table} VALUES ({});\n", values.join(", ")));
+            }
+            ddl.push_str(&format!("INSERT INTO {table} VALUES ({});\n", vec!["NULL"; typed.len()].join(", ")));
+        }
     }
     Some(ddl)
 }
