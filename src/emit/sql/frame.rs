@@ -102,23 +102,22 @@ impl<'a> Frame<'a> {
         truncate(self.d, self.grain, timestamp, self.week_start)
     }
 
-    /// Each grid row `g` joined to the rows `r` of `rows` with its dimension
-    /// values (and `condition`), grouped back to one row per grid row.
-    pub fn per_grid_row(&self, rows: &str, condition: Option<&str>, aggregates: Vec<String>) -> String {
-        let keys = self.keys("g");
+    /// Each period `g` of the spine joined to the rows `r` of `rows` that
+    /// `condition` admits, grouped by period and the rows' dimension values.
+    /// A row's dimension values are in the grid, so this is each grid row's
+    /// rows without comparing dimensions pair by pair; the grid's other rows
+    /// are filled when [`Frame::output`]'s `measures` join it.
+    pub fn per_period(&self, rows: &str, condition: Option<&str>, aggregates: Vec<String>) -> String {
+        let mut keys = vec![self.col("g", "period_start")];
+        keys.extend(self.dimension_columns().iter().map(|c| self.col("r", c)));
         let group = keys.join(", ");
         let mut columns = keys;
         columns.extend(aggregates);
-        let condition = condition.map(|c| format!("{c} AND ")).unwrap_or_default();
-        let from = format!(
-            "FROM {} AS {}\nJOIN {} AS {} ON {condition}{}\nGROUP BY {group}",
-            self.q("grid"),
-            self.q("g"),
-            self.q(rows),
-            self.q("r"),
-            self.same_dimensions("r", "g"),
-        );
-        select(&columns, &from)
+        let join = match condition {
+            Some(condition) => format!("JOIN {} AS {} ON {condition}", self.q(rows), self.q("r")),
+            None => format!("CROSS JOIN {} AS {}", self.q(rows), self.q("r")),
+        };
+        select(&columns, &format!("FROM {} AS {}\n{join}\nGROUP BY {group}", self.q("spine"), self.q("g")))
     }
 
     /// Adds `bounds`, `spine`, one domain CTE per dimension and `grid`.

@@ -7,9 +7,10 @@
 //! dimensions and one measured column per aggregate (`CASE WHEN <where> THEN
 //! <arg> END`). Then:
 //! - event aggregates without a window are grouped by period and dimensions;
-//! - windowed event aggregates join each grid row to the rows of its window;
-//! - snapshot aggregates join each grid row to every row and test validity
-//!   at the period's bounds.
+//! - windowed event aggregates join each period to the rows of its window;
+//! - snapshot aggregates join each period to every row and test validity
+//!   at the period's bounds;
+//! both grouped by period and the rows' dimension values.
 //!
 //! The periods are those of the sources' data — source filters applied, KPI
 //! filters not (`s<i>_range` when the scan's own rows are KPI-filtered) — or
@@ -62,7 +63,11 @@ pub fn query(model: &Model, kpi: &Kpi, d: &dyn SqlDialect) -> String {
         // Unwindowed events are grouped straight from the scan, and the small
         // grouped result gives the period range and dimension domains.
         let grouped_first = kpi.window == Window::Period && scan.placement != Placement::Snapshot;
-        let materialized = if grouped_first { "" } else { d.materialized() };
+        let materialized = match scan.placement {
+            _ if grouped_first => "",
+            Placement::Snapshot => d.inlined(),
+            Placement::Time(_) => d.materialized(),
+        };
         query.cte_with(frame.q(&rows), materialized, rows_cte(model, kpi, scan, &frame));
         let own = if grouped_first {
             let name = format!("s{i}_events");
@@ -329,7 +334,7 @@ fn aggregate_sql(func: AggFunc, value: &str, d: &dyn SqlDialect) -> String {
     }
 }
 
-/// Event aggregates: grouped by period, or over each grid row's window.
+/// Event aggregates: grouped by period, or over each period's window.
 fn events_cte(window: Window, scan: &Scan, rows: &str, frame: &Frame) -> String {
     let d = frame.d;
     let aggregates = |alias: Option<&str>| -> Vec<String> {
@@ -355,7 +360,7 @@ fn events_cte(window: Window, scan: &Scan, rows: &str, frame: &Frame) -> String 
     }
     let day = frame.col("r", "row_day");
     let start = frame.col("g", "period_start");
-    let end = frame.col("g", "period_end");
+    let end = frame.next_period(&start);
     let window_condition = match window {
         // The `days` that end with the period (a day, or a week).
         Window::Rolling { days } => {
@@ -368,7 +373,7 @@ fn events_cte(window: Window, scan: &Scan, rows: &str, frame: &Frame) -> String 
         }
         Window::Period => unreachable!("handled above"),
     };
-    frame.per_grid_row(rows, Some(&window_condition), aggregates(Some("r")))
+    frame.per_period(rows, Some(&window_condition), aggregates(Some("r")))
 }
 
 /// Columns the snapshot aggregates read, carried by the scan as `c0`, `c1`, ….
@@ -388,7 +393,7 @@ fn snapshot_columns(scan: &Scan) -> Vec<ColumnRef> {
     columns
 }
 
-/// Snapshot aggregates: every grid row against every row, tested at the period's bounds.
+/// Snapshot aggregates: every period against every row, tested at the period's bounds.
 fn snapshots_cte(scan: &Scan, rows: &str, frame: &Frame) -> String {
     let d = frame.d;
     let columns = snapshot_columns(scan);
@@ -397,10 +402,11 @@ fn snapshots_cte(scan: &Scan, rows: &str, frame: &Frame) -> String {
         frame.col("r", &format!("c{n}"))
     };
     // The instants at which the period starts and ends in the project's time zone.
-    let instant = |column: &str| date_instant(&frame.col("g", column), d, frame.zone());
+    let start = frame.col("g", "period_start");
+    let instant = |date: &str| date_instant(date, d, frame.zone());
     let names = Names {
         column: &column,
-        period: Some((instant("period_start"), instant("period_end"))),
+        period: Some((instant(&start), instant(&frame.next_period(&start)))),
         aggregate: &|_| String::new(),
         kpi: &|_, _| String::new(),
         time_zone: frame.zone(),
@@ -419,7 +425,7 @@ fn snapshots_cte(scan: &Scan, rows: &str, frame: &Frame) -> String {
             if conditions.is_empty() { arg } else { format!("CASE WHEN {} THEN {arg} END", conditions.join(" AND ")) };
         out.push(format!("{} AS {}", aggregate_sql(aggregate.func, &value, d), frame.q(&format!("a{j}"))));
     }
-    frame.per_grid_row(rows, None, out)
+    frame.per_period(rows, None, out)
 }
 
 /// The grid with every aggregate's column; empty counts and sums are 0.

@@ -95,6 +95,12 @@ pub trait SqlDialect: Sync {
         ""
     }
 
+    /// The keyword that makes a CTE read several times be expanded where it
+    /// is read (`NOT MATERIALIZED `), where the dialect would store it.
+    fn inlined(&self) -> &'static str {
+        ""
+    }
+
     /// Whether a spine needs `WITH RECURSIVE` (see [`SqlDialect::spine`]).
     fn spine_is_recursive(&self) -> bool {
         true

@@ -1,7 +1,7 @@
 //! PostgreSQL. https://www.postgresql.org/docs/current/functions-datetime.html
 
 use super::{DateUnit, SqlDialect};
-use crate::model::{Dialect, Grain};
+use crate::model::Dialect;
 
 pub struct Postgres;
 
@@ -41,18 +41,17 @@ impl SqlDialect for Postgres {
         "MATERIALIZED "
     }
 
-    fn spine_is_recursive(&self) -> bool {
-        false
+    /// A snapshot's rows are joined to every period: scanned from the table,
+    /// not from a stored CTE, PostgreSQL answers in about 60 % of the time.
+    fn inlined(&self) -> &'static str {
+        "NOT MATERIALIZED "
     }
 
-    /// https://www.postgresql.org/docs/current/functions-srf.html
-    fn spine(&self, grain: Grain) -> String {
-        let (n, unit) = super::grain_step(grain);
-        format!(
-            "SELECT CAST(\"gs\" AS DATE) AS \"period_start\" FROM \"bounds\", generate_series(CAST(\"lo\" AS TIMESTAMP), CAST(\"hi\" AS TIMESTAMP), {}) AS \"gs\" WHERE \"lo\" <= \"hi\"",
-            interval(n, unit)
-        )
-    }
+    // The spine is the default recursive CTE, not `generate_series`: the
+    // planner estimates a set-returning function at 1,000 rows, and that
+    // estimate, multiplied through the grid of every view a KPI over KPIs
+    // reads, made PostgreSQL JIT-compile views over a few dozen rows for
+    // seconds. A recursive CTE is estimated at a handful of rows.
 
     fn add_to_date(&self, date: &str, (n, unit): (i64, DateUnit)) -> String {
         format!("CAST({date} + {} AS DATE)", interval(n, unit))
