@@ -619,6 +619,12 @@ fn semantics_expectations(data: &BTreeMap<String, Vec<Row>>) -> BTreeMap<&'stati
         ..m(Grain::Month, Window::Period, vec![all_jobs()], vec![count()])
     };
     out.insert("jobs_in_2024", plain(measure(fixed, first)));
+    let until_now = Measure {
+        from: NaiveDate::from_ymd_opt(2025, 1, 1),
+        until: Some(reference::Until::Today),
+        ..m(Grain::Month, Window::Period, vec![all_jobs()], vec![count()])
+    };
+    out.insert("jobs_until_now", plain(measure(until_now, first)));
     let yoy = derived(&[&monthly], &[Some(0.0)], Grain::Month, |now, before| Some(now(0)? - before(0, 12)?));
     out.insert("jobs_year_over_year", plain(yoy));
     let weekly = measure(m(MONDAY, Window::Period, vec![all_jobs()], vec![count()]), first);

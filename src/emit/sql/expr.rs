@@ -168,7 +168,7 @@ fn local_time(timestamp: &str, d: &dyn SqlDialect, names: &Names) -> String {
 /// The instant (a UTC reading) at which a date starts in the project's time zone.
 pub fn date_instant(date: &str, d: &dyn SqlDialect, time_zone: Option<&str>) -> String {
     let midnight = d.date_to_timestamp(date);
-    time_zone.map_or_else(|| midnight.clone(), |zone| d.from_time_zone(&midnight, zone))
+    time_zone.map_or_else(|| midnight.clone(), |zone| d.time_zone_to_utc(&midnight, zone))
 }
 
 fn duration(op: BinaryOp, timestamp: &str, duration: &Expr, d: &dyn SqlDialect) -> String {

@@ -10,7 +10,8 @@
 //! - windowed event aggregates join each period to the rows of its window;
 //! - snapshot aggregates join each period to every row and test validity
 //!   at the period's bounds;
-//! both grouped by period and the rows' dimension values.
+//! - windowed and snapshot aggregates are grouped by period and the rows'
+//!   dimension values.
 //!
 //! The periods are those of the sources' data — source filters applied, KPI
 //! filters not (`s<i>_range` when the scan's own rows are KPI-filtered) — or

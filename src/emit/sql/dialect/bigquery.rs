@@ -66,7 +66,7 @@ impl SqlDialect for BigQuery {
         format!("DATETIME(TIMESTAMP({timestamp}), {})", self.string_literal(zone))
     }
 
-    fn from_time_zone(&self, local: &str, zone: &str) -> String {
+    fn time_zone_to_utc(&self, local: &str, zone: &str) -> String {
         format!("DATETIME(TIMESTAMP({local}, {}), 'UTC')", self.string_literal(zone))
     }
 

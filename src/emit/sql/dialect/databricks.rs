@@ -74,7 +74,7 @@ impl SqlDialect for Databricks {
         format!("from_utc_timestamp({timestamp}, {})", self.string_literal(zone))
     }
 
-    fn from_time_zone(&self, local: &str, zone: &str) -> String {
+    fn time_zone_to_utc(&self, local: &str, zone: &str) -> String {
         format!("to_utc_timestamp({local}, {})", self.string_literal(zone))
     }
 

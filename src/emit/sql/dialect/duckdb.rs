@@ -47,7 +47,7 @@ impl SqlDialect for DuckDb {
         format!("timezone({}, timezone('UTC', {timestamp}))", self.string_literal(zone))
     }
 
-    fn from_time_zone(&self, local: &str, zone: &str) -> String {
+    fn time_zone_to_utc(&self, local: &str, zone: &str) -> String {
         format!("timezone('UTC', timezone({}, {local}))", self.string_literal(zone))
     }
 

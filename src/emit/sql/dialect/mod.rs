@@ -147,7 +147,7 @@ pub trait SqlDialect: Sync {
 
     /// Wall-clock time in `zone` converted back to the UTC reading of that
     /// instant: the inverse of [`SqlDialect::to_time_zone`].
-    fn from_time_zone(&self, local: &str, zone: &str) -> String {
+    fn time_zone_to_utc(&self, local: &str, zone: &str) -> String {
         format!("CONVERT_TIMEZONE({}, 'UTC', {local})", self.string_literal(zone))
     }
 

@@ -63,7 +63,7 @@ impl SqlDialect for Postgres {
     }
 
     /// `AT TIME ZONE` twice: read the value as wall-clock time in `zone`, then show it in UTC.
-    fn from_time_zone(&self, local: &str, zone: &str) -> String {
+    fn time_zone_to_utc(&self, local: &str, zone: &str) -> String {
         format!("(({local}) AT TIME ZONE {} AT TIME ZONE 'UTC')", self.string_literal(zone))
     }
 

@@ -46,7 +46,7 @@ impl SqlDialect for Trino {
         format!("CAST(with_timezone({timestamp}, 'UTC') AT TIME ZONE {} AS TIMESTAMP)", self.string_literal(zone))
     }
 
-    fn from_time_zone(&self, local: &str, zone: &str) -> String {
+    fn time_zone_to_utc(&self, local: &str, zone: &str) -> String {
         format!("CAST(with_timezone({local}, {}) AT TIME ZONE 'UTC' AS TIMESTAMP)", self.string_literal(zone))
     }
 
