@@ -78,6 +78,7 @@ fn check_with_lock(mut sources: SourceMap, lock_file: Option<Option<(std::path::
     }
     let asts: Vec<_> = sources.files().map(|(id, file)| syntax::parse_file(id, &file.text, &mut diagnostics)).collect();
     let model = resolve::resolve(&sources, &asts, &mut diagnostics);
+    forget_unparsed_references(&sources, &asts, &mut diagnostics);
     let graph = Graph::build(&model);
     validate::validate(&model, &graph, &mut diagnostics);
     let mut parsed_lock = Err(String::new());
@@ -95,6 +96,22 @@ fn check_with_lock(mut sources: SourceMap, lock_file: Option<Option<(std::path::
     diagnostics::sort(&mut diagnostics);
     let lock = parsed_lock.ok();
     Checked { sources, model, graph, diagnostics, lock }
+}
+
+/// One mistake, one error: a name that is unknown only because its
+/// declaration did not parse is not reported again where it is used.
+fn forget_unparsed_references(sources: &SourceMap, asts: &[syntax::ast::File], diagnostics: &mut Vec<Diagnostic>) {
+    use diagnostics::Code;
+    let unparsed: std::collections::HashSet<&str> = asts.iter().flat_map(|f| &f.unparsed).map(String::as_str).collect();
+    if unparsed.is_empty() {
+        return;
+    }
+    diagnostics.retain(|d| {
+        let names_a_declaration = matches!(d.code, Code::UnknownKpi | Code::UnknownSource | Code::UnknownTeam);
+        let span = d.span();
+        let text = sources.get(span.file).text.get(span.start as usize..span.end as usize).unwrap_or("");
+        !(names_a_declaration && unparsed.contains(text))
+    });
 }
 
 /// Reads the project under `root` and checks it, with its `kpic.lock`.

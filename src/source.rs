@@ -16,6 +16,11 @@ pub struct Span {
 }
 
 impl Span {
+    /// Whether `other` lies within this span.
+    pub fn contains(self, other: Span) -> bool {
+        other.file == self.file && other.start >= self.start && other.end <= self.end
+    }
+
     pub fn new(file: FileId, start: usize, end: usize) -> Span {
         Span { file, start: start as u32, end: end as u32 }
     }
@@ -167,7 +172,7 @@ pub struct Written {
 impl Written {
     /// The text of `span`, when it lies within this declaration.
     pub fn excerpt(&self, span: Span) -> Option<&str> {
-        if span.file != self.span.file || span.start < self.span.start || span.end > self.span.end {
+        if !self.span.contains(span) {
             return None;
         }
         self.text.get((span.start - self.span.start) as usize..(span.end - self.span.start) as usize)

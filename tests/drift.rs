@@ -183,6 +183,20 @@ fn drift_scenarios() {
             }),
         ),
         ("renamed", Box::new(|t: &str| t.replace("kpi google_share {", "kpi share_of_google {"))),
+        // One mistake, one error: no drift reports for the KPI in error, the
+        // KPIs that read it, or a declaration that does not parse.
+        (
+            "typo_in_a_locked_kpi",
+            Box::new(|t: &str| {
+                t.replace("count(signups where method = \"google\")", "count(signup where method = \"google\")")
+            }),
+        ),
+        (
+            "declaration_that_does_not_parse",
+            Box::new(|t: &str| {
+                t.replace("kpi google_signups {\n  owner   growth", "kpi google_signups {\n  owner:  growth")
+            }),
+        ),
         (
             "duplicate",
             Box::new(|t: &str| {

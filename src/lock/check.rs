@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::{fingerprints, Fingerprint, Lock, PARTS};
 use crate::diagnostics::{Code, Diagnostic, Severity};
-use crate::graph::Graph;
+use crate::graph::{Graph, Node};
 use crate::model::{KpiId, Lifecycle, Model};
 use crate::source::Span;
 
@@ -51,110 +51,186 @@ pub fn check(model: &Model, graph: &Graph, lock: LockState, diagnostics: &mut Ve
             );
         }
         LockState::Present(LockInput { lock: Ok(lock), span }) => {
-            // A KPI whose version is itself in error is not compared: one mistake, one error.
-            let version_errors: HashSet<Span> =
-                diagnostics.iter().filter(|d| d.is_error()).map(Diagnostic::span).collect();
-            for (&id, print) in prints.iter().filter(|(id, _)| !version_errors.contains(&model.kpi(**id).version_span))
-            {
-                versions(model, id, print, &prints, lock, diagnostics);
+            // One mistake, one error: a KPI with an error of its own, or reading
+            // something that has one, is not compared with the lock; nor is
+            // any while a declaration does not parse (what reads it is not
+            // known), nor are removals reported while the project has errors
+            // (a declaration that does not parse is not "removed").
+            let skipped = in_error(model, graph, diagnostics);
+            let has_errors = diagnostics.iter().any(Diagnostic::is_error);
+            let unparsed = diagnostics.iter().any(|d| matches!(d.code, Code::Syntax | Code::TooComplex));
+            let drift = Drift { model, graph, prints: &prints, lock };
+            for (&id, print) in prints.iter().filter(|(id, _)| !unparsed && !skipped.contains(id)) {
+                drift.versions(id, print, diagnostics);
             }
-            removed(model, &prints, lock, span, diagnostics);
+            if !has_errors {
+                removed(model, &prints, lock, span, diagnostics);
+            }
             earlier_views(model, lock, diagnostics);
         }
     }
 }
 
-fn versions(
-    model: &Model,
-    id: KpiId,
-    print: &Fingerprint,
-    prints: &BTreeMap<KpiId, Fingerprint>,
-    lock: &Lock,
-    diagnostics: &mut Vec<Diagnostic>,
-) {
-    let kpi = model.kpi(id);
-    let (name, version, span) = (&kpi.name.text, kpi.version, kpi.version_span);
-    let Some(entry) = lock.kpis.get(name) else {
-        diagnostics.push(
-            Diagnostic::new(Code::LockMissing, kpi.name.span, format!("`{name}` is not in kpic.lock"))
-                .label("new KPI")
-                .help("run `kpic lock` and commit kpic.lock"),
-        );
-        return;
-    };
-    let changed: Vec<String> = PARTS
-        .into_iter()
-        .filter(|p| print.parts.get(*p) != entry.fingerprint.parts.get(*p))
-        .map(|p| match (p, changed_upstream(model, id, prints, lock)) {
-            ("upstream", names) if !names.is_empty() => format!("upstream ({names})"),
-            (part, _) => part.to_string(),
-        })
-        .collect();
-    let same = print.fingerprint == entry.fingerprint.fingerprint;
-    // Widened: a hand-edited lock may hold any u32, and `+ 1` must not overflow.
-    let (version, locked) = (u64::from(version), u64::from(entry.version));
-    let diagnostic = if version < locked {
-        Diagnostic::new(
-            Code::VersionDecreased,
-            span,
-            format!("the version of `{name}` went down from {locked} to {version}"),
-        )
-        .label(format!("kpic.lock has version {locked}"))
-        .help(format!("versions only go up: write `version {}` if the computation changed", locked + 1))
-    } else if version > locked + 1 {
-        Diagnostic::new(
-            Code::VersionSkipped,
-            span,
-            format!("the version of `{name}` jumped from {locked} to {version}"),
-        )
-        .label(format!("kpic.lock has version {locked}"))
-        .help(format!("bump by one: `version {}`", locked + 1))
-    } else if version == locked && !same {
-        Diagnostic::new(
-            Code::ComputationChanged,
-            span,
-            format!("the computation of `{name}` changed, but its version is still {version}"),
-        )
-        .label(format!("changed: {}", changed.join(", ")))
-        .help(format!(
-            "bump to `version {}` and run `kpic lock`: views and dashboards must not change meaning silently",
-            version + 1
-        ))
-    } else if version == locked + 1 && same {
-        Diagnostic::new(
-            Code::UnneededVersionBump,
-            span,
-            format!("`{name}` was bumped to version {version}, but its computation did not change"),
-        )
-        .label("same computation as version ".to_string() + &locked.to_string())
-        .help(format!("keep `version {locked}`: cosmetic edits need no new version"))
-    } else if version == locked + 1 {
-        Diagnostic::new(
-            Code::LockOutdated,
-            span,
-            format!("`{name}` has a new computation as version {version}; kpic.lock still records version {locked}"),
-        )
-        .label(format!("changed: {}", changed.join(", ")))
-        .help("run `kpic lock` and commit kpic.lock")
-    } else {
-        return;
-    };
-    diagnostics.push(diagnostic);
+/// KPIs whose own declaration has an error, or that read (directly or not)
+/// a source or KPI whose declaration has one.
+fn in_error(model: &Model, graph: &Graph, diagnostics: &[Diagnostic]) -> HashSet<KpiId> {
+    let errors: Vec<Span> = diagnostics.iter().filter(|d| d.is_error()).map(Diagnostic::span).collect();
+    if errors.is_empty() {
+        return HashSet::new();
+    }
+    let broken = |declared: Span| errors.iter().any(|e| declared.contains(*e));
+    let roots = model
+        .source_ids()
+        .filter(|&id| broken(model.source(id).written.span))
+        .map(Node::Source)
+        .chain(model.kpi_ids().filter(|&id| broken(model.kpi(id).written.span)).map(Node::Kpi));
+    let mut out = HashSet::new();
+    for root in roots {
+        for node in std::iter::once(root).chain(graph.impact(root)) {
+            if let Node::Kpi(id) = node {
+                out.insert(id);
+            }
+        }
+    }
+    out
 }
 
-/// The KPIs read by `id` whose computation differs from the lock.
-fn changed_upstream(model: &Model, id: KpiId, prints: &BTreeMap<KpiId, Fingerprint>, lock: &Lock) -> String {
-    let names: Vec<String> = model
-        .kpi(id)
-        .upstream_kpis()
-        .into_iter()
-        .filter(|u| {
-            let locked = lock.kpis.get(&model.kpi(*u).name.text).map(|e| &e.fingerprint.fingerprint);
-            locked != prints.get(u).map(|p| &p.fingerprint)
-        })
-        .map(|u| format!("`{}`", model.kpi(u).name))
-        .collect();
-    names.join(", ")
+/// The model's fingerprints against the lock's.
+struct Drift<'a> {
+    model: &'a Model,
+    graph: &'a Graph,
+    prints: &'a BTreeMap<KpiId, Fingerprint>,
+    lock: &'a Lock,
+}
+
+impl Drift<'_> {
+    /// Whether the KPI's computation differs from the lock's at the same version.
+    fn unbumped(&self, id: KpiId) -> bool {
+        let kpi = self.model.kpi(id);
+        let (Some(entry), Some(print)) = (self.lock.kpis.get(&kpi.name.text), self.prints.get(&id)) else {
+            return false;
+        };
+        entry.version == kpi.version && entry.fingerprint.fingerprint != print.fingerprint
+    }
+
+    /// KPIs `id` depends on, directly or not, whose computation changed without a bump.
+    fn unbumped_upstream(&self, id: KpiId) -> bool {
+        self.graph.lineage(Node::Kpi(id)).into_iter().any(|n| matches!(n, Node::Kpi(u) if self.unbumped(u)))
+    }
+
+    /// The KPIs that read `id`, directly or not: they get a new computation too.
+    fn downstream_names(&self, id: KpiId) -> Vec<String> {
+        self.graph
+            .impact(Node::Kpi(id))
+            .into_iter()
+            .filter_map(|n| match n {
+                Node::Kpi(d) => Some(format!("`{}`", self.model.kpi(d).name)),
+                Node::Source(_) => None,
+            })
+            .collect()
+    }
+
+    /// The KPIs read by `id` whose computation differs from the lock.
+    fn changed_upstream(&self, id: KpiId) -> String {
+        let names: Vec<String> = self
+            .model
+            .kpi(id)
+            .upstream_kpis()
+            .into_iter()
+            .filter(|u| {
+                let locked = self.lock.kpis.get(&self.model.kpi(*u).name.text).map(|e| &e.fingerprint.fingerprint);
+                locked != self.prints.get(u).map(|p| &p.fingerprint)
+            })
+            .map(|u| format!("`{}`", self.model.kpi(u).name))
+            .collect();
+        names.join(", ")
+    }
+
+    fn versions(&self, id: KpiId, print: &Fingerprint, diagnostics: &mut Vec<Diagnostic>) {
+        let (model, lock) = (self.model, self.lock);
+        let kpi = model.kpi(id);
+        let (name, version, span) = (&kpi.name.text, kpi.version, kpi.version_span);
+        let Some(entry) = lock.kpis.get(name) else {
+            diagnostics.push(
+                Diagnostic::new(Code::LockMissing, kpi.name.span, format!("`{name}` is not in kpic.lock"))
+                    .label("new KPI")
+                    .help("run `kpic lock` and commit kpic.lock"),
+            );
+            return;
+        };
+        let changed_parts: Vec<&str> =
+            PARTS.into_iter().filter(|p| print.parts.get(*p) != entry.fingerprint.parts.get(*p)).collect();
+        let changed: Vec<String> = changed_parts
+            .iter()
+            .map(|p| match (*p, self.changed_upstream(id)) {
+                ("upstream", names) if !names.is_empty() => format!("upstream ({names})"),
+                (part, _) => part.to_string(),
+            })
+            .collect();
+        let same = print.fingerprint == entry.fingerprint.fingerprint;
+        // Widened: a hand-edited lock may hold any u32, and `+ 1` must not overflow.
+        let (version, locked) = (u64::from(version), u64::from(entry.version));
+        let diagnostic = if version < locked {
+            Diagnostic::new(
+                Code::VersionDecreased,
+                span,
+                format!("the version of `{name}` went down from {locked} to {version}"),
+            )
+            .label(format!("kpic.lock has version {locked}"))
+            .help(format!("versions only go up: write `version {}` if the computation changed", locked + 1))
+        } else if version > locked + 1 {
+            Diagnostic::new(
+                Code::VersionSkipped,
+                span,
+                format!("the version of `{name}` jumped from {locked} to {version}"),
+            )
+            .label(format!("kpic.lock has version {locked}"))
+            .help(format!("bump by one: `version {}`", locked + 1))
+        } else if version == locked && !same {
+            // Changed only through a KPI it reads that is itself unbumped: that
+            // KPI's error names this one.
+            if changed_parts == ["upstream"] && self.unbumped_upstream(id) {
+                return;
+            }
+            let downstream = self.downstream_names(id);
+            let also = if downstream.is_empty() {
+                String::new()
+            } else {
+                format!("; {} read it and need a bump too", downstream.join(", "))
+            };
+            Diagnostic::new(
+                Code::ComputationChanged,
+                span,
+                format!("the computation of `{name}` changed, but its version is still {version}"),
+            )
+            .label(format!("changed: {}", changed.join(", ")))
+            .help(format!(
+                "bump to `version {}` and run `kpic lock`: views and dashboards must not change meaning silently{also}",
+                version + 1
+            ))
+        } else if version == locked + 1 && same {
+            Diagnostic::new(
+                Code::UnneededVersionBump,
+                span,
+                format!("`{name}` was bumped to version {version}, but its computation did not change"),
+            )
+            .label("same computation as version ".to_string() + &locked.to_string())
+            .help(format!("keep `version {locked}`: cosmetic edits need no new version"))
+        } else if version == locked + 1 {
+            Diagnostic::new(
+                Code::LockOutdated,
+                span,
+                format!(
+                    "`{name}` has a new computation as version {version}; kpic.lock still records version {locked}"
+                ),
+            )
+            .label(format!("changed: {}", changed.join(", ")))
+            .help("run `kpic lock` and commit kpic.lock")
+        } else {
+            return;
+        };
+        diagnostics.push(diagnostic);
+    }
 }
 
 /// KPIs in the lock that no longer exist: renamed when a new KPI has their

@@ -70,6 +70,9 @@ pub struct File {
     pub teams: Vec<TeamDecl>,
     pub sources: Vec<SourceDecl>,
     pub kpis: Vec<KpiDecl>,
+    /// The ids of declarations that did not parse (their syntax error is
+    /// reported): references to them are not errors of their own.
+    pub unparsed: Vec<String>,
 }
 
 #[derive(Debug, Clone)]

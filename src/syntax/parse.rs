@@ -22,7 +22,10 @@ pub fn parse_file(file: FileId, text: &str, diagnostics: &mut Vec<Diagnostic>) -
             for (offset, chunk) in declaration_chunks(text) {
                 match KpiParser::parse(Rule::file, chunk) {
                     Ok(pairs) => Lowerer::new(file, offset, diagnostics).file(pairs, &mut ast),
-                    Err(error) => diagnostics.push(syntax_error(file, offset, chunk, &error)),
+                    Err(error) => {
+                        diagnostics.push(syntax_error(file, offset, chunk, &error));
+                        ast.unparsed.extend(declared_id(chunk));
+                    }
                 }
             }
             // Splitting can hide an error that spans declarations: fall back to the whole-file one.
@@ -48,6 +51,14 @@ fn declaration_chunks(text: &str) -> Vec<(usize, &str)> {
     }
     starts.push(text.len());
     starts.windows(2).map(|w| (w[0], &text[w[0]..w[1]])).collect()
+}
+
+/// The id a declaration chunk starts with: `kpi signups {` → `signups`.
+fn declared_id(chunk: &str) -> Option<String> {
+    let mut words = chunk.split(|c: char| c.is_whitespace() || c == '{');
+    words.next()?;
+    let id = words.find(|w| !w.is_empty())?;
+    id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_').then(|| id.to_string())
 }
 
 fn syntax_error(file: FileId, offset: usize, text: &str, error: &pest::error::Error<Rule>) -> Diagnostic {
@@ -208,6 +219,13 @@ mod tests {
         let text = "kpi a {\n}\n# note\nsource b {\n  kpi\n}\n";
         let chunks: Vec<_> = declaration_chunks(text).into_iter().map(|(o, _)| o).collect();
         assert_eq!(chunks, vec![0, 17]);
+    }
+
+    #[test]
+    fn unparsed_declarations_keep_their_id() {
+        assert_eq!(declared_id("kpi signups {\n  owner: x\n"), Some("signups".to_string()));
+        assert_eq!(declared_id("source a{"), Some("a".to_string()));
+        assert_eq!(declared_id("kpi {"), None);
     }
 
     #[test]
