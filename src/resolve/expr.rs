@@ -743,11 +743,12 @@ impl ExprResolver<'_> {
             // Already reported where it failed to lower.
             (0, _, None) if exprs.iter().any(|e| has_invalid(e)) => None,
             (0, _, None) => {
-                self.diagnostics.push(
+                let diagnostic = self.misspelled_source(exprs).unwrap_or_else(|| {
                     Diagnostic::new(Code::MissingSource, span, "this aggregate does not say which source it reads")
                         .label("which source?")
-                        .help("name the source, e.g. `count(orders)` or `sum(orders.amount)`, or add `from <source>` to the KPI"),
-                );
+                        .help("name the source, e.g. `count(orders)` or `sum(orders.amount)`, or add `from <source>` to the KPI")
+                });
+                self.diagnostics.push(diagnostic);
                 None
             }
             (_, Some(base), _) => Some(base),
@@ -768,6 +769,27 @@ impl ExprResolver<'_> {
                 None
             }
         }
+    }
+
+    /// `count(signup)`, `sum(order.amount)`: the first name of a path, when it
+    /// is close to a source's name — the aggregate meant that source.
+    fn misspelled_source(&self, exprs: &[&ast::Expr]) -> Option<Diagnostic> {
+        let mut heads: Vec<&Ident> = Vec::new();
+        for e in exprs {
+            e.walk(&mut |e| {
+                if let ast::ExprKind::Path(parts) = &e.kind {
+                    heads.extend(parts.first());
+                }
+            });
+        }
+        heads.into_iter().find_map(|head| {
+            let help = did_you_mean(&head.name, self.source_ids.keys().map(String::as_str))?;
+            Some(
+                Diagnostic::new(Code::UnknownSource, head.span, format!("no source named `{}`", head.name))
+                    .label("unknown source")
+                    .help(help),
+            )
+        })
     }
 
     fn check_aggregate_type(&mut self, func: AggFunc, name: &Ident, arg: &Expr) {
