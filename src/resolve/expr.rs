@@ -212,7 +212,7 @@ impl ExprResolver<'_> {
                     diagnostic =
                         diagnostic.help("`period_start` and `period_end` exist only inside a KPI's aggregates");
                 } else {
-                    diagnostic = diagnostic.help(format!("declare it in the `columns` of source `{}`", source.name));
+                    diagnostic = diagnostic.help(self.column_help(source, name, true));
                 }
                 self.error(diagnostic)
             }
@@ -239,18 +239,47 @@ impl ExprResolver<'_> {
         if let Some(c) = source.column(&column.name) {
             return Expr::new(ExprKind::Column(ColumnRef { join, column: c.name.text.clone() }), c.ty, span);
         }
-        let candidates = source.columns.iter().map(|c| c.name.text.as_str());
-        let mut diagnostic = Diagnostic::new(
+        let diagnostic = Diagnostic::new(
             Code::UnknownColumn,
             column.span,
             format!("source `{}` has no column `{}`", source.name, column.name),
         )
         .label("unknown column")
         .secondary(source.name.span, "source declared here");
-        if let Some(help) = did_you_mean(&column.name, candidates) {
-            diagnostic = diagnostic.help(help);
+        let help = self.column_help(source, column, join.is_none());
+        self.error(diagnostic.help(help))
+    }
+
+    /// What to write instead of an unknown column: the joined source that has
+    /// it, the closest name (joined columns qualified), or the columns there are.
+    fn column_help(&self, source: &Source, column: &Ident, joins_too: bool) -> String {
+        let joined: Vec<&Source> =
+            if joins_too { source.joins.iter().map(|j| &self.sources[j.target.index()]).collect() } else { Vec::new() };
+        if let Some(target) = joined.iter().find(|t| t.column(&column.name).is_some()) {
+            return format!(
+                "`{}` is a column of the joined source `{}`: write `{}.{}`",
+                column.name, target.name, target.name, column.name
+            );
         }
-        self.error(diagnostic)
+        let qualified: Vec<String> =
+            joined.iter().flat_map(|t| t.columns.iter().map(move |c| format!("{}.{}", t.name, c.name))).collect();
+        let own = source.columns.iter().map(|c| c.name.text.as_str());
+        let bare = |q: &String| q.split_once('.').map_or(q.clone(), |(_, c)| c.to_string());
+        if let Some(help) = did_you_mean(&column.name, own) {
+            return help;
+        }
+        if let Some(found) = qualified.iter().find(|q| did_you_mean(&column.name, [bare(q).as_str()]).is_some()) {
+            return format!("did you mean `{found}`?");
+        }
+        const FEW: usize = 12;
+        let names: Vec<String> = source.columns.iter().map(|c| format!("`{}`", c.name)).collect();
+        if names.is_empty() {
+            format!("declare it in the `columns` of source `{}`", source.name)
+        } else if names.len() <= FEW {
+            format!("source `{}` has {}; or declare it in its `columns`", source.name, names.join(", "))
+        } else {
+            format!("declare it in the `columns` of source `{}`", source.name)
+        }
     }
 
     fn not_joined(&mut self, qualifier: &Ident, base: SourceId) -> Expr {
