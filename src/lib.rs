@@ -107,7 +107,8 @@ fn forget_unparsed_references(sources: &SourceMap, asts: &[syntax::ast::File], d
         return;
     }
     diagnostics.retain(|d| {
-        let names_a_declaration = matches!(d.code, Code::UnknownKpi | Code::UnknownSource | Code::UnknownTeam);
+        let names_a_declaration =
+            matches!(d.code, Code::UnknownKpi | Code::UnknownSource | Code::UnknownTeam | Code::WrongArguments);
         let span = d.span();
         let text = sources.get(span.file).text.get(span.start as usize..span.end as usize).unwrap_or("");
         !(names_a_declaration && unparsed.contains(text))

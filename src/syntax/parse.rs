@@ -42,8 +42,10 @@ fn declaration_chunks(text: &str) -> Vec<(usize, &str)> {
     let mut starts = vec![0];
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
+        // `KPI x {` too: its own chunk, so that its error is reported with the others'.
+        let head = line.get(..8).unwrap_or(line).to_ascii_lowercase();
         let starts_declaration =
-            ["project ", "team ", "source ", "kpi "].iter().any(|keyword| line.starts_with(keyword));
+            ["project ", "team ", "source ", "kpi "].iter().any(|keyword| head.starts_with(keyword));
         if starts_declaration && offset > 0 {
             starts.push(offset);
         }
@@ -80,6 +82,9 @@ fn syntax_error(file: FileId, offset: usize, text: &str, error: &pest::error::Er
     let mut expected: Vec<&str> = positives.iter().map(|r| describe(*r)).collect();
     expected.sort_unstable();
     expected.dedup();
+    if let Some((message, help)) = named_mistake(text, position, found) {
+        return Diagnostic::new(Code::Syntax, span, message).label("unexpected here").help(help);
+    }
     let found_text = if found.is_empty() { "end of file".to_string() } else { format!("`{found}`") };
     let message = format!("expected {}, found {found_text}", one_of(&expected));
     let keywords = expected.iter().filter_map(|e| e.strip_prefix('`')?.strip_suffix('`'));
@@ -92,6 +97,43 @@ fn syntax_error(file: FileId, offset: usize, text: &str, error: &pest::error::Er
         diagnostic = diagnostic.help(help);
     }
     diagnostic
+}
+
+/// A slip from another language, recognised where parsing stopped: its
+/// message and the fix, before any list of expected tokens.
+fn named_mistake(text: &str, position: usize, found: &str) -> Option<(String, String)> {
+    let rest = text.get(position..).unwrap_or("");
+    let before = text.get(..position).unwrap_or("").trim_end();
+    let after_word = before.ends_with(|c: char| c.is_alphanumeric() || c == '_');
+    let mistake = |message: &str, help: &str| Some((message.to_string(), help.to_string()));
+    if rest.starts_with('\'') {
+        return mistake("strings are written in double quotes", "write \"…\" instead of '…'");
+    }
+    if rest.starts_with("==") || before.ends_with('=') && rest.starts_with('=') {
+        return mistake("`==` is not an operator here", "compare with a single `=`");
+    }
+    if rest.starts_with("&&") {
+        return mistake("`&&` is not an operator here", "write `and`");
+    }
+    if rest.starts_with("||") {
+        return mistake("`||` is not an operator here", "write `or`");
+    }
+    if rest.starts_with(':') && after_word {
+        return mistake(
+            "a property is not followed by a colon",
+            "write the value after the property's name, e.g. `owner growth`",
+        );
+    }
+    for (written, keyword) in [("at least", "at_least"), ("at most", "at_most")] {
+        if rest.starts_with(written) {
+            return Some((format!("`{written}` is one word"), format!("write `{keyword}`")));
+        }
+    }
+    let lower = found.to_lowercase();
+    if found != lower && ["project", "team", "source", "kpi"].contains(&lower.as_str()) {
+        return Some((format!("`{found}` is not a keyword"), format!("keywords are lower case: write `{lower}`")));
+    }
+    None
 }
 
 /// The word or symbol at a byte offset, for "found `…`".
