@@ -109,7 +109,16 @@ impl Context<'_> {
             let teams = self.declarations.team_ids.keys().map(String::as_str);
             diagnostic = match did_you_mean(&owner.name, teams) {
                 Some(help) => diagnostic.help(help),
-                None => diagnostic.help(format!("declare it: `team {} {{ name \"…\" }}`", owner.name)),
+                None => {
+                    let mut known: Vec<String> = self.declarations.team_ids.keys().map(|t| format!("`{t}`")).collect();
+                    known.sort();
+                    let declare = format!("declare it: `team {} {{ name \"…\" }}`", owner.name);
+                    match known.len() {
+                        0 => diagnostic.help(declare),
+                        n if n <= 12 => diagnostic.help(format!("the teams are {}; or {declare}", known.join(", "))),
+                        _ => diagnostic.help(declare),
+                    }
+                }
             };
             diagnostics.push(diagnostic);
         }
