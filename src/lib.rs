@@ -81,20 +81,22 @@ fn check_with_lock(mut sources: SourceMap, lock_file: Option<Option<(std::path::
     forget_unparsed_references(&sources, &asts, &mut diagnostics);
     let graph = Graph::build(&model);
     validate::validate(&model, &graph, &mut diagnostics);
-    let mut parsed_lock = Err(String::new());
+    let mut parsed_lock = None;
     let state = match lock_file {
         None => lock::LockState::Unchecked,
         Some(None) => lock::LockState::Missing,
         Some(Some((path, text))) => {
-            parsed_lock = lock::Lock::parse(&text);
+            let parsed = parsed_lock.insert(lock::Lock::parse(&text));
+            let at = parsed.as_ref().err().map_or(0, |e| e.at);
             let file = sources.add(source::SourceFile::new(path, text));
-            let span = source::Span::new(file, 0, 0);
-            lock::LockState::Present(lock::LockInput { lock: parsed_lock.as_ref().map_err(Clone::clone), span })
+            let span = source::Span::new(file, at, at);
+            lock::LockState::Present(lock::LockInput { lock: parsed.as_ref().map_err(|e| e.message.clone()), span })
         }
     };
     lock::check(&model, &graph, state, &mut diagnostics);
     diagnostics::sort(&mut diagnostics);
-    let lock = parsed_lock.ok();
+    diagnostics::merge_groups(&mut diagnostics);
+    let lock = parsed_lock.and_then(Result::ok);
     Checked { sources, model, graph, diagnostics, lock }
 }
 

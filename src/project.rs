@@ -1,4 +1,7 @@
-//! Finds a project's `.kpi` files, sorted, and reads them.
+//! Finds the project a path belongs to, like cargo finds a package: the
+//! nearest folder at or above it with a `project` block or a `kpic.lock`;
+//! then reads that project's `.kpi` files, sorted. A folder inside a project
+//! that is itself a project is a separate project, never merged.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -9,7 +12,17 @@ use crate::source::{SourceFile, SourceMap};
 #[derive(Debug)]
 pub enum LoadError {
     NotADirectory(PathBuf),
+    /// A path given on the command line that does not exist.
+    NotFound(PathBuf),
     Io(PathBuf, std::io::Error),
+    /// A file argument that is not a `.kpi` file.
+    NotAKpiFile(PathBuf),
+    /// A folder with no `.kpi` file in it (or only in projects of its own).
+    NoKpiFiles(PathBuf),
+    /// A folder that is not a project but holds several (or one) below it.
+    HoldsProjects(PathBuf, Vec<PathBuf>),
+    /// Paths of two different projects given to one command.
+    TwoProjects(PathBuf, PathBuf),
 }
 
 impl std::fmt::Display for LoadError {
@@ -18,17 +31,187 @@ impl std::fmt::Display for LoadError {
             LoadError::NotADirectory(path) => {
                 write!(f, "`{}` is not a directory with .kpi files", path.display())
             }
+            LoadError::NotFound(path) => write!(f, "`{}` does not exist", path.display()),
             LoadError::Io(path, error) => write!(f, "cannot read `{}`: {error}", path.display()),
+            LoadError::NotAKpiFile(path) => {
+                write!(f, "`{}` is not a .kpi file; name a project folder or one of its .kpi files", path.display())
+            }
+            LoadError::NoKpiFiles(path) => write!(
+                f,
+                "`{}` has no .kpi files; run kpic in a project folder (one with a `project` block or a kpic.lock) or name one",
+                path.display()
+            ),
+            LoadError::HoldsProjects(path, projects) => {
+                let list: Vec<String> = projects.iter().map(|p| format!("`{}`", p.display())).collect();
+                let first = projects.first().map_or(String::new(), |p| p.display().to_string());
+                let noun = if projects.len() == 1 { "a project" } else { "several projects" };
+                write!(
+                    f,
+                    "`{}` is not a kpic project but holds {noun}: {}; name the one to use, e.g. `kpic check {first}`",
+                    path.display(),
+                    list.join(", ")
+                )
+            }
+            LoadError::TwoProjects(a, b) => write!(
+                f,
+                "the paths belong to two projects, `{}` and `{}`; run kpic once per project",
+                a.display(),
+                b.display()
+            ),
         }
     }
 }
 
 impl std::error::Error for LoadError {}
 
-/// Reads every `.kpi` file under `root` (hidden folders skipped), in path
-/// order. Links to files and folders are followed; a folder reached again
-/// through a link is read once. Paths are kept as `root` joined with the
-/// file's relative path.
+/// The root of the one project that `paths` (folders or `.kpi` files) lie
+/// in; no paths means the current folder. Searched upwards from each path,
+/// stopping at a git repository's top; when nothing above is a project, the
+/// folder itself is one if it holds `.kpi` files and no projects of its own.
+/// A relative path gives a root relative to the current folder.
+pub fn find(paths: &[PathBuf]) -> Result<PathBuf, LoadError> {
+    let current = [PathBuf::from(".")];
+    let paths = if paths.is_empty() { &current[..] } else { paths };
+    let mut found: Option<(PathBuf, PathBuf)> = None;
+    for path in paths {
+        let root = find_one(path)?;
+        let canonical = std::fs::canonicalize(&root).map_err(io(&root))?;
+        match &found {
+            Some((first, first_canonical)) if *first_canonical != canonical => {
+                return Err(LoadError::TwoProjects(first.clone(), root));
+            }
+            Some(_) => {}
+            None => found = Some((root, canonical)),
+        }
+    }
+    Ok(found.expect("at least one path").0)
+}
+
+fn find_one(path: &Path) -> Result<PathBuf, LoadError> {
+    let metadata = std::fs::metadata(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => LoadError::NotFound(path.to_path_buf()),
+        _ => LoadError::Io(path.to_path_buf(), e),
+    })?;
+    let start = if metadata.is_dir() {
+        path.to_path_buf()
+    } else if path.extension().is_some_and(|e| e == "kpi") {
+        path.parent().filter(|p| !p.as_os_str().is_empty()).map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+    } else {
+        return Err(LoadError::NotAKpiFile(path.to_path_buf()));
+    };
+    let canonical = std::fs::canonicalize(&start).map_err(io(&start))?;
+    for ancestor in canonical.ancestors() {
+        if is_project_root(ancestor)? {
+            return shown_from(&start, &canonical, ancestor);
+        }
+        if ancestor.join(".git").exists() {
+            break;
+        }
+    }
+    let mut below = Vec::new();
+    roots_below(&start, &mut HashSet::new(), &mut below)?;
+    if !below.is_empty() {
+        below.sort();
+        return Err(LoadError::HoldsProjects(start, below));
+    }
+    Ok(start)
+}
+
+/// The project root `ancestor` (an ancestor of `canonical`, the canonical
+/// form of `start`) spelled for display: `start` itself when it is the root,
+/// absolute when `start` is, else relative to the current folder.
+fn shown_from(start: &Path, canonical: &Path, ancestor: &Path) -> Result<PathBuf, LoadError> {
+    if ancestor == canonical {
+        return Ok(start.to_path_buf());
+    }
+    if start.is_absolute() {
+        return Ok(ancestor.to_path_buf());
+    }
+    let current = std::env::current_dir().and_then(std::fs::canonicalize).map_err(io(Path::new(".")))?;
+    Ok(relative(&current, ancestor))
+}
+
+/// The path from folder `base` to `target`, both absolute and canonical.
+fn relative(base: &Path, target: &Path) -> PathBuf {
+    let common = base.components().zip(target.components()).take_while(|(a, b)| a == b).count();
+    let mut out = PathBuf::new();
+    for _ in base.components().skip(common) {
+        out.push("..");
+    }
+    for part in target.components().skip(common) {
+        out.push(part);
+    }
+    if out.as_os_str().is_empty() {
+        out.push(".");
+    }
+    out
+}
+
+/// Whether `dir` is a project's root: it has a `kpic.lock`, or a `.kpi`
+/// file directly in it declares the `project`.
+fn is_project_root(dir: &Path) -> Result<bool, LoadError> {
+    if dir.join(crate::lock::FILE_NAME).is_file() {
+        return Ok(true);
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else { return Ok(false) };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.extension().is_some_and(|e| e == "kpi") && path.is_file() {
+            let text = std::fs::read(&path).map_err(io(&path))?;
+            if declares_project(&String::from_utf8_lossy(&text)) {
+                return Ok(true);
+            }
+        }
+    }
+    Ok(false)
+}
+
+/// Whether a file's text has a `project NAME {` line (a cheap look, not a parse).
+fn declares_project(text: &str) -> bool {
+    text.lines().any(|line| {
+        let Some(rest) = line.trim_start().strip_prefix("project") else { return false };
+        if !rest.starts_with([' ', '\t']) {
+            return false;
+        }
+        let rest = rest.trim_start();
+        let name_end = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(rest.len());
+        let after = rest[name_end..].trim();
+        rest.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') && (after.is_empty() || after.starts_with('{'))
+    })
+}
+
+/// The project roots inside `dir` (not `dir` itself), not looking inside them.
+fn roots_below(dir: &Path, visited: &mut HashSet<PathBuf>, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
+    if !visited.insert(std::fs::canonicalize(dir).map_err(io(dir))?) {
+        return Ok(());
+    }
+    for path in subfolders(dir)? {
+        if is_project_root(&path)? {
+            out.push(path.strip_prefix(".").unwrap_or(&path).to_path_buf());
+        } else {
+            roots_below(&path, visited, out)?;
+        }
+    }
+    Ok(())
+}
+
+/// The folders directly in `dir`, hidden ones skipped, links followed.
+fn subfolders(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(io(dir))? {
+        let path = entry.map_err(io(dir))?.path();
+        let hidden = path.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.'));
+        if !hidden && path.is_dir() {
+            out.push(path);
+        }
+    }
+    Ok(out)
+}
+
+/// Reads every `.kpi` file under `root` (hidden folders and folders that are
+/// projects of their own skipped), in path order. Links to files and folders
+/// are followed; a folder reached again through a link is read once. Paths
+/// are kept as `root` joined with the file's relative path.
 pub fn load(root: &Path) -> Result<SourceMap, LoadError> {
     if !root.is_dir() {
         return Err(LoadError::NotADirectory(root.to_path_buf()));
@@ -36,6 +219,9 @@ pub fn load(root: &Path) -> Result<SourceMap, LoadError> {
     let mut paths = Vec::new();
     let mut visited = HashSet::new();
     collect(root, &mut visited, &mut paths)?;
+    if paths.is_empty() {
+        return Err(LoadError::NoKpiFiles(root.to_path_buf()));
+    }
     paths.sort();
     // A file reached through two links is read once, under its first path.
     let mut seen = HashSet::new();
@@ -43,13 +229,27 @@ pub fn load(root: &Path) -> Result<SourceMap, LoadError> {
     let mut sources = SourceMap::default();
     for path in paths {
         let bytes = std::fs::read(&path).map_err(|e| LoadError::Io(path.clone(), e))?;
-        let shown = path.strip_prefix(".").unwrap_or(&path).to_path_buf();
+        let shown = shown_path(root, &path)?;
         let in_project = path.strip_prefix(root).ok().map(Path::to_path_buf);
         let mut file = SourceFile::from_bytes(shown, bytes);
         file.in_project = in_project;
         sources.add(file);
     }
     Ok(sources)
+}
+
+/// How a file of the project at `root` is shown: as `root` joined with its
+/// relative path, or, when `root` lies above the current folder (`..`),
+/// relative to the current folder (`signups.kpi`, not `../growth/signups.kpi`).
+fn shown_path(root: &Path, path: &Path) -> Result<PathBuf, LoadError> {
+    let climbs = root.components().any(|c| c == std::path::Component::ParentDir);
+    if !climbs {
+        return Ok(path.strip_prefix(".").unwrap_or(path).to_path_buf());
+    }
+    let current = std::env::current_dir().and_then(std::fs::canonicalize).map_err(io(Path::new(".")))?;
+    let canonical_root = std::fs::canonicalize(root).map_err(io(root))?;
+    let inside = path.strip_prefix(root).unwrap_or(path);
+    Ok(relative(&current, &canonical_root.join(inside)))
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> LoadError + '_ {
@@ -77,7 +277,7 @@ fn collect(dir: &Path, visited: &mut HashSet<PathBuf>, out: &mut Vec<PathBuf>) -
             Err(error) if is_kpi => return Err(LoadError::Io(path, error)),
             Err(_) => continue,
         };
-        if metadata.is_dir() && !hidden {
+        if metadata.is_dir() && !hidden && !is_project_root(&path)? {
             collect(&path, visited, out)?;
         } else if metadata.is_file() && is_kpi {
             out.push(path);

@@ -1,12 +1,17 @@
 //! The `kpic` binary as users and CI call it: exit code, stdout and stderr
 //! snapshotted together. Paths are relative to the crate root.
 
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn run(args: &[&str]) -> String {
+    run_in(Path::new(env!("CARGO_MANIFEST_DIR")), args)
+}
+
+fn run_in(folder: &Path, args: &[&str]) -> String {
     let output = Command::new(env!("CARGO_BIN_EXE_kpic"))
         .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .current_dir(folder)
         .env("NO_COLOR", "1")
         .output()
         .expect("kpic runs");
@@ -69,4 +74,50 @@ fn graph_formats() {
     for format in ["dot", "mermaid", "json"] {
         insta::assert_snapshot!(format!("graph_{format}"), run(&["graph", CLEAN, "--format", format]));
     }
+}
+
+fn temp_folder(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("kpic-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn check_finds_the_project_from_a_subfolder_or_a_file() {
+    let kpis = Path::new(env!("CARGO_MANIFEST_DIR")).join("kpis");
+    let whole = run_in(&kpis, &["check"]);
+    assert!(whole.starts_with("exit: 0\n") && whole.contains("0 errors, 0 warnings"), "{whole}");
+    let checked = whole.lines().find(|l| l.starts_with("checked")).unwrap().to_string();
+    // From a subfolder: the whole project, files shown relative to where kpic runs.
+    let from_growth = run_in(&kpis.join("growth"), &["check"]);
+    assert!(from_growth.contains(&checked), "{from_growth}");
+    // A .kpi file, as pre-commit hooks and editors pass them.
+    let from_file = run(&["check", "kpis/growth/acquisition.kpi", "kpis/sre/reliability.kpi"]);
+    assert!(from_file.contains(&checked), "{from_file}");
+    let relative = run_in(&kpis.join("growth"), &["check", "acquisition.kpi", "../teams.kpi"]);
+    assert!(relative.contains(&checked), "{relative}");
+}
+
+#[test]
+fn check_refuses_folders_that_are_not_one_project() {
+    let empty = temp_folder("empty");
+    let output = run_in(&empty, &["check"]);
+    assert!(output.starts_with("exit: 2\n") && output.contains("has no .kpi files"), "{output}");
+    let two = temp_folder("two");
+    for name in ["a", "b"] {
+        std::fs::create_dir_all(two.join(name)).unwrap();
+        std::fs::write(two.join(name).join("project.kpi"), format!("project {name} {{\n}}\n")).unwrap();
+    }
+    let output = run_in(&two, &["check"]);
+    assert!(output.starts_with("exit: 2\n"), "{output}");
+    assert!(output.contains("holds several projects: `a`, `b`"), "{output}");
+    let output = run_in(&two, &["check", "a/project.kpi", "b/project.kpi"]);
+    assert!(output.starts_with("exit: 2\n") && output.contains("two projects"), "{output}");
+    let output = run(&["check", "README.md"]);
+    assert!(output.starts_with("exit: 2\n") && output.contains("is not a .kpi file"), "{output}");
+    // A project inside another folder's project is its own: never merged into it.
+    std::fs::write(two.join("top.kpi"), "project top {\n}\n").unwrap();
+    let output = run_in(&two, &["check"]);
+    assert!(output.starts_with("exit: 0\n") && output.contains("in 1 file"), "{output}");
 }

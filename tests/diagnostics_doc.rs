@@ -5,14 +5,18 @@ use kpic::diagnostics::{Code, Severity};
 
 fn render() -> String {
     let mut out = String::from(
-        "# Diagnostics\n\nEvery finding of `kpic check` has a stable code. Errors make `kpic check` exit 1;\nwarnings do not, unless `--deny-warnings`. Generated from `src/diagnostics/codes.rs`.\n\n| code | severity | what it means and how to fix it |\n|------|----------|---------------------------------|\n",
+        "# Diagnostics\n\nEvery finding of `kpic check` has a stable code. Errors make `kpic check` exit 1;\nwarnings do not, unless `--deny-warnings`. Generated from `src/diagnostics/codes.rs`.\nEach row has an anchor named after its code, where SARIF's `helpUri` and the\nJSON output's `help_uri` point.\n\n| code | severity | what it means and how to fix it |\n|------|----------|---------------------------------|\n",
     );
     for code in Code::ALL {
         let severity = match code.severity() {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        out.push_str(&format!("| `{}` | {severity} | {} |\n", code.name(), code.summary().replace('|', "\\|")));
+        out.push_str(&format!(
+            "| <a id=\"{0}\"></a>`{0}` | {severity} | {1} |\n",
+            code.name(),
+            code.summary().replace('|', "\\|")
+        ));
     }
     out
 }

@@ -271,3 +271,42 @@ fn deploy_keeps_recent_versions_and_retires_older_ones() {
     assert!(!deploy.contains("\"signups_v2\""), "{deploy}");
     assert!(deploy.contains("CREATE OR REPLACE VIEW \"kpi\".\"signups_v3\""), "{deploy}");
 }
+
+#[test]
+fn lock_bump_bumps_changed_kpis_and_their_readers_in_place() {
+    // google_share reads google_signups: both need a new version; comments stay.
+    let dir = scenario("bump", |t| {
+        t.replace("method = \"google\")", "method = \"github\")  # was google")
+            .replace("kpi signups {", "# Sign-ups.\nkpi signups {")
+    });
+    let before = std::fs::read_to_string(dir.join("kpis.kpi")).unwrap();
+    let (code, output) = kpic(&dir, &["check"]);
+    assert_eq!(code, 1, "{output}");
+    assert!(output.contains("1 error"), "one error for the change, naming its reader: {output}");
+    let (code, output) = kpic(&dir, &["lock", "--bump"]);
+    assert_eq!(code, 0, "{output}");
+    insta::assert_snapshot!("lock_bump", output);
+    let after = std::fs::read_to_string(dir.join("kpis.kpi")).unwrap();
+    let changed: Vec<(&str, &str)> = before.lines().zip(after.lines()).filter(|(a, b)| a != b).collect();
+    assert_eq!(changed, [("  version 1", "  version 2"), ("  version 1", "  version 2")], "only versions change");
+    assert_eq!(before.lines().count(), after.lines().count());
+    let lock = kpic::lock::Lock::parse(&std::fs::read_to_string(dir.join("kpic.lock")).unwrap()).unwrap();
+    let versions: Vec<(&str, u32)> = lock.kpis.iter().map(|(name, entry)| (name.as_str(), entry.version)).collect();
+    assert_eq!(versions, [("google_share", 2), ("google_signups", 2), ("signups", 1)]);
+    let (code, output) = kpic(&dir, &["check"]);
+    assert_eq!(code, 0, "{output}");
+    assert!(output.contains("0 errors, 0 warnings"), "{output}");
+}
+
+#[test]
+fn lock_bump_refuses_while_other_errors_remain() {
+    let dir = scenario("bump-refused", |t| {
+        t.replace("method = \"google\")", "method = \"github\")")
+            .replace("owner   growth\n  value   google", "owner   grwth\n  value   google")
+    });
+    let before = std::fs::read_to_string(dir.join("kpis.kpi")).unwrap();
+    let (code, output) = kpic(&dir, &["lock", "--bump"]);
+    assert_eq!(code, 1, "{output}");
+    assert!(output.contains("no version was bumped"), "{output}");
+    assert_eq!(std::fs::read_to_string(dir.join("kpis.kpi")).unwrap(), before);
+}

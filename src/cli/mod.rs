@@ -52,12 +52,20 @@ enum Command {
     Preview(commands::preview::Args),
 }
 
-/// The project directory argument shared by subcommands.
+/// The project argument shared by subcommands.
 #[derive(Debug, clap::Args)]
 pub struct ProjectArg {
-    /// Project directory (searched recursively for .kpi files)
-    #[arg(default_value = ".")]
-    pub dir: PathBuf,
+    /// The project: its folder, a folder inside it, or some of its .kpi files
+    /// [default: the project around the current folder]
+    #[arg(value_name = "PATH")]
+    paths: Vec<PathBuf>,
+}
+
+impl ProjectArg {
+    /// The project's root folder, found as `project::find` finds it.
+    pub fn root(&self) -> Result<PathBuf, crate::project::LoadError> {
+        crate::project::find(&self.paths)
+    }
 }
 
 /// Parses the arguments, runs the subcommand, and returns its exit code.

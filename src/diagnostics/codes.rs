@@ -1,7 +1,10 @@
 //! The table of diagnostic codes: name, default severity and explanation.
-//! `kpic explain-code` and docs/diagnostics.md are generated from it.
+//! docs/diagnostics.md is generated from it.
 
 use super::Severity;
+
+/// docs/diagnostics.md in kpic's repository.
+const DOCS: &str = concat!(env!("CARGO_PKG_REPOSITORY"), "/blob/main/docs/diagnostics.md");
 
 macro_rules! codes {
     ($( $variant:ident = $name:literal, $severity:ident, $summary:literal; )*) => {
@@ -26,6 +29,11 @@ macro_rules! codes {
             /// One sentence on what the rule checks and how to fix a finding.
             pub fn summary(self) -> &'static str {
                 match self { $( Code::$variant => $summary, )* }
+            }
+
+            /// Where the code is explained: its row of docs/diagnostics.md.
+            pub fn help_uri(self) -> String {
+                format!("{DOCS}#{}", self.name())
             }
 
             pub fn from_name(name: &str) -> Option<Code> {

@@ -31,6 +31,10 @@ pub struct Diagnostic {
     pub message: String,
     pub labels: Vec<Label>,
     pub help: Option<String>,
+    /// Diagnostics with the same code and group are one mistake seen in
+    /// several places (a team that is not declared, owning six KPIs): they
+    /// are reported once, with the other places as labels.
+    pub group: Option<String>,
 }
 
 impl Diagnostic {
@@ -42,6 +46,7 @@ impl Diagnostic {
             message: message.into(),
             labels: vec![Label { span, message: String::new(), primary: true }],
             help: None,
+            group: None,
         }
     }
 
@@ -62,6 +67,12 @@ impl Diagnostic {
         self
     }
 
+    /// Marks this diagnostic as one place of a mistake named `key` (see [`Diagnostic::group`]).
+    pub fn grouped(mut self, key: impl Into<String>) -> Diagnostic {
+        self.group = Some(key.into());
+        self
+    }
+
     /// The span of the primary label.
     pub fn span(&self) -> Span {
         self.labels.iter().find(|l| l.primary).map_or(self.labels[0].span, |l| l.span)
@@ -76,6 +87,53 @@ impl Diagnostic {
 pub fn sort(diagnostics: &mut Vec<Diagnostic>) {
     diagnostics.sort_by(|a, b| (a.span(), a.code, &a.message).cmp(&(b.span(), b.code, &b.message)));
     diagnostics.dedup();
+}
+
+/// At most this many places of one grouped mistake are labelled.
+const GROUP_LABELS: usize = 3;
+
+/// Reports each group of diagnostics once, in the first one's place (after
+/// [`sort`]): the other places become its labels, and the message says how
+/// many there are.
+pub fn merge_groups(diagnostics: &mut Vec<Diagnostic>) {
+    let mut first: std::collections::HashMap<(Code, String), usize> = std::collections::HashMap::new();
+    let mut places: Vec<usize> = vec![1; diagnostics.len()];
+    let mut keep = vec![true; diagnostics.len()];
+    for index in 0..diagnostics.len() {
+        let Some(key) = diagnostics[index].group.clone() else { continue };
+        let Some(&head) = first.get(&(diagnostics[index].code, key.clone())) else {
+            first.insert((diagnostics[index].code, key), index);
+            continue;
+        };
+        keep[index] = false;
+        let other = diagnostics[index].clone();
+        let same_place = other.span() == diagnostics[head].span();
+        if !same_place {
+            places[head] += 1;
+        }
+        let head = &mut diagnostics[head];
+        let new: Vec<Label> = if same_place {
+            other.labels.into_iter().filter(|l| !l.primary).collect()
+        } else {
+            let message = other.labels.iter().find(|l| l.primary).map_or(String::new(), |l| l.message.clone());
+            vec![Label { span: other.span(), message, primary: false }]
+        };
+        for label in new {
+            if head.labels.len() <= GROUP_LABELS && !head.labels.iter().any(|l| l.span == label.span) {
+                head.labels.push(label);
+            }
+        }
+    }
+    for (index, diagnostic) in diagnostics.iter_mut().enumerate() {
+        if places[index] > 1 && keep[index] {
+            diagnostic.message = format!("{} ({} places)", diagnostic.message, places[index]);
+        }
+    }
+    let mut index = 0;
+    diagnostics.retain(|_| {
+        index += 1;
+        keep[index - 1]
+    });
 }
 
 /// Counts of errors and warnings, for summaries.

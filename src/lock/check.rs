@@ -36,9 +36,10 @@ pub fn check(model: &Model, graph: &Graph, lock: LockState, diagnostics: &mut Ve
     match lock {
         LockState::Unchecked => {}
         LockState::Missing => {
-            if let Some(first) = model.kpis.first() {
+            // At the `project` block; a project without one at its first KPI.
+            if let Some(at) = model.settings.declared_at.or(model.kpis.first().map(|k| k.name.span)) {
                 diagnostics.push(
-                    Diagnostic::new(Code::LockMissing, first.name.span, "this project has no kpic.lock")
+                    Diagnostic::new(Code::LockMissing, at, "this project has no kpic.lock")
                         .label("versions are not recorded")
                         .help("run `kpic lock` and commit kpic.lock, so that changed computations need a version bump"),
                 );
@@ -56,15 +57,22 @@ pub fn check(model: &Model, graph: &Graph, lock: LockState, diagnostics: &mut Ve
             // any while a declaration does not parse (what reads it is not
             // known), nor are removals reported while the project has errors
             // (a declaration that does not parse is not "removed").
+            // Readers of a renamed KPI's old name are in error before that is one error.
             let skipped = in_error(model, graph, diagnostics);
+            let renames = renames(model, &prints, lock);
+            let read_after_rename = renamed_but_read(model, &renames, diagnostics);
             let has_errors = diagnostics.iter().any(Diagnostic::is_error);
             let unparsed = diagnostics.iter().any(|d| matches!(d.code, Code::Syntax | Code::TooComplex));
             let drift = Drift { model, graph, prints: &prints, lock };
+            let renamed_to: HashSet<KpiId> = renames.values().copied().collect();
             for (&id, print) in prints.iter().filter(|(id, _)| !unparsed && !skipped.contains(id)) {
-                drift.versions(id, print, diagnostics);
+                // A KPI under a new name is reported as the rename.
+                if !renamed_to.contains(&id) {
+                    drift.versions(id, print, diagnostics);
+                }
             }
             if !has_errors {
-                removed(model, &prints, lock, span, diagnostics);
+                removed(model, lock, &renames, &read_after_rename, span, diagnostics);
             }
             earlier_views(model, lock, diagnostics);
         }
@@ -177,7 +185,10 @@ impl Drift<'_> {
                 format!("the version of `{name}` went down from {locked} to {version}"),
             )
             .label(format!("kpic.lock has version {locked}"))
-            .help(format!("versions only go up: write `version {}` if the computation changed", locked + 1))
+            .help(format!(
+                "versions only go up: restore `version {locked}`, or write `version {}` if the computation changed",
+                locked + 1
+            ))
         } else if version > locked + 1 {
             Diagnostic::new(
                 Code::VersionSkipped,
@@ -205,8 +216,9 @@ impl Drift<'_> {
             )
             .label(format!("changed: {}", changed.join(", ")))
             .help(format!(
-                "bump to `version {}` and run `kpic lock`: views and dashboards must not change meaning silently{also}",
-                version + 1
+                "bump to `version {}` and run `kpic lock` (`kpic lock --bump` does both{}): views and dashboards must not change meaning silently{also}",
+                version + 1,
+                if downstream.is_empty() { "" } else { ", for them too" }
             ))
         } else if version == locked + 1 && same {
             Diagnostic::new(
@@ -233,12 +245,65 @@ impl Drift<'_> {
     }
 }
 
-/// KPIs in the lock that no longer exist: renamed when a new KPI has their
-/// fingerprint; an error when other KPIs read them.
+/// KPIs of the lock that are gone, each to the new KPI (not in the lock)
+/// that computes exactly what it computed: renamed.
+fn renames<'a>(model: &Model, prints: &BTreeMap<KpiId, Fingerprint>, lock: &'a Lock) -> BTreeMap<&'a str, KpiId> {
+    let current: HashSet<&str> = model.kpis.iter().map(|k| k.name.text.as_str()).collect();
+    let mut new_by_fingerprint: BTreeMap<&str, KpiId> = BTreeMap::new();
+    for (id, print) in prints.iter().filter(|(id, _)| !lock.kpis.contains_key(&model.kpi(**id).name.text)) {
+        new_by_fingerprint.entry(print.fingerprint.as_str()).or_insert(*id);
+    }
+    lock.kpis
+        .iter()
+        .filter(|(name, _)| !current.contains(name.as_str()))
+        .filter_map(|(name, entry)| {
+            Some((name.as_str(), *new_by_fingerprint.get(entry.fingerprint.fingerprint.as_str())?))
+        })
+        .collect()
+}
+
+/// A KPI renamed while others still read its old name: one error at the
+/// rename, in place of an unknown-KPI error at each reader. Returns the old
+/// names it reported.
+fn renamed_but_read<'a>(
+    model: &Model,
+    renames: &BTreeMap<&'a str, KpiId>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> HashSet<&'a str> {
+    let mut reported = HashSet::new();
+    for (&old, &new) in renames {
+        let reads_old = |d: &Diagnostic| d.code == Code::UnknownKpi && d.group.as_deref() == Some(old);
+        let uses: Vec<Span> = diagnostics.iter().filter(|d| reads_old(d)).map(Diagnostic::span).collect();
+        if uses.is_empty() {
+            continue;
+        }
+        diagnostics.retain(|d| !reads_old(d));
+        let new = &model.kpi(new).name;
+        let mut diagnostic = Diagnostic::new(
+            Code::RemovedKpi,
+            new.span,
+            format!("KPI `{old}` was renamed to `{new}`, but it is still read as `{old}`"),
+        )
+        .label(format!("computes what `{old}` computed"))
+        .help(format!("write `{new}` where `{old}` is read, or keep the id `{old}`"));
+        diagnostic.severity = Severity::Error;
+        for span in uses {
+            diagnostic = diagnostic.secondary(span, format!("still reads `{old}`"));
+        }
+        diagnostics.push(diagnostic);
+        reported.insert(old);
+    }
+    reported
+}
+
+/// KPIs in the lock that no longer exist, or exist under a new name (a
+/// warning; an error when other KPIs read them). Renames already reported
+/// with their readers are not reported again.
 fn removed(
     model: &Model,
-    prints: &BTreeMap<KpiId, Fingerprint>,
     lock: &Lock,
+    renames: &BTreeMap<&str, KpiId>,
+    reported: &HashSet<&str>,
     span: Span,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
@@ -250,18 +315,13 @@ fn removed(
             readers_of.entry(read.as_str()).or_default().push(reader.as_str());
         }
     }
-    let mut new_by_fingerprint: BTreeMap<&str, KpiId> = BTreeMap::new();
-    for (id, print) in prints.iter().filter(|(id, _)| !lock.kpis.contains_key(&model.kpi(**id).name.text)) {
-        new_by_fingerprint.entry(print.fingerprint.as_str()).or_insert(*id);
-    }
     for (name, entry) in &lock.kpis {
-        if current.contains_key(name.as_str()) {
+        if current.contains_key(name.as_str()) || reported.contains(name.as_str()) {
             continue;
         }
         let readers = readers_of.get(name.as_str()).map_or(&[][..], Vec::as_slice);
-        let renamed_to = new_by_fingerprint.get(entry.fingerprint.fingerprint.as_str()).copied();
-        let (message, label, mut diagnostic_span) = match renamed_to {
-            Some(id) => (
+        let (message, label, mut diagnostic_span) = match renames.get(name.as_str()) {
+            Some(&id) => (
                 format!("KPI `{name}` was renamed to `{}`", model.kpi(id).name),
                 format!("computes what `{name}` computed"),
                 model.kpi(id).name.span,

@@ -57,16 +57,28 @@ impl Entry {
     }
 }
 
+/// Why a lock file cannot be read, and where in it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LockError {
+    pub message: String,
+    /// The byte offset the reason points at.
+    pub at: usize,
+}
+
 impl Lock {
-    pub fn parse(text: &str) -> Result<Lock, String> {
-        let lock: Lock = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    pub fn parse(text: &str) -> Result<Lock, LockError> {
+        let lock: Lock = serde_json::from_str(text)
+            .map_err(|e| LockError { message: e.to_string(), at: offset(text, e.line(), e.column()) })?;
+        let at = |needle: &str| text.find(needle).unwrap_or(0);
         if lock.format != FORMAT {
-            return Err(format!("its format is {}, this kpic reads format {FORMAT}", lock.format));
+            let message = format!("its format is {}, this kpic reads format {FORMAT}", lock.format);
+            return Err(LockError { message, at: at("\"format\"") });
         }
         for (name, entry) in &lock.kpis {
             let versions = entry.history.iter().map(|e| e.version).chain([entry.version]);
             if let Some(version) = versions.into_iter().find(|v| !(1..=MAX_VERSION).contains(v)) {
-                return Err(format!("it records version {version} of `{name}`; versions go from 1 to {MAX_VERSION}"));
+                let message = format!("it records version {version} of `{name}`; versions go from 1 to {MAX_VERSION}");
+                return Err(LockError { message, at: at(&serde_json::to_string(name).unwrap_or_default()) });
             }
         }
         Ok(lock)
@@ -77,4 +89,16 @@ impl Lock {
         text.push('\n');
         text
     }
+}
+
+/// The byte offset of a 1-based line and column as serde_json counts them
+/// (0 when it gives none).
+fn offset(text: &str, line: usize, column: usize) -> usize {
+    if line == 0 {
+        return 0;
+    }
+    let line_start: usize = text.split_inclusive('\n').take(line - 1).map(str::len).sum();
+    let rest = &text[line_start.min(text.len())..];
+    let within = rest.char_indices().nth(column.saturating_sub(1)).map_or(rest.len(), |(i, _)| i);
+    (line_start + within).min(text.len())
 }

@@ -2,12 +2,13 @@
 //! file that records them, and the checks that keep a changed computation
 //! from keeping its version (metric drift).
 
+pub mod bump;
 mod check;
 mod file;
 mod fingerprint;
 
 pub use check::{check, LockInput, LockState};
-pub use file::{Earlier, Entry, Lock, FILE_NAME, FORMAT};
+pub use file::{Earlier, Entry, Lock, LockError, FILE_NAME, FORMAT};
 pub use fingerprint::{fingerprints, Fingerprint, PARTS};
 
 use crate::Valid;

@@ -206,6 +206,9 @@ pub struct Settings {
     pub looker: Option<Looker>,
     /// The periods every KPI reports unless it says otherwise.
     pub periods: Periods,
+    /// The name in the `project` block, when the project has one.
+    #[serde(skip)]
+    pub declared_at: Option<Span>,
 }
 
 /// The `looker` block: the Looker side of the project (docs/lookml.md).
@@ -230,6 +233,7 @@ impl Default for Settings {
             keep_versions: 1,
             looker: None,
             periods: Periods::default(),
+            declared_at: None,
         }
     }
 }

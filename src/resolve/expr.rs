@@ -271,6 +271,17 @@ impl ExprResolver<'_> {
         if let Some(found) = qualified.iter().find(|q| did_you_mean(&column.name, [bare(q).as_str()]).is_some()) {
             return format!("did you mean `{found}`?");
         }
+        let others = || self.sources.iter().filter(|s| s.name.text != source.name.text);
+        if let Some(other) = others().find(|s| s.column(&column.name).is_some()) {
+            return format!(
+                "`{}` is a column of source `{}`; an aggregate reads one source and its joins: aggregate `{}` on its own (e.g. `count({} where …)`), or join it to `{}`",
+                column.name, other.name, other.name, other.name, source.name
+            );
+        }
+        if let Some(other) = self.sources.iter().find(|s| did_you_mean(&column.name, [s.name.text.as_str()]).is_some())
+        {
+            return format!("did you mean the source `{}`? `count({})` counts its rows", other.name, other.name);
+        }
         const FEW: usize = 12;
         let names: Vec<String> = source.columns.iter().map(|c| format!("`{}`", c.name)).collect();
         if names.is_empty() {
@@ -340,12 +351,25 @@ impl ExprResolver<'_> {
                 .help("a value either aggregates sources or combines KPIs; move the aggregate into its own KPI"),
             );
         }
+        self.column_outside_aggregate(parts, span)
+    }
+
+    /// A column (or a source) named in a value where only aggregates of it can be.
+    fn column_outside_aggregate(&mut self, parts: &[Ident], span: Span) -> Expr {
         let text: Vec<&str> = parts.iter().map(|p| p.name.as_str()).collect();
         let text = text.join(".");
+        let help = match parts {
+            [source, column] => format!(
+                "a value aggregates rows: e.g. `count({source} where {column} = …)` counts them, `max({text})` or `sum({text})` combines a column",
+                source = source.name,
+                column = column.name
+            ),
+            _ => format!("aggregate it, e.g. `sum({text})`, or count rows with `count(<source>)`"),
+        };
         self.error(
             Diagnostic::new(Code::ColumnOutsideAggregate, span, format!("`{text}` is used outside an aggregate"))
                 .label("not aggregated")
-                .help(format!("aggregate it, e.g. `sum({text})`, or count rows with `count(<source>)`")),
+                .help(help),
         )
     }
 
@@ -353,9 +377,13 @@ impl ExprResolver<'_> {
         let name = &parts[0];
         match (parts.len(), self.kpi_ids.get(&name.name)) {
             (1, Some(&id)) => Expr::new(ExprKind::Kpi(id), Type::Number, span),
+            _ if parts.len() > 1 && self.source_ids.contains_key(&name.name) => {
+                self.column_outside_aggregate(parts, span)
+            }
             _ => {
                 let mut diagnostic = Diagnostic::new(Code::UnknownKpi, span, format!("no KPI named `{}`", name.name))
-                    .label("unknown KPI");
+                    .label("unknown KPI")
+                    .grouped(&name.name);
                 if let Some(help) = did_you_mean(&name.name, self.kpi_ids.keys().map(String::as_str)) {
                     diagnostic = diagnostic.help(help);
                 }
@@ -389,6 +417,11 @@ impl ExprResolver<'_> {
                 ),
             };
         }
+        let known =
+            Function::ALL.iter().any(|f| f.name() == name.name) || SPECIAL_FUNCTIONS.contains(&name.name.as_str());
+        if !known {
+            return self.unknown_function(name);
+        }
         if star || at.is_some() || filter.is_some() {
             let what = if star {
                 "`*`"
@@ -412,15 +445,7 @@ impl ExprResolver<'_> {
 
     fn function(&mut self, name: &Ident, args: &[ast::Expr], scope: Scope, span: Span) -> Expr {
         let Some(func) = Function::ALL.into_iter().find(|f| f.name() == name.name) else {
-            let known = Function::ALL.map(Function::name);
-            let candidates = known.iter().copied().chain(SPECIAL_FUNCTIONS).chain(AGGREGATE_NAMES);
-            let mut diagnostic =
-                Diagnostic::new(Code::UnknownFunction, name.span, format!("unknown function `{}`", name.name))
-                    .label("unknown function");
-            if let Some(help) = did_you_mean(&name.name, candidates) {
-                diagnostic = diagnostic.help(help);
-            }
-            return self.error(diagnostic);
+            return self.unknown_function(name);
         };
         let resolved: Vec<Expr> = args.iter().map(|a| self.resolve(a, scope)).collect();
         let types: Vec<Type> = resolved.iter().map(|a| a.ty).collect();
@@ -444,6 +469,22 @@ impl ExprResolver<'_> {
                     .label("called here"),
             ),
         }
+    }
+
+    fn unknown_function(&mut self, name: &Ident) -> Expr {
+        let known = Function::ALL.map(Function::name);
+        let candidates = known.iter().copied().chain(SPECIAL_FUNCTIONS).chain(AGGREGATE_NAMES);
+        let mut diagnostic =
+            Diagnostic::new(Code::UnknownFunction, name.span, format!("unknown function `{}`", name.name))
+                .label("unknown function");
+        let help = match name.name.as_str() {
+            "mean" | "average" => Some("did you mean `avg`?".to_string()),
+            _ => did_you_mean(&name.name, candidates),
+        };
+        if let Some(help) = help {
+            diagnostic = diagnostic.help(help);
+        }
+        self.error(diagnostic)
     }
 
     fn single_arg<'e>(&mut self, name: &Ident, args: &'e [ast::Expr], span: Span) -> Option<&'e ast::Expr> {
@@ -571,6 +612,7 @@ impl ExprResolver<'_> {
                 )
             }
         };
+        let reported = self.diagnostics.len();
         let resolved = match scope {
             Scope::Derived => self.resolve(arg, scope),
             _ => {
@@ -586,6 +628,8 @@ impl ExprResolver<'_> {
         };
         match resolved.kind {
             ExprKind::Kpi(id) => Expr::new(ExprKind::Previous(id, periods), Type::Number, span),
+            // Already reported (an unknown KPI): one mistake, one error.
+            _ if self.diagnostics.len() > reported => resolved,
             _ => self.error(Diagnostic::new(Code::WrongArguments, arg.span, "`previous` takes the name of a KPI")),
         }
     }
@@ -602,7 +646,28 @@ impl ExprResolver<'_> {
         from: Option<SourceId>,
         span: Span,
     ) -> Expr {
-        let counted_source = self.counted_source(func, args, from);
+        let source_argument = self.source_argument(args, from);
+        let counted_source = source_argument.filter(|_| func == AggFunc::Count && args.len() == 1);
+        if let Some(source) = source_argument.filter(|_| func != AggFunc::Count) {
+            let source = &self.sources[source.index()];
+            let column = source
+                .key
+                .clone()
+                .or(source.columns.first().map(|c| c.name.text.clone()))
+                .unwrap_or_else(|| "id".into());
+            return self.error(
+                Diagnostic::new(
+                    Code::WrongArguments,
+                    args[0].span,
+                    format!("`{}` aggregates a column, and `{}` is a source", name.name, source.name),
+                )
+                .label("a source, not a column")
+                .help(format!(
+                    "name one of its columns, e.g. `{}({}.{column})`; `count({})` counts its rows",
+                    name.name, source.name, source.name
+                )),
+            );
+        }
         let (arg, fraction) = match (func, args) {
             (AggFunc::Percentile(_), [arg, fraction]) if name.name == "percentile" => (Some(arg), Some(fraction)),
             (_, []) => (None, None),
@@ -638,7 +703,7 @@ impl ExprResolver<'_> {
             }
             None => func,
         };
-        if (star || counted_source.is_some()) && func != AggFunc::Count {
+        if star && func != AggFunc::Count {
             return self.error(Diagnostic::new(
                 Code::WrongArguments,
                 span,
@@ -675,11 +740,12 @@ impl ExprResolver<'_> {
             self.diagnostics.push(
                 Diagnostic::new(
                     Code::MissingProperty,
-                    span,
+                    source.name.span,
                     format!("source `{}` has no `time` column to place rows in periods", source.name),
                 )
-                .label("aggregated by period")
-                .secondary(source.name.span, "source declared here")
+                .label("no `time`")
+                .secondary(span, "aggregated by period here")
+                .grouped(format!("time of {}", source.name))
                 .help(format!(
                     "add `time <column>` to source `{}`, or aggregate a snapshot with `active_at(period_end)`",
                     source.name
@@ -728,9 +794,10 @@ impl ExprResolver<'_> {
         Ok((source.time.as_deref() != Some(at.name.as_str())).then(|| at.name.clone()))
     }
 
-    /// The source of `count(orders)`: a lone name that is a source, not a column of `from`.
-    fn counted_source(&self, func: AggFunc, args: &[ast::Expr], from: Option<SourceId>) -> Option<SourceId> {
-        let [ast::Expr { kind: ast::ExprKind::Path(parts), .. }] = args else {
+    /// The source an aggregate's only argument names (`count(signups)`),
+    /// unless it is a column of `from`.
+    fn source_argument(&self, args: &[ast::Expr], from: Option<SourceId>) -> Option<SourceId> {
+        let [ast::Expr { kind: ast::ExprKind::Path(parts), .. }, ..] = args else {
             return None;
         };
         let [name] = parts.as_slice() else {
@@ -738,7 +805,7 @@ impl ExprResolver<'_> {
         };
         let id = *self.source_ids.get(&name.name)?;
         let is_column_of_from = from.is_some_and(|f| self.sources[f.index()].column(&name.name).is_some());
-        (func == AggFunc::Count && !is_column_of_from).then_some(id)
+        (!is_column_of_from).then_some(id)
     }
 
     /// The source an aggregate reads: the one its qualified names point at
@@ -816,7 +883,8 @@ impl ExprResolver<'_> {
             Some(
                 Diagnostic::new(Code::UnknownSource, head.span, format!("no source named `{}`", head.name))
                     .label("unknown source")
-                    .help(help),
+                    .help(help)
+                    .grouped(&head.name),
             )
         })
     }

@@ -105,7 +105,8 @@ impl Context<'_> {
         if found.is_none() {
             let mut diagnostic =
                 Diagnostic::new(Code::UnknownTeam, owner.span, format!("no team named `{}`", owner.name))
-                    .label("unknown team");
+                    .label("unknown team")
+                    .grouped(&owner.name);
             let teams = self.declarations.team_ids.keys().map(String::as_str);
             diagnostic = match did_you_mean(&owner.name, teams) {
                 Some(help) => diagnostic.help(help),
@@ -130,7 +131,8 @@ impl Context<'_> {
         if found.is_none() {
             let mut diagnostic =
                 Diagnostic::new(Code::UnknownSource, name.span, format!("no source named `{}`", name.name))
-                    .label("unknown source");
+                    .label("unknown source")
+                    .grouped(&name.name);
             if let Some(help) = did_you_mean(&name.name, self.declarations.source_ids.keys().map(String::as_str)) {
                 diagnostic = diagnostic.help(help);
             }
@@ -147,8 +149,9 @@ impl Context<'_> {
             if self.declarations.kpi_ids.contains_key(&r.name) {
                 return Some(r.name.clone());
             }
-            let mut diagnostic =
-                Diagnostic::new(Code::UnknownKpi, r.span, format!("no KPI named `{}`", r.name)).label("unknown KPI");
+            let mut diagnostic = Diagnostic::new(Code::UnknownKpi, r.span, format!("no KPI named `{}`", r.name))
+                .label("unknown KPI")
+                .grouped(&r.name);
             if let Some(help) = did_you_mean(&r.name, self.declarations.kpi_ids.keys().map(String::as_str)) {
                 diagnostic = diagnostic.help(help);
             }

@@ -18,6 +18,7 @@ pub fn resolve(projects: &[&ast::ProjectDecl], diagnostics: &mut Vec<Diagnostic>
         );
     }
     settings.name = project.name.name.clone();
+    settings.declared_at = Some(project.name.span);
     if let Some(schema) = &project.schema {
         if schema.node.trim().is_empty() {
             diagnostics.push(

@@ -82,16 +82,16 @@ fn syntax_error(file: FileId, offset: usize, text: &str, error: &pest::error::Er
     let mut expected: Vec<&str> = positives.iter().map(|r| describe(*r)).collect();
     expected.sort_unstable();
     expected.dedup();
-    if let Some((message, help)) = named_mistake(text, position, found) {
-        return Diagnostic::new(Code::Syntax, span, message).label("unexpected here").help(help);
+    if let Some(slip) = named_mistake(text, position, found, &expected) {
+        let (start, end) = slip.at.unwrap_or((position, position + found.len()));
+        return Diagnostic::new(Code::Syntax, Span::new(file, offset + start, offset + end), slip.message)
+            .label(slip.label)
+            .help(slip.help);
     }
     let found_text = if found.is_empty() { "end of file".to_string() } else { format!("`{found}`") };
-    let message = format!("expected {}, found {found_text}", one_of(&expected));
+    let message = format!("expected {}, found {found_text}", one_of(&in_words(&expected)));
     let keywords = expected.iter().filter_map(|e| e.strip_prefix('`')?.strip_suffix('`'));
     let mut diagnostic = Diagnostic::new(Code::Syntax, span, message).label("unexpected here");
-    if found.is_empty() && expected.contains(&"`}`") {
-        diagnostic = diagnostic.help("a block is not closed: add its `}`");
-    }
     let is_word = found.chars().all(|c| c.is_alphanumeric() || c == '_');
     if let Some(help) = did_you_mean(found, keywords).filter(|_| is_word && !found.is_empty()) {
         diagnostic = diagnostic.help(help);
@@ -99,42 +99,280 @@ fn syntax_error(file: FileId, offset: usize, text: &str, error: &pest::error::Er
     diagnostic
 }
 
-/// A slip from another language, recognised where parsing stopped: its
-/// message and the fix, before any list of expected tokens.
-fn named_mistake(text: &str, position: usize, found: &str) -> Option<(String, String)> {
+/// What a syntax error is, in the user's terms: its message, label and fix,
+/// and the span to label when it is not the token where parsing stopped.
+struct Slip {
+    message: String,
+    label: String,
+    help: String,
+    at: Option<(usize, usize)>,
+}
+
+impl Slip {
+    fn new(message: impl Into<String>, label: impl Into<String>, help: impl Into<String>) -> Option<Slip> {
+        Some(Slip { message: message.into(), label: label.into(), help: help.into(), at: None })
+    }
+}
+
+/// A slip recognised where parsing stopped — from another language (`==`,
+/// `'…'`, `name:`), in a name (`-`, `é`), or a string or block left open —
+/// before any list of expected tokens.
+fn named_mistake(text: &str, position: usize, found: &str, expected: &[&str]) -> Option<Slip> {
     let rest = text.get(position..).unwrap_or("");
     let before = text.get(..position).unwrap_or("").trim_end();
     let after_word = before.ends_with(|c: char| c.is_alphanumeric() || c == '_');
-    let mistake = |message: &str, help: &str| Some((message.to_string(), help.to_string()));
+    let unexpected = "unexpected here";
+    if let Some(&open) = unclosed(text, '{', '}').first().filter(|_| found.is_empty()) {
+        let mut slip = Slip::new(
+            "this block is not closed",
+            "opened here, never closed",
+            "add its `}` after the block's last line",
+        )?;
+        slip.at = Some((open, open + 1));
+        return Some(slip);
+    }
+    if rest.starts_with('"') && !rest.starts_with("\"\"\"") {
+        let line = rest[1..].split('\n').next().unwrap_or("");
+        if !line.contains('"') {
+            let mut slip = Slip::new(
+                "this string is not closed",
+                "the string starts here",
+                "end it with `\"` on the same line; text over several lines goes in `\"\"\"…\"\"\"`",
+            )?;
+            slip.at = Some((position, position + 1));
+            return Some(slip);
+        }
+    }
+    let same_line = !text[before.len()..position].contains('\n');
+    if same_line && before.ends_with('"') && !before.ends_with("\"\"\"") && after_word_start(found) && found != "\"" {
+        return Slip::new(
+            "the string ended before this word",
+            unexpected,
+            "a `\"` inside a string is written `\\\"`; or use single words outside quotes",
+        );
+    }
     if rest.starts_with('\'') {
-        return mistake("strings are written in double quotes", "write \"…\" instead of '…'");
+        return Slip::new("strings are written in double quotes", unexpected, "write \"…\" instead of '…'");
     }
     if rest.starts_with("==") || before.ends_with('=') && rest.starts_with('=') {
-        return mistake("`==` is not an operator here", "compare with a single `=`");
+        return Slip::new("`==` is not an operator here", unexpected, "compare with a single `=`");
     }
     if rest.starts_with("&&") {
-        return mistake("`&&` is not an operator here", "write `and`");
+        return Slip::new("`&&` is not an operator here", unexpected, "write `and`");
     }
     if rest.starts_with("||") {
-        return mistake("`||` is not an operator here", "write `or`");
+        return Slip::new("`||` is not an operator here", unexpected, "write `or`");
     }
     if rest.starts_with(':') && after_word {
-        return mistake(
+        return Slip::new(
             "a property is not followed by a colon",
+            unexpected,
             "write the value after the property's name, e.g. `owner growth`",
         );
     }
     for (written, keyword) in [("at least", "at_least"), ("at most", "at_most")] {
         if rest.starts_with(written) {
-            return Some((format!("`{written}` is one word"), format!("write `{keyword}`")));
+            return Slip::new(format!("`{written}` is one word"), unexpected, format!("write `{keyword}`"));
         }
     }
     let lower = found.to_lowercase();
     if found != lower && ["project", "team", "source", "kpi"].contains(&lower.as_str()) {
-        return Some((format!("`{found}` is not a keyword"), format!("keywords are lower case: write `{lower}`")));
+        return Slip::new(
+            format!("`{found}` is not a keyword"),
+            unexpected,
+            format!("keywords are lower case: write `{lower}`"),
+        );
+    }
+    let word_before = before.rsplit(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).next().unwrap_or("");
+    if found == "-"
+        && after_word
+        && rest[1..].starts_with(|c: char| c.is_ascii_alphabetic())
+        && expected.contains(&"`{`")
+    {
+        let name_end = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-')).unwrap_or(rest.len());
+        let suggestion = format!("{word_before}{}", rest[..name_end].replace('-', "_"));
+        return Slip::new(
+            "a name cannot contain `-`",
+            unexpected,
+            format!("names are ASCII letters, digits and `_`: write `{suggestion}`"),
+        );
+    }
+    if let Some(c) = found.chars().next().filter(|c| !c.is_ascii() && c.is_alphanumeric()) {
+        return Slip::new(
+            format!("`{c}` cannot be part of a name"),
+            unexpected,
+            "names are ASCII letters, digits and `_`; titles and descriptions may hold any text",
+        );
+    }
+    // An expression that ran past the end of its line: a `(` was left open.
+    let open_paren = unclosed(&text[..position], '(', ')').last().copied();
+    if let Some(open) = open_paren.filter(|&o| expected.contains(&"`)`") && text[o..position].contains('\n')) {
+        let mut slip =
+            Slip::new("this `(` is not closed", "opened here, never closed", "add its `)` where the expression ends")?;
+        slip.at = Some((open, open + 1));
+        return Some(slip);
+    }
+    if expected == ["a list `[…]`"] || expected == ["`[`"] {
+        return Slip::new("a list is written in brackets", unexpected, format!("write `[{}]`", line_rest(rest)));
+    }
+    if expected == ["a string"] && !found.is_empty() {
+        return Slip::new(
+            "expected a string here",
+            unexpected,
+            format!("write it in double quotes: `\"{}\"`", line_rest(rest)),
+        );
+    }
+    if let Some(slip) = unfinished_expression(text, before, expected) {
+        return Some(slip);
+    }
+    if found == "where" && before.ends_with(')') {
+        let call = call_before(before);
+        let inside = call.strip_suffix(')').unwrap_or(call);
+        return Slip::new(
+            "`where` belongs inside the aggregate",
+            unexpected,
+            format!("move the condition inside its parentheses: `{inside} where …)`"),
+        );
+    }
+    let properties: Vec<&str> = expected.iter().copied().filter(|e| e.starts_with('`') && *e != "`}`").collect();
+    if properties.len() > 6 && !expected.contains(&"an operator") && after_word_start(found) {
+        let help = did_you_mean(found, properties.iter().map(|p| p.trim_matches('`')))
+            .unwrap_or_else(|| format!("the properties here are {}", one_of(&properties)));
+        return Slip::new(format!("`{found}` is not a property here"), "unknown property", help);
+    }
+    if expected.contains(&"`,`") && expected.contains(&"`]`") && after_word_start(found) {
+        return Slip::new(
+            "the items of a list are separated by commas",
+            "a `,` is missing before this item",
+            format!("write `{word_before}, {found}`"),
+        );
     }
     None
 }
+
+/// `value count(s) +` and the next line's property read as its operand:
+/// the error comes one word later, so it is told where the expression stopped.
+fn unfinished_expression(text: &str, before: &str, expected: &[&str]) -> Option<Slip> {
+    if !expected.contains(&"an operator") {
+        return None;
+    }
+    let word_start = before.rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).map_or(0, |i| i + 1);
+    let word = &before[word_start..];
+    let line_start = before[..word_start].rfind('\n').map_or(0, |i| i + 1);
+    let starts_line = before[line_start..word_start].trim().is_empty() && line_start > 0;
+    if !starts_line || !expected.contains(&format!("`{word}`").as_str()) {
+        return None;
+    }
+    let previous_line = text[..line_start - 1].trim_end();
+    let operator = previous_line.chars().last()?;
+    if !"+-*/=<>(,".contains(operator) {
+        return None;
+    }
+    let at = previous_line.len() - operator.len_utf8();
+    let mut slip = Slip::new(
+        format!("the expression ends with `{operator}`"),
+        "nothing follows this",
+        format!("finish the expression after `{operator}` on this line, or remove the `{operator}`"),
+    )?;
+    slip.at = Some((at, at + operator.len_utf8()));
+    Some(slip)
+}
+
+/// The call that `before` ends with: `… count(deployments)` → `count(deployments)`.
+fn call_before(before: &str) -> &str {
+    let mut depth = 0;
+    for (index, c) in before.char_indices().rev() {
+        match c {
+            ')' => depth += 1,
+            '(' => {
+                depth -= 1;
+                if depth == 0 {
+                    let name_start =
+                        before[..index].rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).map_or(0, |i| i + 1);
+                    return &before[name_start..];
+                }
+            }
+            _ => {}
+        }
+    }
+    before
+}
+
+/// The rest of the line from the error, without a trailing comment.
+fn line_rest(rest: &str) -> &str {
+    let line = rest.split('\n').next().unwrap_or("");
+    line.split(" #").next().unwrap_or(line).trim()
+}
+
+/// Whether a found token starts like a name or a value.
+fn after_word_start(found: &str) -> bool {
+    found.starts_with(|c: char| c.is_alphanumeric() || c == '_' || c == '"')
+}
+
+/// The offsets of the `open` brackets that `text` leaves unclosed, outermost
+/// first; strings and comments are skipped.
+fn unclosed(text: &str, open_with: char, close_with: char) -> Vec<usize> {
+    let mut open = Vec::new();
+    let mut chars = text.char_indices().peekable();
+    while let Some((index, c)) = chars.next() {
+        match c {
+            '#' => while chars.next_if(|(_, c)| *c != '\n').is_some() {},
+            '"' if text[index..].starts_with("\"\"\"") => {
+                let end = text[index + 3..].find("\"\"\"").map_or(text.len(), |e| index + 3 + e + 3);
+                while chars.next_if(|(i, _)| *i < end).is_some() {}
+            }
+            '"' => {
+                while let Some((_, c)) = chars.next() {
+                    match c {
+                        '\\' => {
+                            chars.next();
+                        }
+                        '"' | '\n' => break,
+                        _ => {}
+                    }
+                }
+            }
+            c if c == open_with => open.push(index),
+            c if c == close_with => {
+                open.pop();
+            }
+            _ => {}
+        }
+    }
+    open
+}
+
+/// Expected tokens as a reader groups them: the many ways an expression can
+/// start read "an expression", operator words "an operator", and a long list
+/// of property names "the next property".
+fn in_words<'a>(expected: &[&'a str]) -> Vec<&'a str> {
+    let starts_expression = ["a name", "a number", "`(`"].iter().all(|e| expected.contains(e));
+    let keywords = expected.iter().filter(|e| e.starts_with('`') && e.len() > 3).count();
+    let mut out: Vec<&str> = Vec::new();
+    for &item in expected {
+        let word = item.starts_with('`') && item.len() > 3;
+        let grouped = if starts_expression && (EXPRESSION_STARTS.contains(&item) || word) {
+            "an expression"
+        } else if OPERATOR_WORDS.contains(&item) {
+            "an operator"
+        } else if word && keywords > 6 {
+            "the next property"
+        } else {
+            item
+        };
+        if !out.contains(&grouped) {
+            out.push(grouped);
+        }
+    }
+    out
+}
+
+/// What can begin an expression, as [`describe`] names it.
+const EXPRESSION_STARTS: [&str; 9] =
+    ["a name", "a number", "a string", "a percent", "a date (YYYY-MM-DD)", "a value", "an expression", "`(`", "`-`"];
+
+/// Operators written as words.
+const OPERATOR_WORDS: [&str; 5] = ["`and`", "`or`", "`in`", "`is`", "`not`"];
 
 /// The word or symbol at a byte offset, for "found `…`".
 fn token_at(text: &str, position: usize) -> &str {

@@ -7,6 +7,8 @@ use crate::diagnostics::{counts, render};
 pub enum Format {
     /// Readable reports with source excerpts (colour on a terminal)
     Human,
+    /// One line per finding: `file:line:col: severity[code] message`
+    Concise,
     /// One JSON document with every diagnostic
     Json,
     /// GitHub Actions annotations on the pull request's lines
@@ -28,7 +30,11 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> u8 {
-    let checked = match crate::check_dir(&args.project.dir) {
+    let root = match args.project.root() {
+        Ok(root) => root,
+        Err(error) => return fail(error),
+    };
+    let checked = match crate::check_dir(&root) {
         Ok(checked) => checked,
         Err(error) => return fail(error),
     };
@@ -45,6 +51,7 @@ pub fn run(args: Args) -> u8 {
             ));
             text
         }
+        Format::Concise => render::concise(diagnostics, &checked.sources),
         Format::Json => render::json(diagnostics, &checked.sources),
         Format::Github => render::github(diagnostics, &checked.sources),
         Format::Sarif => render::sarif(diagnostics, &checked.sources),

@@ -29,12 +29,16 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> u8 {
-    let head = match crate::check_dir(&args.project.dir) {
+    let root = match args.project.root() {
+        Ok(root) => root,
+        Err(error) => return fail(error),
+    };
+    let head = match crate::check_dir(&root) {
         Ok(checked) => checked,
         Err(error) => return fail(error),
     };
     let base = match (&args.base, &args.base_dir) {
-        (Some(revision), _) => diff::base_from_git(&args.project.dir, revision),
+        (Some(revision), _) => diff::base_from_git(&root, revision),
         (None, Some(dir)) => diff::base_from_dir(dir),
         (None, None) => Err("give --base REV or --base-dir DIR".to_string()),
     };

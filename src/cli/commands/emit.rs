@@ -51,7 +51,11 @@ pub fn generate(valid: &Valid, dialects: &[Dialect]) -> Vec<OutputFile> {
 }
 
 pub fn run(args: Args) -> u8 {
-    let checked = match checked_without_errors(&args.project.dir) {
+    let root = match args.project.root() {
+        Ok(root) => root,
+        Err(error) => return fail(error),
+    };
+    let checked = match checked_without_errors(&root) {
         Ok(checked) => checked,
         Err(code) => {
             eprintln!("error: the project has errors; nothing was emitted");
@@ -62,7 +66,7 @@ pub fn run(args: Args) -> u8 {
     if checked.model.kpis.is_empty() {
         return fail(format!(
             "`{}` has no KPIs; nothing was emitted and `{}` was left as it was",
-            args.project.dir.display(),
+            root.display(),
             args.out.display()
         ));
     }

@@ -18,7 +18,11 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> u8 {
-    let checked = match checked_without_errors(&args.project.dir) {
+    let root = match args.project.root() {
+        Ok(root) => root,
+        Err(error) => return fail(error),
+    };
+    let checked = match checked_without_errors(&root) {
         Ok(checked) => checked,
         Err(code) => return code,
     };

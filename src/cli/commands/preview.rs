@@ -12,9 +12,10 @@ pub struct Args {
     /// Sample data: a folder of CSV/Parquet files named `schema.table.csv` (or `schema/table.csv`), or a DuckDB file
     #[arg(long)]
     data: PathBuf,
-    /// Project directory
-    #[arg(long, default_value = ".")]
-    project: PathBuf,
+    /// The project: its folder, a folder inside it, or one of its .kpi files
+    /// [default: the project around the current folder]
+    #[arg(long)]
+    project: Option<PathBuf>,
     /// How many recent periods to show per KPI
     #[arg(long, default_value_t = 6)]
     periods: usize,
@@ -23,7 +24,11 @@ pub struct Args {
 #[cfg(feature = "engine")]
 pub fn run(args: Args) -> u8 {
     use crate::diagnostics::did_you_mean;
-    let checked = match checked_without_errors(&args.project) {
+    let root = match crate::project::find(args.project.as_slice()) {
+        Ok(root) => root,
+        Err(error) => return fail(error),
+    };
+    let checked = match checked_without_errors(&root) {
         Ok(checked) => checked,
         Err(code) => return code,
     };

@@ -23,8 +23,10 @@ pub fn human(diagnostics: &[Diagnostic], sources: &SourceMap, color: bool) -> St
     out
 }
 
-/// One diagnostic as miette sees it: labels in the primary file stay on it,
-/// labels in other files become related reports with their own source.
+/// One diagnostic as miette sees it: labels near the primary one stay on
+/// it; labels in other files, or far from it in the same file, become
+/// related reports with their own excerpt (one excerpt would show every line
+/// in between).
 #[derive(Debug)]
 struct Report {
     code: String,
@@ -36,10 +38,18 @@ struct Report {
     related: Vec<Report>,
 }
 
+/// Labels at most this many lines apart share one excerpt.
+const NEAR_LINES: usize = 6;
+
 impl Report {
     fn new(diagnostic: &Diagnostic, texts: &mut Texts) -> Report {
-        let file = diagnostic.span().file;
-        let (here, elsewhere): (Vec<&Label>, Vec<&Label>) = diagnostic.labels.iter().partition(|l| l.span.file == file);
+        let primary = diagnostic.span();
+        let line = |span: crate::source::Span| texts.sources.get(span.file).line_col(span.start).0;
+        let primary_line = line(primary);
+        let (here, elsewhere): (Vec<&Label>, Vec<&Label>) = diagnostic
+            .labels
+            .iter()
+            .partition(|l| l.span.file == primary.file && line(l.span).abs_diff(primary_line) <= NEAR_LINES);
         let related = elsewhere
             .into_iter()
             .map(|label| Report {
@@ -57,7 +67,7 @@ impl Report {
             message: diagnostic.message.clone(),
             severity: diagnostic.severity,
             help: diagnostic.help.clone(),
-            source: texts.named(file),
+            source: texts.named(primary.file),
             labels: here.into_iter().map(labeled).collect(),
             related,
         }

@@ -30,6 +30,7 @@ pub fn json(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
                 "column": column,
                 "labels": labels,
                 "help": d.help,
+                "help_uri": d.code.help_uri(),
             })
         })
         .collect();

@@ -34,6 +34,7 @@ pub fn sarif(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
             serde_json::json!({
                 "id": code.name(),
                 "shortDescription": { "text": code.summary() },
+                "helpUri": code.help_uri(),
                 "defaultConfiguration": { "level": level(code.severity()) },
             })
         })

@@ -3,7 +3,8 @@
 
 use crate::diagnostics::{Code, Diagnostic};
 use crate::graph::Graph;
-use crate::model::Model;
+use crate::model::{ExprKind, KpiId, Model};
+use crate::source::Span;
 
 /// How many KPIs of a cycle the message names and labels; a machine-made
 /// cycle of thousands is shortened, not rendered in full.
@@ -17,16 +18,31 @@ pub fn check(model: &Model, graph: &Graph, diagnostics: &mut Vec<Diagnostic>) {
         } else {
             format!("{} → {}", names.join(" → "), names[0])
         };
-        let first = model.kpi(cycle[0]);
-        let mut diagnostic =
-            Diagnostic::new(Code::DependencyCycle, first.name.span, format!("dependency cycle: {path}"))
-                .label(format!("`{}` starts the cycle", first.name))
-                .help("a KPI cannot depend on itself, directly or through others; break one of these references");
-        for (index, id) in cycle.iter().enumerate().skip(1).take(SHOWN - 1) {
-            let previous = names[index - 1];
-            diagnostic =
-                diagnostic.secondary(model.kpi(*id).name.span, format!("`{}` reads `{previous}`", names[index]));
+        // Each KPI of the cycle is labelled where its value reads the next one.
+        let read_at = |index: usize| {
+            let (reader, read) = (cycle[index], cycle[(index + 1) % cycle.len()]);
+            reference(model, reader, read).unwrap_or(model.kpi(reader).name.span)
+        };
+        let mut diagnostic = Diagnostic::new(Code::DependencyCycle, read_at(0), format!("dependency cycle: {path}"))
+            .label(format!("`{}` reads `{}`", names[0], names[1 % names.len()]))
+            .help("a KPI cannot depend on itself, directly or through others; break one of these references");
+        for index in (1..cycle.len()).take(SHOWN - 1) {
+            let next = names[(index + 1) % names.len()];
+            diagnostic = diagnostic.secondary(read_at(index), format!("`{}` reads `{next}`", names[index]));
         }
         diagnostics.push(diagnostic);
     }
+}
+
+/// Where the value of `reader` names `read` (as itself or in `previous`).
+fn reference(model: &Model, reader: KpiId, read: KpiId) -> Option<Span> {
+    let mut found = None;
+    model.kpi(reader).value.walk(&mut |e| {
+        if let ExprKind::Kpi(id) | ExprKind::Previous(id, _) = e.kind {
+            if id == read && found.is_none() {
+                found = Some(e.span);
+            }
+        }
+    });
+    found
 }

@@ -1,17 +1,26 @@
 //! `unit-mismatch`: a target written in another unit than the KPI's, such as
 //! `25%` on a count, or `25` on a percent (which would mean 2500%).
 
+use std::collections::HashSet;
+
 use crate::diagnostics::{Code, Diagnostic};
 use crate::graph::Graph;
 use crate::model::{Goal, Model, Threshold, Unit};
+use crate::source::Span;
 
 pub fn check(model: &Model, _graph: &Graph, diagnostics: &mut Vec<Diagnostic>) {
+    // A unit that is itself invalid is reported once, not again here.
+    let errors: HashSet<Span> = diagnostics.iter().filter(|d| d.is_error()).map(Diagnostic::span).collect();
     for kpi in &model.kpis {
         let Some(target) = &kpi.target else { continue };
+        if kpi.unit_span.is_some_and(|span| errors.contains(&span)) {
+            continue;
+        }
         let goals: Vec<&Threshold> = match &target.goal {
             Goal::AtLeast(t) | Goal::AtMost(t) => vec![t],
             Goal::Between(low, high) => vec![low, high],
         };
+        let mut found: Option<Diagnostic> = None;
         for threshold in goals.into_iter().chain(&target.critical) {
             let problem = match (&kpi.unit, threshold.written_as_percent) {
                 (Unit::Percent, false) if threshold.number.value.abs() > 1.0 => Some((
@@ -28,13 +37,21 @@ pub fn check(model: &Model, _graph: &Graph, diagnostics: &mut Vec<Diagnostic>) {
             let Some((message, help)) = problem else {
                 continue;
             };
-            let mut diagnostic =
-                Diagnostic::new(Code::UnitMismatch, threshold.span, message).label("unit does not fit").help(help);
-            if let Some(unit_span) = kpi.unit_span {
-                diagnostic = diagnostic.secondary(unit_span, "unit declared here");
-            }
-            diagnostics.push(diagnostic);
+            // One target, one error: its other thresholds are labels of it.
+            found = Some(match found {
+                Some(diagnostic) => diagnostic.secondary(threshold.span, "this one too"),
+                None => {
+                    let diagnostic = Diagnostic::new(Code::UnitMismatch, threshold.span, message)
+                        .label("unit does not fit")
+                        .help(help);
+                    match kpi.unit_span {
+                        Some(unit_span) => diagnostic.secondary(unit_span, "unit declared here"),
+                        None => diagnostic,
+                    }
+                }
+            });
         }
+        diagnostics.extend(found);
     }
 }
 
