@@ -128,6 +128,15 @@ fn diff_scenarios() {
             }),
         ),
         ("renamed", Box::new(|t: &str| t.replace("kpi google_share {", "kpi share_of_google {"))),
+        ("title_only", Box::new(|t: &str| t.replace("title   \"Sign-ups\"", "title   \"New sign-ups\""))),
+        (
+            "added",
+            Box::new(|t: &str| {
+                format!(
+                    "{t}\n# Share of sign-ups that came through Google.\nkpi google_rate {{\n  owner   growth\n  value   count(signups where method = \"google\") / count(signups)\n  grain   week\n  target  at_least 25% critical 10%\n  unit    percent\n  version 1\n}}\n"
+                )
+            }),
+        ),
     ];
     for (name, edit) in scenarios {
         let dir = repository(name, edit);
@@ -192,4 +201,59 @@ fn diff_reads_paths_that_are_not_utf8() {
     let kpis = json["kpis"].as_array().unwrap();
     let signups = kpis.iter().find(|k| k["kpi"] == "google_signups").expect("google_signups changed");
     assert_eq!(signups["change"], "breaking", "found at the base, not added: {output}");
+}
+
+#[test]
+fn diff_links_rows_to_their_declarations() {
+    let dir = repository("links", |t| t.replace("at_least 100", "at_least 120"));
+    let output = kpic(
+        &dir,
+        &[
+            "diff",
+            "kpis",
+            "--base",
+            "HEAD~1",
+            "--format",
+            "markdown",
+            "--link-base",
+            "https://git.example/o/r/blob/abc/",
+        ],
+    );
+    assert!(
+        output.contains("| [`signups`](https://git.example/o/r/blob/abc/kpis/kpis.kpi#L23) | new target |"),
+        "{output}"
+    );
+}
+
+#[test]
+fn diff_refuses_a_side_that_does_not_check() {
+    let dir = repository("broken-head", |t| {
+        t.replace("owner   growth\n  value   count(signups)\n", "owner   grwth\n  value   count(signups)\n")
+    });
+    let output = kpic(&dir, &["diff", "kpis", "--base", "HEAD~1"]);
+    assert!(output.starts_with("exit: 1\n"), "{output}");
+    assert!(output.contains("the project does not check (1 error(s)); no diff was made"), "{output}");
+    // As a pull-request comment, the refusal lists the errors.
+    let comment = kpic(&dir, &["diff", "kpis", "--base", "HEAD~1", "--format", "markdown"]);
+    assert!(comment.contains("### kpic: the project does not check"), "{comment}");
+    assert!(comment.contains("kpis/kpis.kpi:25:11: error[unknown-team] no team named `grwth`"), "{comment}");
+    // The base revision broken, the head fixed.
+    let dir = repository("broken-base", |t| format!("{t}# a comment\n"));
+    std::fs::write(dir.join("kpis/kpis.kpi"), BASE.replace("grain   week\n  target", "grain   weak\n  target"))
+        .unwrap();
+    git(&dir, &["commit", "-q", "-am", "broken"]);
+    std::fs::write(dir.join("kpis/kpis.kpi"), BASE).unwrap();
+    let output = kpic(&dir, &["diff", "kpis", "--base", "HEAD"]);
+    assert!(output.starts_with("exit: 1\n"), "{output}");
+    assert!(output.contains("the base `HEAD` does not check"), "{output}");
+}
+
+#[test]
+fn diff_shows_percent_targets_as_written() {
+    let rate = "kpi google_rate {\n  owner   growth\n  value   count(signups where method = \"google\") / count(signups)\n  grain   week\n  target  at_least 25% critical 10%\n  unit    percent\n  version 1\n}\n";
+    let dir = repository("percent", |t| format!("{t}{}", rate.replace("25%", "30%")));
+    std::fs::create_dir_all(dir.join("before")).unwrap();
+    std::fs::write(dir.join("before/kpis.kpi"), format!("{BASE}{rate}")).unwrap();
+    let output = kpic(&dir, &["diff", "kpis", "--base-dir", "before"]);
+    assert!(output.contains("target: at least 25%, critical 10% → at least 30%, critical 10%"), "{output}");
 }

@@ -1,7 +1,8 @@
 //! What a change does to the KPIs: compares a base project with the head
 //! project — added, removed, renamed, changed in computation (breaking or
-//! compatible), changed only cosmetically — with version bumps, targets and
-//! owners, and the downstream KPIs, teams and team dashboards affected.
+//! compatible), given a new target, changed only cosmetically — with version
+//! bumps, targets and owners, where each KPI is declared, and the downstream
+//! KPIs, teams and team dashboards affected.
 
 mod base;
 mod render;
@@ -13,7 +14,7 @@ use std::collections::BTreeMap;
 
 use crate::graph::Node;
 use crate::lock::{fingerprints, Fingerprint};
-use crate::model::{expr_text, Goal, Kpi, KpiId, Model};
+use crate::model::{expr_text, Goal, Kpi, KpiId, Model, Threshold};
 use crate::Checked;
 
 /// How a KPI's computation changed.
@@ -29,7 +30,9 @@ pub enum Change {
     Breaking,
     /// Existing numbers stay; something was added (a dimension).
     Compatible,
-    /// Title, description, tags, owner, target, unit or format only.
+    /// The same numbers, held to another target: statuses change.
+    Target,
+    /// Title, description, tags, owner, unit or format only.
     Cosmetic,
 }
 
@@ -51,12 +54,17 @@ pub struct KpiDiff {
     pub target: Option<(Option<String>, Option<String>)>,
     pub owner: Option<(Option<String>, Option<String>)>,
     pub impact: Impact,
+    /// `file:line` of the declaration (in the head project; in the base for a removed KPI).
+    pub location: String,
+    /// The whole declaration of an added KPI, as written.
+    pub definition: Option<String>,
 }
 
 /// Every KPI that differs between `base` and `head`, sorted by id.
 pub fn diff(base: &Checked, head: &Checked) -> Vec<KpiDiff> {
     let (old, new) = (Side::new(base), Side::new(head));
     let mut out = Vec::new();
+    let mut renamed_from = Vec::new();
     for (name, &id) in &new.ids {
         let kpi = head.model.kpi(id);
         match old.ids.get(name) {
@@ -66,23 +74,29 @@ pub fn diff(base: &Checked, head: &Checked) -> Vec<KpiDiff> {
                     !new.ids.contains_key(*old_name)
                         && old.prints.get(old_id).map(|p| &p.fingerprint) == new.prints.get(&id).map(|p| &p.fingerprint)
                 });
-                let change = match renamed {
-                    Some((from, _)) => Change::Renamed { from: from.clone() },
-                    None => Change::Added,
+                let mut diff = match renamed {
+                    Some((from, &old_id)) => {
+                        renamed_from.push(from.clone());
+                        let old_side = Some((base.model.kpi(old_id), base));
+                        let mut diff = entry(name, Change::Renamed { from: from.clone() }, old_side, Some((kpi, head)));
+                        diff.reasons.push(format!("views under the old name `{from}` disappear"));
+                        diff
+                    }
+                    None => {
+                        let mut diff = entry(name, Change::Added, None, Some((kpi, head)));
+                        diff.definition = Some(kpi.written.text.clone());
+                        diff
+                    }
                 };
-                out.push(entry(name, change, Vec::new(), None, Some((kpi, &head.model)), impact(head, id)));
+                diff.impact = impact(head, id);
+                out.push(diff);
             }
         }
     }
     for (name, &id) in &old.ids {
-        let renamed_away = out.iter().any(|d| matches!(&d.change, Change::Renamed { from } if from == name));
-        if !new.ids.contains_key(name) {
-            let impact = impact(base, id);
-            let mut diff =
-                entry(name, Change::Removed, Vec::new(), Some((base.model.kpi(id), &base.model)), None, impact);
-            if renamed_away {
-                diff.reasons.push("renamed: views under the old name disappear".into());
-            }
+        if !new.ids.contains_key(name) && !renamed_from.contains(name) {
+            let mut diff = entry(name, Change::Removed, Some((base.model.kpi(id), base)), None);
+            diff.impact = impact(base, id);
             out.push(diff);
         }
     }
@@ -112,28 +126,31 @@ fn changed(old: &Side, old_id: KpiId, new: &Side, new_id: KpiId) -> Option<KpiDi
     let owner_name = |k: &Kpi, m: &Model| k.owner.map(|t| m.team(t).name.text.clone());
     let owner = (owner_name(a, &old.checked.model) != owner_name(b, &new.checked.model))
         .then(|| (owner_name(a, &old.checked.model), owner_name(b, &new.checked.model)));
-    let cosmetic = a.title != b.title
-        || a.description != b.description
-        || a.tags != b.tags
-        || a.unit != b.unit
-        || a.format != b.format
-        || a.lifecycle != b.lifecycle
-        || a.links != b.links;
+    let cosmetic: Vec<String> = [
+        ("title", a.title != b.title),
+        ("description", a.description != b.description),
+        ("tags", a.tags != b.tags),
+        ("unit", a.unit != b.unit),
+        ("format", a.format != b.format),
+        ("status", a.lifecycle != b.lifecycle),
+        ("links", a.links != b.links),
+    ]
+    .into_iter()
+    .filter(|(_, changed)| *changed)
+    .map(|(what, _)| format!("{what} changed"))
+    .collect();
     let (change, reasons) = if pa.fingerprint != pb.fingerprint {
         classify(old, a, pa, new, b, pb)
-    } else if cosmetic || target.is_some() || owner.is_some() || a.version != b.version {
-        (Change::Cosmetic, Vec::new())
+    } else if target.is_some() {
+        (Change::Target, cosmetic)
+    } else if !cosmetic.is_empty() || owner.is_some() || a.version != b.version {
+        (Change::Cosmetic, cosmetic)
     } else {
         return None;
     };
-    let mut diff = entry(
-        &b.name.text,
-        change,
-        reasons,
-        Some((a, &old.checked.model)),
-        Some((b, &new.checked.model)),
-        impact(new.checked, new_id),
-    );
+    let mut diff = entry(&b.name.text, change, Some((a, old.checked)), Some((b, new.checked)));
+    diff.reasons = reasons;
+    diff.impact = impact(new.checked, new_id);
     diff.target = target;
     diff.owner = owner;
     Some(diff)
@@ -222,35 +239,35 @@ fn value_reasons(ma: &Model, a: &Kpi, mb: &Model, b: &Kpi) -> Vec<String> {
     reasons
 }
 
+/// The target as written: `at least 4%, critical 3%`.
 fn target_text(kpi: &Kpi) -> Option<String> {
     let target = kpi.target.as_ref()?;
+    let written = |t: &Threshold| kpi.written.excerpt(t.span).map_or_else(|| t.number.text.clone(), str::to_string);
     let goal = match &target.goal {
-        Goal::AtLeast(t) => format!("at least {}", t.number.text),
-        Goal::AtMost(t) => format!("at most {}", t.number.text),
-        Goal::Between(l, h) => format!("between {} and {}", l.number.text, h.number.text),
+        Goal::AtLeast(t) => format!("at least {}", written(t)),
+        Goal::AtMost(t) => format!("at most {}", written(t)),
+        Goal::Between(l, h) => format!("between {} and {}", written(l), written(h)),
     };
-    let critical: Vec<&str> = target.critical.iter().map(|c| c.number.text.as_str()).collect();
+    let critical: Vec<String> = target.critical.iter().map(written).collect();
     Some(if critical.is_empty() { goal } else { format!("{goal}, critical {}", critical.join(" and ")) })
 }
 
-fn entry(
-    name: &str,
-    change: Change,
-    reasons: Vec<String>,
-    old: Option<(&Kpi, &Model)>,
-    new: Option<(&Kpi, &Model)>,
-    impact: Impact,
-) -> KpiDiff {
-    let formula = |side: Option<(&Kpi, &Model)>| side.map(|(k, m)| expr_text(m, None, &k.value));
+/// A diff row for `name`: its versions, formulas and where it is declared.
+fn entry(name: &str, change: Change, old: Option<(&Kpi, &Checked)>, new: Option<(&Kpi, &Checked)>) -> KpiDiff {
+    let formula = |side: Option<(&Kpi, &Checked)>| side.map(|(k, c)| expr_text(&c.model, None, &k.value));
+    let (declared, checked) = new.or(old).expect("a KPI on one side at least");
+    let file = checked.sources.get(declared.written.span.file).display_path();
     KpiDiff {
         kpi: name.to_string(),
         change,
-        reasons,
+        reasons: Vec::new(),
         version: (old.map(|(k, _)| k.version), new.map(|(k, _)| k.version)),
         formula: (formula(old), formula(new)),
         target: None,
         owner: None,
-        impact,
+        impact: Impact::default(),
+        location: format!("{file}:{}", declared.written.line),
+        definition: None,
     }
 }
 
