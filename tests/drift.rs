@@ -310,3 +310,19 @@ fn lock_bump_refuses_while_other_errors_remain() {
     assert!(output.contains("no version was bumped"), "{output}");
     assert_eq!(std::fs::read_to_string(dir.join("kpis.kpi")).unwrap(), before);
 }
+
+#[test]
+fn an_unreadable_lock_is_reported_where_it_breaks() {
+    let dir = scenario("bad-lock", str::to_string);
+    let lock = std::fs::read_to_string(dir.join("kpic.lock")).unwrap();
+    // A hand edit that drops a comma on line 5.
+    let mut lines: Vec<String> = lock.lines().map(str::to_string).collect();
+    let line = lines[4].trim_end_matches(',').to_string();
+    lines[4] = line;
+    std::fs::write(dir.join("kpic.lock"), lines.join("\n") + "\n").unwrap();
+    let (code, output) = kpic(&dir, &["check", "--format", "concise"]);
+    assert_eq!(code, 1, "{output}");
+    let first = output.lines().next().unwrap();
+    assert!(first.starts_with("<project>/kpic.lock:6:"), "the error is where the comma is missing: {output}");
+    assert!(first.contains("error[invalid-lock]"), "{output}");
+}
