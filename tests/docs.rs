@@ -2,7 +2,8 @@
 //! earlier blocks of its document (a tutorial builds up) and docs/prelude.kpi,
 //! minus any prelude declaration those blocks make themselves.
 //! A block starting with `# expect: CODE` must report CODE; every other block
-//! must have no errors.
+//! must have no errors. Every block that parses is formatted as `kpic fmt`
+//! formats it.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -84,6 +85,10 @@ fn every_example_in_the_docs_checks() {
             let checked = kpic::check(sources);
             let codes: Vec<&str> = checked.diagnostics.iter().filter(|d| d.is_error()).map(|d| d.code.name()).collect();
             let place = format!("{}:{line}", document.strip_prefix(root).unwrap().display());
+            // Examples are shown as `kpic fmt` writes them.
+            if let Some(formatted) = kpic::syntax::format(&block).filter(|f| *f != block) {
+                problems.push(format!("{place}: not formatted; `kpic fmt` writes it as:\n{formatted}"));
+            }
             match expected {
                 Some(code) if !codes.contains(&code) => {
                     problems.push(format!("{place}: expected {code}, found {codes:?}"))

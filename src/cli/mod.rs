@@ -42,6 +42,8 @@ enum Command {
     Diff(commands::diff::Args),
     /// Write warehouse SQL views for every dialect (atomically), or check they are up to date
     Emit(commands::emit::Args),
+    /// Rewrite .kpi files in the canonical layout (or check that they are)
+    Fmt(commands::fmt::Args),
     /// Record every KPI's version and computation fingerprint in kpic.lock
     Lock(commands::lock::Args),
     /// Print the SQL view that computes one KPI
@@ -83,6 +85,7 @@ pub fn run() -> ExitCode {
         Command::Diff(args) => commands::diff::run(args),
         Command::Emit(args) => commands::emit::run(args),
         Command::Explain(args) => commands::explain::run(args),
+        Command::Fmt(args) => commands::fmt::run(args),
         Command::Lock(args) => commands::lock::run(args),
         Command::Graph(args) => commands::graph::run(args),
         Command::Preview(args) => commands::preview::run(args),
