@@ -121,3 +121,45 @@ fn check_refuses_folders_that_are_not_one_project() {
     let output = run_in(&two, &["check"]);
     assert!(output.starts_with("exit: 0\n") && output.contains("in 1 file"), "{output}");
 }
+
+#[test]
+fn init_creates_a_project_that_checks_and_emits_clean() {
+    let parent = temp_folder("init");
+    let output = run_in(&parent, &["init", "acme-kpis"]);
+    assert!(output.starts_with("exit: 0\n") && output.contains("`acme_kpis`"), "{output}");
+    let project = parent.join("acme-kpis");
+    for file in ["project.kpi", "sources.kpi", "kpis.kpi", "kpic.lock", "README.md", ".github/workflows/kpis.yml"] {
+        assert!(project.join(file).is_file(), "{file} is missing");
+    }
+    let check = run_in(&project, &["check", "--deny-warnings"]);
+    assert!(check.starts_with("exit: 0\n") && check.contains("checked 2 KPIs"), "{check}");
+    assert!(run_in(&project, &["fmt", "--check"]).starts_with("exit: 0\n"));
+    let emit = run_in(&project, &["emit", "--out", "build"]);
+    assert!(emit.starts_with("exit: 0\n"), "{emit}");
+    assert!(project.join("build/catalog/catalog.json").is_file());
+    // Never over anything.
+    let again = run_in(&parent, &["init", "acme-kpis"]);
+    assert!(again.starts_with("exit: 2\n") && again.contains("already exists"), "{again}");
+    std::fs::write(parent.join("notes.txt"), "mine").unwrap();
+    let busy = run_in(&parent, &["init"]);
+    assert!(busy.starts_with("exit: 2\n"), "{busy}");
+    assert_eq!(std::fs::read_to_string(parent.join("notes.txt")).unwrap(), "mine");
+}
+
+#[test]
+fn completions_complete_subcommands() {
+    let script = run(&["completions", "bash"]);
+    let script = script.split_once("--- stdout\n").unwrap().1.split_once("--- stderr\n").unwrap().0.to_string();
+    let file = temp_folder("completions").join("kpic.bash");
+    std::fs::write(&file, script).unwrap();
+    let probe = format!(
+        "source {}; COMP_WORDS=(kpic fm); COMP_CWORD=1; _kpic kpic fm kpic; echo \"${{COMPREPLY[@]}}\"",
+        file.display()
+    );
+    let output = Command::new("bash").args(["-c", &probe]).output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), "fmt", "{}", String::from_utf8_lossy(&output.stderr));
+    for shell in ["zsh", "fish"] {
+        let script = run(&["completions", shell]);
+        assert!(script.starts_with("exit: 0\n") && script.contains("lock"), "{script}");
+    }
+}

@@ -42,12 +42,16 @@ enum Command {
     Diff(commands::diff::Args),
     /// Write warehouse SQL views for every dialect (atomically), or check they are up to date
     Emit(commands::emit::Args),
+    /// Create a new project to start from, with a lock, a README and a CI workflow
+    Init(commands::init::Args),
     /// Rewrite .kpi files in the canonical layout (or check that they are)
     Fmt(commands::fmt::Args),
     /// Record every KPI's version and computation fingerprint in kpic.lock
     Lock(commands::lock::Args),
     /// Print the SQL view that computes one KPI
     Explain(commands::explain::Args),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
+    Completions(commands::completions::Args),
     /// Print the dependency graph of sources and KPIs
     Graph(commands::graph::Args),
     /// Show KPI values on sample data, computed by the DuckDB views in an embedded DuckDB
@@ -86,8 +90,10 @@ pub fn run() -> ExitCode {
         Command::Emit(args) => commands::emit::run(args),
         Command::Explain(args) => commands::explain::run(args),
         Command::Fmt(args) => commands::fmt::run(args),
+        Command::Init(args) => commands::init::run(args),
         Command::Lock(args) => commands::lock::run(args),
         Command::Graph(args) => commands::graph::run(args),
+        Command::Completions(args) => commands::completions::run(args),
         Command::Preview(args) => commands::preview::run(args),
     };
     ExitCode::from(code)

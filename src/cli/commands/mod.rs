@@ -1,8 +1,10 @@
 pub mod check;
+pub mod completions;
 pub mod diff;
 pub mod emit;
 pub mod explain;
 pub mod fmt;
 pub mod graph;
+pub mod init;
 pub mod lock;
 pub mod preview;
