@@ -7,6 +7,7 @@ pub mod diff;
 pub mod emit;
 pub mod graph;
 pub mod lock;
+pub mod lsp;
 pub mod model;
 #[cfg(feature = "engine")]
 pub mod preview;
@@ -119,7 +120,12 @@ fn forget_unparsed_references(sources: &SourceMap, asts: &[syntax::ast::File], d
 
 /// Reads the project under `root` and checks it, with its `kpic.lock`.
 pub fn check_dir(root: &std::path::Path) -> Result<Checked, project::LoadError> {
-    let sources = project::load(root)?;
+    check_files(project::load(root)?, root)
+}
+
+/// Checks the files of the project at `root` (as an editor holds them),
+/// with the `kpic.lock` found there.
+pub fn check_files(sources: SourceMap, root: &std::path::Path) -> Result<Checked, project::LoadError> {
     let lock_path = root.join(lock::FILE_NAME);
     let shown = lock_path.strip_prefix(".").unwrap_or(&lock_path).to_path_buf();
     let lock_file = match std::fs::read_to_string(&lock_path) {

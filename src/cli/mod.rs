@@ -48,6 +48,8 @@ enum Command {
     Fmt(commands::fmt::Args),
     /// Record every KPI's version and computation fingerprint in kpic.lock
     Lock(commands::lock::Args),
+    /// Serve the Language Server Protocol over stdio, for editors
+    Lsp(commands::lsp::Args),
     /// Print the SQL view that computes one KPI
     Explain(commands::explain::Args),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
@@ -92,6 +94,7 @@ pub fn run() -> ExitCode {
         Command::Fmt(args) => commands::fmt::run(args),
         Command::Init(args) => commands::init::run(args),
         Command::Lock(args) => commands::lock::run(args),
+        Command::Lsp(args) => commands::lsp::run(args),
         Command::Graph(args) => commands::graph::run(args),
         Command::Completions(args) => commands::completions::run(args),
         Command::Preview(args) => commands::preview::run(args),

@@ -47,7 +47,8 @@ pub fn aggregate_function(name: &str) -> Option<AggFunc> {
 
 /// Names callable besides the portable functions and aggregates.
 const SPECIAL_FUNCTIONS: [&str; 3] = ["active_at", "in_period", "previous"];
-const AGGREGATE_NAMES: [&str; 12] =
+/// The aggregates a KPI value can call.
+pub const AGGREGATE_NAMES: [&str; 12] =
     ["count", "count_distinct", "sum", "avg", "min", "max", "p50", "median", "p90", "p95", "p99", "percentile"];
 
 /// Resolves expressions against the sources resolved so far.

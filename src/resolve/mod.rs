@@ -10,7 +10,7 @@ mod settings;
 mod source;
 pub mod sql;
 
-pub use expr::aggregate_function;
+pub use expr::{aggregate_function, AGGREGATE_NAMES};
 
 use crate::diagnostics::Diagnostic;
 use crate::model::Model;

@@ -7,4 +7,5 @@ pub mod fmt;
 pub mod graph;
 pub mod init;
 pub mod lock;
+pub mod lsp;
 pub mod preview;

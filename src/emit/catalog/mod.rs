@@ -3,7 +3,7 @@
 //! website rendered from it, `catalog/site/`.
 
 pub mod document;
-mod reading;
+pub(crate) mod reading;
 pub mod site;
 
 use super::OutputFile;

@@ -1,0 +1,149 @@
+//! `kpic lsp` driven as an editor drives it: JSON-RPC messages over stdio
+//! on a copy of the bundled library — initialize, a document opened with an
+//! error and fixed, hover, definition across files, references, completion,
+//! formatting, rename, document and workspace symbols, shutdown.
+
+#[path = "support/lsp_client.rs"]
+mod lsp_client;
+
+use std::path::{Path, PathBuf};
+
+use lsp_client::Client;
+use serde_json::{json, Value};
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+fn uri(path: &Path) -> String {
+    format!("file://{}", path.display())
+}
+
+/// The LSP position of the first `needle` in `text`, `skip` characters into it.
+fn position_of(text: &str, needle: &str, skip: usize) -> Value {
+    let at = text.find(needle).unwrap_or_else(|| panic!("{needle} not in the text")) + skip;
+    let line = text[..at].matches('\n').count();
+    let column = at - text[..at].rfind('\n').map_or(0, |i| i + 1);
+    json!({"line": line, "character": column})
+}
+
+#[test]
+fn an_editor_session() {
+    let dir: PathBuf = std::env::temp_dir().join(format!("kpic-lsp-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    copy_tree(&Path::new(env!("CARGO_MANIFEST_DIR")).join("kpis"), &dir);
+    let dir = std::fs::canonicalize(&dir).unwrap();
+    let file = dir.join("growth/acquisition.kpi");
+    let file_uri = uri(&file);
+    let text = std::fs::read_to_string(&file).unwrap();
+
+    let mut client = Client::start(env!("CARGO_BIN_EXE_kpic"));
+    let initialized =
+        client.request("initialize", json!({"processId": null, "rootUri": uri(&dir), "capabilities": {}}));
+    assert_eq!(initialized["capabilities"]["hoverProvider"], true);
+    client.notify("initialized", json!({}));
+
+    // Opened with a typo: one diagnostic, at the typo.
+    let broken =
+        text.replacen("count_distinct(web_sessions.visitor_id)\n", "count_distinct(web_sessions.visiter_id)\n", 1);
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": file_uri, "languageId": "kpi", "version": 1, "text": broken}}),
+    );
+    let diagnostics = client.diagnostics_for(&file_uri);
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+    assert_eq!(diagnostics[0]["code"], "unknown-column");
+    assert_eq!(diagnostics[0]["range"]["start"], position_of(&broken, "visiter_id", 0));
+    assert!(diagnostics[0]["message"].as_str().unwrap().contains("did you mean `visitor_id`?"));
+
+    // Fixed: the diagnostics are cleared.
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": file_uri, "version": 2}, "contentChanges": [{"text": text}]}),
+    );
+    assert_eq!(client.diagnostics_for(&file_uri), Vec::<Value>::new());
+
+    // Hover: a KPI inside a formula over KPIs, and a source inside an aggregate.
+    let at_kpi = position_of(&text, "signups - previous(signups)", 0);
+    let hover = client.request("textDocument/hover", json!({"textDocument": {"uri": file_uri}, "position": at_kpi}));
+    let shown = hover["contents"]["value"].as_str().unwrap();
+    assert!(shown.contains("**Sign-ups** — KPI `signups`, version 1") && shown.contains("grain: week"), "{shown}");
+    assert!(shown.contains("owner: Growth (`growth`)"), "{shown}");
+    let at_source = position_of(&text, "count_distinct(web_sessions", 16);
+    let hover = client.request("textDocument/hover", json!({"textDocument": {"uri": file_uri}, "position": at_source}));
+    let shown = hover["contents"]["value"].as_str().unwrap();
+    assert!(shown.contains("source `web_sessions`") && shown.contains("| `visitor_id` | string |"), "{shown}");
+
+    // Definition in another file.
+    let definition =
+        client.request("textDocument/definition", json!({"textDocument": {"uri": file_uri}, "position": at_source}));
+    let sources = std::fs::read_to_string(dir.join("growth/sources.kpi")).unwrap();
+    assert_eq!(definition["uri"], uri(&dir.join("growth/sources.kpi")));
+    assert_eq!(definition["range"]["start"], position_of(&sources, "web_sessions {", 0));
+
+    // References of the KPI `signups`: its declaration and the formulas over it, not `count(signups)`.
+    let references = client.request(
+        "textDocument/references",
+        json!({"textDocument": {"uri": file_uri}, "position": at_kpi, "context": {"includeDeclaration": true}}),
+    );
+    let references = references.as_array().unwrap();
+    let lines: Vec<u64> = references.iter().map(|r| r["range"]["start"]["line"].as_u64().unwrap()).collect();
+    let line_of = |needle: &str| position_of(&text, needle, 0)["line"].as_u64().unwrap();
+    assert!(lines.contains(&line_of("kpi signups {")), "{references:?}");
+    assert!(lines.contains(&line_of("signups - previous(signups)")), "{references:?}");
+    assert!(!lines.contains(&line_of("count(signups)\n")), "a source is not the KPI: {references:?}");
+    assert_eq!(references.len(), 6, "declaration, signups_change (2), signups_growth (3): {references:?}");
+
+    // Completion: teams after `owner`, columns after `source.`.
+    let at_owner = position_of(&text, "growth\n  tags", 0);
+    let completion =
+        client.request("textDocument/completion", json!({"textDocument": {"uri": file_uri}, "position": at_owner}));
+    let labels: Vec<&str> = completion.as_array().unwrap().iter().map(|c| c["label"].as_str().unwrap()).collect();
+    assert!(labels.contains(&"growth") && labels.contains(&"sre") && !labels.contains(&"signups"), "{labels:?}");
+    let at_column = position_of(&text, "web_sessions.visitor_id", 13);
+    let completion =
+        client.request("textDocument/completion", json!({"textDocument": {"uri": file_uri}, "position": at_column}));
+    let labels: Vec<&str> = completion.as_array().unwrap().iter().map(|c| c["label"].as_str().unwrap()).collect();
+    assert!(labels.contains(&"visitor_id") && labels.contains(&"landing_page"), "{labels:?}");
+
+    // Formatting goes through `kpic fmt`.
+    let messy = text.replacen("growth\n  tags", "growth\n     tags", 1);
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": file_uri, "version": 3}, "contentChanges": [{"text": messy}]}),
+    );
+    let edits = client.request(
+        "textDocument/formatting",
+        json!({"textDocument": {"uri": file_uri}, "options": {"tabSize": 2, "insertSpaces": true}}),
+    );
+    assert_eq!(edits[0]["newText"], text);
+
+    // Document and workspace symbols.
+    let symbols = client.request("textDocument/documentSymbol", json!({"textDocument": {"uri": file_uri}}));
+    let names: Vec<&str> = symbols.as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
+    assert!(names.contains(&"signup_conversion") && !names.contains(&"users"), "{names:?}");
+    let symbols = client.request("workspace/symbol", json!({"query": "latency"}));
+    let names: Vec<&str> = symbols.as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["p95_latency", "p99_latency"]);
+
+    // Rename the KPI `signups` everywhere it is read as a KPI.
+    let edit = client.request(
+        "textDocument/rename",
+        json!({"textDocument": {"uri": file_uri}, "position": at_kpi, "newName": "weekly_signups"}),
+    );
+    let edits = edit["changes"][&file_uri].as_array().unwrap();
+    assert_eq!(edits.len(), 6, "{edit}");
+    assert!(edits.iter().all(|e| e["newText"] == "weekly_signups"));
+
+    client.request("shutdown", Value::Null);
+    client.notify("exit", Value::Null);
+    assert!(client.child.wait().unwrap().success());
+}
