@@ -107,11 +107,28 @@ fn a_dialect_outside_the_project_is_refused() {
 }
 
 #[test]
-fn explain_prints_one_view_and_suggests_names() {
-    let (code, stdout, _) = kpic(&["explain", "churn", &project(), "--dialect", "postgres"]);
+fn sql_prints_one_view_and_suggests_names() {
+    let (code, stdout, _) = kpic(&["sql", "churn", &project(), "--dialect", "postgres"]);
     assert_eq!(code, 0);
     assert!(stdout.starts_with("CREATE OR REPLACE VIEW \"metrics\".\"churn_v1\" AS"), "{stdout}");
-    let (code, _, stderr) = kpic(&["explain", "chrn", &project()]);
+    let (code, _, stderr) = kpic(&["sql", "chrn", &project()]);
     assert_eq!(code, 2);
     assert!(stderr.contains("did you mean `churn`?"), "{stderr}");
+    // The earlier spelling still works, and says so.
+    let (code, old, stderr) = kpic(&["explain", "churn", &project(), "--dialect", "postgres"]);
+    assert_eq!((code, old), (0, stdout));
+    assert!(stderr.contains("`kpic explain KPI` is now `kpic sql KPI`"), "{stderr}");
+}
+
+#[test]
+fn explain_explains_a_code() {
+    let (code, stdout, _) = kpic(&["explain", "unknown-team"]);
+    assert_eq!(code, 0);
+    assert!(stdout.starts_with("unknown-team (error): "), "{stdout}");
+    assert!(
+        stdout.contains("For example:") && stdout.contains("Fix: ") && stdout.contains("diagnostics.md#unknown-team")
+    );
+    let (code, _, stderr) = kpic(&["explain", "unknown-tema"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("did you mean `unknown-team`?"), "{stderr}");
 }

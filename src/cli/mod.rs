@@ -50,8 +50,10 @@ enum Command {
     Lock(commands::lock::Args),
     /// Serve the Language Server Protocol over stdio, for editors
     Lsp(commands::lsp::Args),
-    /// Print the SQL view that computes one KPI
+    /// Explain a diagnostic code: what it means, an example, the fix
     Explain(commands::explain::Args),
+    /// Print the SQL view that computes one KPI
+    Sql(commands::sql::Args),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
     Completions(commands::completions::Args),
     /// Print the dependency graph of sources and KPIs
@@ -91,6 +93,7 @@ pub fn run() -> ExitCode {
         Command::Diff(args) => commands::diff::run(args),
         Command::Emit(args) => commands::emit::run(args),
         Command::Explain(args) => commands::explain::run(args),
+        Command::Sql(args) => commands::sql::run(args),
         Command::Fmt(args) => commands::fmt::run(args),
         Command::Init(args) => commands::init::run(args),
         Command::Lock(args) => commands::lock::run(args),

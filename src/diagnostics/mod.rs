@@ -1,9 +1,11 @@
 //! The one diagnostic model every stage produces and every renderer reads.
 
 mod codes;
+mod explanations;
 pub mod render;
 
 pub use codes::Code;
+pub use explanations::{explanation, Explanation};
 
 use crate::source::{SourceMap, Span};
 

@@ -1,47 +1,53 @@
-//! `kpic explain KPI [DIR]`: the SQL that computes one KPI.
+//! `kpic explain CODE`: what a diagnostic code means, why it matters, an
+//! example that triggers it and the fix. `kpic explain KPI`, its earlier
+//! meaning, still prints the KPI's SQL, with a note that this is `kpic sql`.
 
-use crate::cli::commands::emit::{parse_dialect, within_project};
-use crate::cli::{checked_without_errors, fail, ProjectArg, EXIT_OK};
-use crate::diagnostics::did_you_mean;
-use crate::emit::sql;
+use crate::cli::commands::emit::parse_dialect;
+use crate::cli::commands::sql;
+use crate::cli::{fail, ProjectArg, EXIT_OK};
+use crate::diagnostics::{did_you_mean, explanation, Code, Severity};
 use crate::model::Dialect;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The KPI id
-    kpi: String,
+    /// A diagnostic code, e.g. `unknown-column` (a KPI id still prints its SQL: see `kpic sql`)
+    topic: String,
     #[command(flatten)]
     project: ProjectArg,
-    /// SQL dialect (default: the project's first)
+    /// With a KPI: the SQL dialect, as `kpic sql --dialect`
     #[arg(long, value_parser = parse_dialect)]
     dialect: Option<Dialect>,
 }
 
 pub fn run(args: Args) -> u8 {
-    let root = match args.project.root() {
-        Ok(root) => root,
-        Err(error) => return fail(error),
+    let Some(code) = Code::from_name(&args.topic) else {
+        if args.topic.contains('-') {
+            let names = Code::ALL.iter().map(|c| c.name());
+            let hint = did_you_mean(&args.topic, names).map(|h| format!(" ({h})")).unwrap_or_default();
+            return fail(format!("no diagnostic code `{}`{hint}; docs/diagnostics.md lists them", args.topic));
+        }
+        eprintln!("note: `kpic explain KPI` is now `kpic sql KPI`");
+        return sql::run(sql::Args { kpi: args.topic, project: args.project, dialect: args.dialect });
     };
-    let checked = match checked_without_errors(&root) {
-        Ok(checked) => checked,
-        Err(code) => return code,
-    };
-    let valid = checked.valid().expect("checked without errors");
-    let model = valid.model;
-    let Some(id) = model.kpi_ids().find(|&id| model.kpi(id).name.text == args.kpi) else {
-        let names = model.kpis.iter().map(|k| k.name.text.as_str());
-        let hint = did_you_mean(&args.kpi, names).map(|h| format!(" ({h})")).unwrap_or_default();
-        return fail(format!("no KPI named `{}`{hint}", args.kpi));
-    };
-    // A project lists at least one dialect (an empty list is a checked error).
-    let Some(dialect) = args.dialect.or(model.settings.dialects.first().copied()) else {
-        return fail("the project emits no dialect");
-    };
-    if let Err(message) = within_project(model, &[dialect]) {
-        return fail(message);
-    }
-    // Only this KPI's SQL: a project of thousands need not be emitted to print one.
-    let view = sql::versioned_view(model, id, sql::for_dialect(dialect));
-    println!("{};", view.statement);
+    print!("{}", text(code));
     EXIT_OK
+}
+
+/// The explanation as `kpic explain` prints it.
+pub fn text(code: Code) -> String {
+    let explained = explanation(code);
+    let severity = match code.severity() {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    };
+    let mut out = format!("{} ({severity}): {}\n\n{}\n", code.name(), code.summary(), explained.why);
+    if let Some(example) = explained.example {
+        out.push_str("\nFor example:\n\n");
+        let formatted = crate::syntax::format(example);
+        for line in formatted.as_deref().unwrap_or(example).lines() {
+            out.push_str(&format!("    {line}\n"));
+        }
+    }
+    out.push_str(&format!("\nFix: {}\n\nMore: {}\n", explained.fix, code.help_uri()));
+    out
 }

@@ -9,3 +9,4 @@ pub mod init;
 pub mod lock;
 pub mod lsp;
 pub mod preview;
+pub mod sql;
