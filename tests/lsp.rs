@@ -102,6 +102,17 @@ fn an_editor_session() {
     assert!(!lines.contains(&line_of("count(signups)\n")), "a source is not the KPI: {references:?}");
     assert_eq!(references.len(), 6, "declaration, signups_change (2), signups_growth (3): {references:?}");
 
+    // A dimension: defined on a source, referenced by the KPIs sliced by it.
+    let at_dimension = position_of(&text, "[country]", 1);
+    let definition =
+        client.request("textDocument/definition", json!({"textDocument": {"uri": file_uri}, "position": at_dimension}));
+    assert_eq!(definition["uri"], uri(&dir.join("growth/sources.kpi")), "{definition}");
+    let references = client.request(
+        "textDocument/references",
+        json!({"textDocument": {"uri": file_uri}, "position": at_dimension, "context": {"includeDeclaration": false}}),
+    );
+    assert!(references.as_array().unwrap().len() >= 3, "signups, weekly_visitors, signup_conversion: {references}");
+
     // Completion: teams after `owner`, columns after `source.`.
     let at_owner = position_of(&text, "growth\n  tags", 0);
     let completion =

@@ -10,6 +10,11 @@ pub fn describe(model: &Model, symbol: &Symbol) -> String {
         Symbol::Kpi(name) => kpi(model, name),
         Symbol::Source(name) => source(model, name),
         Symbol::Team(name) => team(model, name),
+        Symbol::Dimension(name) => {
+            let on: Vec<String> =
+                model.sources.iter().filter(|s| s.dimension(name).is_some()).map(|s| format!("`{}`", s.name)).collect();
+            format!("dimension `{name}`, on {}", if on.is_empty() { "no source".to_string() } else { on.join(", ") })
+        }
         Symbol::Column { source, column } => {
             let found = model.sources.iter().find(|s| s.name.text == *source).and_then(|s| s.column(column));
             match found {

@@ -1,5 +1,5 @@
 //! What a name in a `.kpi` file stands for — a team, a source, a column of a
-//! source, or a KPI — read from the words around it and the checked model,
+//! source, a dimension, or a KPI — read from the words around it and the checked model,
 //! so that it works while the file is being typed; where each is declared,
 //! every place it is named, and the names that fit at a cursor.
 
@@ -13,14 +13,19 @@ use crate::source::{SourceMap, Span};
 pub enum Symbol {
     Team(String),
     Source(String),
-    Column { source: String, column: String },
+    Column {
+        source: String,
+        column: String,
+    },
+    /// A dimension, by name: sources that share a name share the dimension.
+    Dimension(String),
     Kpi(String),
 }
 
 impl Symbol {
     pub fn name(&self) -> &str {
         match self {
-            Symbol::Team(n) | Symbol::Source(n) | Symbol::Kpi(n) => n,
+            Symbol::Team(n) | Symbol::Source(n) | Symbol::Kpi(n) | Symbol::Dimension(n) => n,
             Symbol::Column { column, .. } => column,
         }
     }
@@ -83,6 +88,8 @@ pub fn at(model: &Model, text: &str, offset: usize) -> Option<(Symbol, Range<usi
         (Some("source"), Some("source")) => Symbol::Source(word.to_string()),
         (Some("team"), Some("team")) => Symbol::Team(word.to_string()),
         (Some("owner"), Some("owner")) => Symbol::Team(word.to_string()),
+        (Some("dimension"), Some("dimension")) => Symbol::Dimension(word.to_string()),
+        (Some("dimensions"), _) => Symbol::Dimension(word.to_string()),
         (_, Some("from" | "join" | "replaced_by")) if is_source(word) || is_kpi(word) => {
             if previous == Some("replaced_by") {
                 Symbol::Kpi(word.to_string())
@@ -126,6 +133,7 @@ pub fn declaration(model: &Model, symbol: &Symbol) -> Option<Span> {
             let source = model.sources.iter().find(|s| s.name.text == *source)?;
             source.column(column).map(|c| c.name.span)
         }
+        Symbol::Dimension(name) => model.sources.iter().find_map(|s| s.dimension(name)).map(|d| d.name.span),
     }
 }
 
