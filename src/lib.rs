@@ -9,6 +9,7 @@ pub mod graph;
 pub mod lock;
 pub mod lsp;
 pub mod model;
+mod parallel;
 #[cfg(feature = "engine")]
 pub mod preview;
 pub mod project;
@@ -77,7 +78,17 @@ fn check_with_lock(mut sources: SourceMap, lock_file: Option<Option<(std::path::
             );
         }
     }
-    let asts: Vec<_> = sources.files().map(|(id, file)| syntax::parse_file(id, &file.text, &mut diagnostics)).collect();
+    // Files parse independently: on every core, their findings kept in file order.
+    let files: Vec<_> = sources.files().collect();
+    let parsed = parallel::map_in_parallel(&files, |(id, file)| {
+        let mut found = Vec::new();
+        (syntax::parse_file(*id, &file.text, &mut found), found)
+    });
+    let mut asts = Vec::with_capacity(parsed.len());
+    for (ast, found) in parsed {
+        asts.push(ast);
+        diagnostics.extend(found);
+    }
     let model = resolve::resolve(&sources, &asts, &mut diagnostics);
     forget_unparsed_references(&sources, &asts, &mut diagnostics);
     let graph = Graph::build(&model);

@@ -202,7 +202,7 @@ pub fn build(valid: &Valid, dialects: &[Dialect]) -> Catalog {
     let order = valid.graph.kpis_in_dependency_order().unwrap_or_else(|| model.kpi_ids().collect());
     let prints = fingerprints(model, &order);
     let ids: Vec<KpiId> = model.kpi_ids().collect();
-    let kpis = crate::emit::map_in_parallel(&ids, |&id| {
+    let kpis = crate::parallel::map_in_parallel(&ids, |&id| {
         let fingerprint = prints.get(&id).map_or_else(String::new, |p| p.fingerprint.clone());
         kpi_entry(valid, id, fingerprint, dialects)
     });

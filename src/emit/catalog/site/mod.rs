@@ -184,7 +184,7 @@ pub fn files(valid: &Valid, catalog: &Catalog) -> Vec<OutputFile> {
     ];
     files.push(at("index.html".into(), &index_page(catalog, top())));
     let kpis: Vec<(crate::model::KpiId, &KpiEntry)> = valid.model.kpi_ids().zip(&catalog.kpis).collect();
-    files.extend(crate::emit::map_in_parallel(&kpis, |&(id, kpi)| {
+    files.extend(crate::parallel::map_in_parallel(&kpis, |&(id, kpi)| {
         at(format!("kpis/{}.html", kpi.id), &kpi_page(valid, catalog, id, kpi, &teams, nested()))
     }));
     for team in &catalog.teams {
