@@ -64,7 +64,7 @@ const TOKENS: &[&str] = &[
     "sql(\"$1\")",
 ];
 
-/// Checks `text` as a one-file project and emits SQL if it is valid.
+/// Checks `text` as a one-file project, formats it, and emits SQL if it is valid.
 fn exercise(text: &str) {
     let mut sources = SourceMap::default();
     sources.add(SourceFile::new("fuzz.kpi", text));
@@ -81,6 +81,14 @@ fn exercise(text: &str) {
         }
     }
     let _ = kpic::diagnostics::render::human(&checked.diagnostics, &checked.sources, false);
+    // What parses formats, and the formatted text formats to itself.
+    if let Some(formatted) = kpic::syntax::format(text) {
+        assert_eq!(
+            kpic::syntax::format(&formatted).as_ref(),
+            Some(&formatted),
+            "formatting is not idempotent on:\n{text}"
+        );
+    }
     if let Some(valid) = checked.valid() {
         let _ = kpic::emit::sql::files(&valid, &valid.model.settings.dialects);
     }
