@@ -154,6 +154,16 @@ fn an_editor_session() {
     assert_eq!(edits.len(), 6, "{edit}");
     assert!(edits.iter().all(|e| e["newText"] == "weekly_signups"));
 
+    // A request the server does not know is answered "method not found", and the session goes on.
+    client.send(json!({"jsonrpc": "2.0", "id": 999, "method": "textDocument/codeLens", "params": {"textDocument": {"uri": file_uri}}}));
+    let answer = loop {
+        let message = client.receive();
+        if message["id"] == 999 {
+            break message;
+        }
+    };
+    assert_eq!(answer["error"]["code"], -32601, "{answer}");
+
     client.request("shutdown", Value::Null);
     client.notify("exit", Value::Null);
     assert!(client.child.wait().unwrap().success());

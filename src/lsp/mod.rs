@@ -179,11 +179,11 @@ impl Server<'_> {
         let result = self.answer(request);
         match result {
             Ok(value) => Response::new_ok(id, value),
-            Err(message) => Response::new_err(id, lsp_server::ErrorCode::RequestFailed as i32, message),
+            Err((code, message)) => Response::new_err(id, code as i32, message),
         }
     }
 
-    fn answer(&mut self, request: Request) -> Result<serde_json::Value, String> {
+    fn answer(&mut self, request: Request) -> Answer {
         let request = match cast::<HoverRequest>(request) {
             Ok(params) => {
                 let params = params?;
@@ -272,7 +272,7 @@ impl Server<'_> {
             }
             Err(request) => request,
         };
-        Err(format!("kpic lsp does not answer `{}`", request.method))
+        Err((lsp_server::ErrorCode::MethodNotFound, format!("kpic lsp does not answer `{}`", request.method)))
     }
 
     fn checked(&self) -> Option<&crate::Checked> {
@@ -410,16 +410,24 @@ fn to_lsp(diagnostic: &crate::diagnostics::Diagnostic, sources: &SourceMap) -> L
     }
 }
 
+/// A request's result, or the error code and message to answer with.
+type Answer = Result<serde_json::Value, (lsp_server::ErrorCode, String)>;
+
 /// The parameters of a request of type `R` (or why they do not fit), or the
 /// request back when it is of another type.
-fn cast<R: lsp_types::request::Request>(request: Request) -> Result<Result<R::Params, String>, Request> {
+#[allow(clippy::type_complexity)]
+fn cast<R: lsp_types::request::Request>(
+    request: Request,
+) -> Result<Result<R::Params, (lsp_server::ErrorCode, String)>, Request> {
     match request.extract::<R::Params>(R::METHOD) {
         Ok((_, params)) => Ok(Ok(params)),
         Err(ExtractError::MethodMismatch(request)) => Err(request),
-        Err(ExtractError::JsonError { method, error }) => Ok(Err(format!("bad parameters for `{method}`: {error}"))),
+        Err(ExtractError::JsonError { method, error }) => {
+            Ok(Err((lsp_server::ErrorCode::InvalidParams, format!("bad parameters for `{method}`: {error}"))))
+        }
     }
 }
 
-fn json<T: serde::Serialize>(value: T) -> Result<serde_json::Value, String> {
-    serde_json::to_value(value).map_err(|e| e.to_string())
+fn json<T: serde::Serialize>(value: T) -> Answer {
+    serde_json::to_value(value).map_err(|e| (lsp_server::ErrorCode::InternalError, e.to_string()))
 }
