@@ -20,17 +20,27 @@ pub struct Fingerprint {
     pub parts: BTreeMap<String, String>,
 }
 
+/// The first 8 bytes of the text's SHA-256, in hex.
 fn hash(text: &str) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let digest = Sha256::digest(text.as_bytes());
-    digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
+    let mut out = String::with_capacity(16);
+    for byte in &digest[..8] {
+        out.push(HEX[usize::from(byte >> 4)] as char);
+        out.push(HEX[usize::from(byte & 0xf)] as char);
+    }
+    out
 }
 
 /// Fingerprints of every KPI, upstream KPIs first. A KPI in a dependency
 /// cycle (an error reported elsewhere) gets no fingerprint.
 pub fn fingerprints(model: &Model, order: &[KpiId]) -> BTreeMap<KpiId, Fingerprint> {
     let mut out = BTreeMap::new();
-    // Many KPIs read one source: its canonical text is built once.
-    let mut sources: BTreeMap<SourceId, String> = BTreeMap::new();
+    // Many KPIs read the same sources: the hash of their canonical text is
+    // built once per set of sources; the settings' once for all.
+    let mut sources: BTreeMap<Vec<SourceId>, String> = BTreeMap::new();
+    let settings =
+        hash(&format!("week_start={} time_zone={}", model.settings.week_start.name(), model.settings.time_zone));
     for &id in order {
         let kpi = model.kpi(id);
         let upstream: Option<Vec<String>> = kpi
@@ -39,26 +49,21 @@ pub fn fingerprints(model: &Model, order: &[KpiId]) -> BTreeMap<KpiId, Fingerpri
             .map(|u| out.get(u).map(|f: &Fingerprint| format!("{}={}", model.kpi(*u).name, f.fingerprint)))
             .collect();
         let Some(upstream) = upstream else { continue };
+        let read = kpi.sources();
+        let sources_hash = sources
+            .entry(read.clone())
+            .or_insert_with(|| hash(&read.iter().map(|&s| source(model, s)).collect::<Vec<_>>().join("\n")))
+            .clone();
         let parts: BTreeMap<String, String> = [
-            ("value", format!("{:?} {}", kpi.kind, expr_text(model, None, &kpi.value))),
-            ("time", time(kpi)),
-            ("dimensions", dimensions(model, kpi)),
-            (
-                "sources",
-                kpi.sources()
-                    .iter()
-                    .map(|&s| sources.entry(s).or_insert_with(|| source(model, s)).clone())
-                    .collect::<Vec<_>>()
-                    .join("\n"),
-            ),
-            ("upstream", upstream.join("\n")),
-            (
-                "settings",
-                format!("week_start={} time_zone={}", model.settings.week_start.name(), model.settings.time_zone),
-            ),
+            ("value", hash(&format!("{:?} {}", kpi.kind, expr_text(model, None, &kpi.value)))),
+            ("time", hash(&time(kpi))),
+            ("dimensions", hash(&dimensions(model, kpi))),
+            ("sources", sources_hash),
+            ("upstream", hash(&upstream.join("\n"))),
+            ("settings", settings.clone()),
         ]
         .into_iter()
-        .map(|(name, text)| (name.to_string(), hash(&text)))
+        .map(|(name, hash)| (name.to_string(), hash))
         .collect();
         let all: Vec<String> = parts.iter().map(|(k, v)| format!("{k}={v}")).collect();
         out.insert(id, Fingerprint { fingerprint: hash(&all.join("\n")), parts });
