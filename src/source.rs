@@ -39,6 +39,13 @@ impl Span {
     }
 }
 
+/// Where the run of characters matching `part` that ends `text` starts
+/// (a byte offset on a character boundary: 0 when all of `text` matches,
+/// `text.len()` when its last character does not).
+pub fn run_start(text: &str, part: impl Fn(char) -> bool) -> usize {
+    text.char_indices().rev().find(|&(_, c)| !part(c)).map_or(0, |(i, c)| i + c.len_utf8())
+}
+
 /// Whether text from a `.kpi` file may not hold `c`: control characters
 /// other than tab and newline (a carriage return ends a SQL comment, a NUL
 /// cuts a line in psql).

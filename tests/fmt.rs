@@ -184,3 +184,49 @@ proptest! {
         prop_assert_eq!(kpic::syntax::format(&respaced), kpic::syntax::format(text), "{}", path.display());
     }
 }
+
+/// Comments in every place a line can hold one, and blank lines around them.
+const COMMENTED: &str = r#"team growth { name "G" }
+source s {
+  table "a.s"
+  time at
+  columns {
+    at timestamp # the time
+    amt number
+  }
+  filter amt > 0 # filt
+  # between properties
+
+  dimension big = amt > 10 # dim
+}
+kpi m1 # after name
+{
+  title "K1"
+  owner growth
+  value count(s) # c
+  # mid
+
+  grain week
+  target at_least 5 # a
+    critical 3
+  version 1
+  # before close
+}
+"#;
+
+#[test]
+fn comments_and_blank_lines_are_kept() {
+    let formatted = kpic::syntax::format(COMMENTED).unwrap();
+    let comments = |text: &str| -> Vec<String> {
+        text.lines().filter_map(|l| l.find('#').map(|at| l[at..].trim().to_string())).collect()
+    };
+    assert_eq!(comments(&formatted), comments(COMMENTED), "{formatted}");
+    assert!(formatted.contains("kpi m1 {  # after name\n"), "{formatted}");
+    assert!(formatted.contains("  # between properties\n\n  dimension"), "{formatted}");
+    assert!(formatted.contains("  # mid\n\n  grain"), "{formatted}");
+    assert_eq!(kpic::syntax::format(&formatted).unwrap(), formatted, "idempotent");
+    assert_eq!(ast(&formatted), ast(COMMENTED));
+    // A byte-order mark stays.
+    let bom = format!("\u{feff}{COMMENTED}");
+    assert!(kpic::syntax::format(&bom).unwrap().starts_with('\u{feff}'));
+}

@@ -38,7 +38,7 @@ fn is_word(c: char) -> bool {
 /// The word around `offset`, as a byte range.
 pub fn word_at(text: &str, offset: usize) -> Option<Range<usize>> {
     let offset = offset.min(text.len());
-    let start = text[..offset].rfind(|c: char| !is_word(c)).map_or(0, |i| i + 1);
+    let start = crate::source::run_start(&text[..offset], is_word);
     let end = text[offset..].find(|c: char| !is_word(c)).map_or(text.len(), |i| offset + i);
     (start < end).then_some(start..end)
 }
@@ -188,7 +188,7 @@ pub enum CandidateKind {
 /// otherwise KPIs, sources and aggregates.
 pub fn completions(model: &Model, text: &str, offset: usize) -> Vec<Candidate> {
     let offset = offset.min(text.len());
-    let start = text[..offset].rfind(|c: char| !is_word(c)).map_or(0, |i| i + 1);
+    let start = crate::source::run_start(&text[..offset], is_word);
     let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
     let before = &text[line_start..start];
     let previous = before.split_whitespace().next_back();
@@ -238,5 +238,18 @@ pub fn completions(model: &Model, text: &str, offset: usize) -> Vec<Candidate> {
             });
             kpis.chain(sources()).chain(functions).collect()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_end_at_non_ascii_letters() {
+        let text = "  title \"Café\"\n";
+        assert_eq!(word_at(text, text.len() - 1), None);
+        assert_eq!(word_at(text, 9), Some(9..12));
+        assert_eq!(word_at("é😀x", "é😀".len()), Some("é😀".len().."é😀x".len()));
     }
 }

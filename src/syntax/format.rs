@@ -13,6 +13,11 @@ use super::grammar::{KpiParser, Rule};
 
 /// The canonical text of a file, or `None` when it does not parse.
 pub fn format(text: &str) -> Option<String> {
+    // A byte-order mark is kept, as kpic reads files with one.
+    let (bom, text) = match text.strip_prefix('\u{feff}') {
+        Some(rest) => ("\u{feff}", rest),
+        None => ("", text),
+    };
     let crlf = text.contains("\r\n");
     let text = text.replace("\r\n", "\n");
     let file = KpiParser::parse(Rule::file, &text).ok()?.next()?;
@@ -22,7 +27,7 @@ pub fn format(text: &str) -> Option<String> {
     if crlf {
         out = out.replace('\n', "\r\n");
     }
-    Some(out)
+    Some(format!("{bom}{out}"))
 }
 
 /// A comment found between two printed items.
@@ -68,16 +73,45 @@ impl<'a> Printer<'a> {
         let children: Vec<Pair<Rule>> = block.into_inner().collect();
         let open = children.iter().position(|p| p.as_rule() == Rule::lbrace).expect("a block has `{`");
         let head: Vec<String> = children[..open].iter().map(|p| words(p.clone())).collect();
+        // A comment between the head and its `{` ends the head's line.
+        let head_end = children[..open].last().map_or(block_start(&children[open]), content_end);
+        let inside_head: Vec<&str> = self.text[head_end..children[open].as_span().start()]
+            .lines()
+            .map(str::trim)
+            .filter(|l| l.starts_with('#'))
+            .collect();
         self.consumed = children[open].as_span().end();
         let head_line = format!("{} {{", head.join(" "));
         self.out.push_str(&indent(depth));
         self.out.push_str(&head_line);
-        self.trailing_comment();
+        if inside_head.is_empty() {
+            self.trailing_comment();
+        } else {
+            self.out.push_str("  ");
+            self.out.push_str(inside_head[0]);
+            self.out.push('\n');
+            for comment in &inside_head[1..] {
+                self.line(depth + 1, comment);
+            }
+            // A comment after the `{` itself is kept on a line of its own.
+            let rest = &self.text[self.consumed..];
+            let line_end = rest.find('\n').unwrap_or(rest.len());
+            if let Some(comment) = Some(rest[..line_end].trim()).filter(|c| c.starts_with('#')) {
+                self.line(depth + 1, comment);
+                self.consumed += line_end;
+            }
+        }
         let items: Vec<Pair<Rule>> =
             children[open + 1..].iter().filter(|p| p.as_rule() != Rule::rbrace).cloned().collect();
         let width = items.iter().filter_map(|item| key_width(item)).max().unwrap_or(0);
         for (index, item) in items.into_iter().enumerate() {
-            let blank = has_blank_line(&self.text[self.consumed..item.as_span().start()]);
+            let gap = &self.text[self.consumed..item.as_span().start()];
+            let blank = has_blank_line(gap);
+            // After the last comment: a blank line between it and the item.
+            let blank_after_comments = gap.rfind('#').is_some_and(|at| {
+                let line_end = gap[at..].find('\n').map_or(gap.len(), |i| at + i);
+                has_blank_line(&gap[line_end..])
+            });
             let comments = self.comments_before(item.as_span().start());
             for (n, comment) in comments.iter().enumerate() {
                 if comment.blank_before && (index > 0 || n > 0) {
@@ -85,7 +119,7 @@ impl<'a> Printer<'a> {
                 }
                 self.line(depth + 1, comment.text);
             }
-            if comments.is_empty() && index > 0 && blank {
+            if (comments.is_empty() && index > 0 && blank) || (!comments.is_empty() && blank_after_comments) {
                 self.out.push('\n');
             }
             self.item(item, depth + 1, width);
@@ -183,7 +217,18 @@ impl<'a> Printer<'a> {
 /// Where the last token of `pair` ends: pest counts the white space before
 /// an optional part that is absent (`periods from D` + `until`?) into a span.
 fn content_end(pair: &Pair<Rule>) -> usize {
-    pair.clone().into_inner().flatten().map(|t| t.as_span().end()).max().unwrap_or(pair.as_span().end())
+    // Leaves only: an inner rule's span, too, takes in white space and comments after it.
+    pair.clone()
+        .into_inner()
+        .flatten()
+        .filter(|t| t.clone().into_inner().next().is_none())
+        .map(|t| t.as_span().end())
+        .max()
+        .unwrap_or(pair.as_span().end())
+}
+
+fn block_start(pair: &Pair<Rule>) -> usize {
+    pair.as_span().start()
 }
 
 /// Whether text between two items holds an empty line.

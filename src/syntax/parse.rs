@@ -256,7 +256,7 @@ fn unfinished_expression(text: &str, before: &str, expected: &[&str]) -> Option<
     if !expected.contains(&"an operator") {
         return None;
     }
-    let word_start = before.rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).map_or(0, |i| i + 1);
+    let word_start = crate::source::run_start(before, |c| c.is_ascii_alphanumeric() || c == '_');
     let word = &before[word_start..];
     let line_start = before[..word_start].rfind('\n').map_or(0, |i| i + 1);
     let starts_line = before[line_start..word_start].trim().is_empty() && line_start > 0;
@@ -288,7 +288,7 @@ fn call_before(before: &str) -> &str {
                 depth -= 1;
                 if depth == 0 {
                     let name_start =
-                        before[..index].rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).map_or(0, |i| i + 1);
+                        crate::source::run_start(&before[..index], |c| c.is_ascii_alphanumeric() || c == '_');
                     return &before[name_start..];
                 }
             }
