@@ -154,6 +154,19 @@ fn an_editor_session() {
     assert_eq!(edits.len(), 6, "{edit}");
     assert!(edits.iter().all(|e| e["newText"] == "weekly_signups"));
 
+    // Rename refuses what is not a name, or a name another KPI has.
+    for bad in ["bad name!", "weekly_visitors"] {
+        client.send(json!({"jsonrpc": "2.0", "id": 998, "method": "textDocument/rename",
+            "params": {"textDocument": {"uri": file_uri}, "position": at_kpi, "newName": bad}}));
+        let answer = loop {
+            let message = client.receive();
+            if message["id"] == 998 {
+                break message;
+            }
+        };
+        assert_eq!(answer["error"]["code"], -32602, "{bad}: {answer}");
+    }
+
     // A request the server does not know is answered "method not found", and the session goes on.
     client.send(json!({"jsonrpc": "2.0", "id": 999, "method": "textDocument/codeLens", "params": {"textDocument": {"uri": file_uri}}}));
     let answer = loop {

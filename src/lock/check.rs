@@ -63,6 +63,16 @@ pub fn check(model: &Model, graph: &Graph, lock: LockState, diagnostics: &mut Ve
             let read_after_rename = renamed_but_read(model, &renames, diagnostics);
             let has_errors = diagnostics.iter().any(Diagnostic::is_error);
             let unparsed = diagnostics.iter().any(|d| matches!(d.code, Code::Syntax | Code::TooComplex));
+            // A KPI whose id is declared twice: which one the lock means is not known.
+            let declared_twice: HashSet<&str> = diagnostics
+                .iter()
+                .filter(|d| d.code == Code::DuplicateName)
+                .filter_map(|d| d.group.as_deref()?.strip_prefix("KPI "))
+                .collect();
+            let skipped: HashSet<KpiId> = skipped
+                .into_iter()
+                .chain(model.kpi_ids().filter(|&id| declared_twice.contains(model.kpi(id).name.text.as_str())))
+                .collect();
             let drift = Drift { model, graph, prints: &prints, lock };
             let renamed_to: HashSet<KpiId> = renames.values().copied().collect();
             for (&id, print) in prints.iter().filter(|(id, _)| !unparsed && !skipped.contains(id)) {

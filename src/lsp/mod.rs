@@ -264,11 +264,14 @@ impl Server<'_> {
             Ok(params) => {
                 let params = params?;
                 let position = params.text_document_position;
-                let edit = self.symbol_at(&position.text_document.uri, position.position).map(|(symbol, _)| {
-                    let checked = self.checked().expect("a symbol comes from a check");
-                    rename(checked, &symbol, &params.new_name)
-                });
-                return json(edit);
+                let Some((symbol, _)) = self.symbol_at(&position.text_document.uri, position.position) else {
+                    return json(None::<WorkspaceEdit>);
+                };
+                let checked = self.checked().expect("a symbol comes from a check");
+                if let Err(why) = renamable(checked, &symbol, &params.new_name) {
+                    return Err((lsp_server::ErrorCode::InvalidParams, why));
+                }
+                return json(rename(checked, &symbol, &params.new_name));
             }
             Err(request) => request,
         };
@@ -362,6 +365,29 @@ fn declarations(checked: &crate::Checked) -> impl Iterator<Item = (String, Symbo
     let sources = model.sources.iter().map(|s| (s.name.text.clone(), SymbolKind::STRUCT, s.name.span, s.written.span));
     let kpis = model.kpis.iter().map(|k| (k.name.text.clone(), SymbolKind::VARIABLE, k.name.span, k.written.span));
     teams.chain(sources).chain(kpis)
+}
+
+/// Whether `symbol` may be renamed to `new_name`: an id, not taken by another of its kind.
+fn renamable(checked: &crate::Checked, symbol: &Symbol, new_name: &str) -> Result<(), String> {
+    let is_id = new_name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && new_name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if !is_id {
+        return Err(format!("`{new_name}` is not a name: use ASCII letters, digits and `_`"));
+    }
+    let taken = symbols::declaration(
+        &checked.model,
+        &match symbol {
+            Symbol::Team(_) => Symbol::Team(new_name.to_string()),
+            Symbol::Source(_) => Symbol::Source(new_name.to_string()),
+            Symbol::Kpi(_) => Symbol::Kpi(new_name.to_string()),
+            Symbol::Dimension(_) => Symbol::Dimension(new_name.to_string()),
+            Symbol::Column { source, .. } => Symbol::Column { source: source.clone(), column: new_name.to_string() },
+        },
+    );
+    match taken {
+        Some(_) if new_name != symbol.name() => Err(format!("`{new_name}` is taken: pick a name nothing else has")),
+        _ => Ok(()),
+    }
 }
 
 /// Every place that names `symbol`, renamed.

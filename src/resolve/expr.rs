@@ -717,6 +717,22 @@ impl ExprResolver<'_> {
                     .help(format!("write e.g. `{}(orders.amount)`", name.name)),
             );
         }
+        // `count(signups)` where no source or column is called `signups` (its
+        // source was deleted or renamed): that name, once for all its uses.
+        if let (None, None, [ast::Expr { kind: ast::ExprKind::Path(parts), .. }]) = (counted_source, from, args) {
+            if let [name] = parts.as_slice() {
+                if !self.sources.iter().any(|s| s.column(&name.name).is_some()) {
+                    let mut diagnostic =
+                        Diagnostic::new(Code::UnknownSource, name.span, format!("no source named `{}`", name.name))
+                            .label("unknown source")
+                            .grouped(&name.name);
+                    if let Some(help) = did_you_mean(&name.name, self.source_ids.keys().map(String::as_str)) {
+                        diagnostic = diagnostic.help(help);
+                    }
+                    return self.error(diagnostic);
+                }
+            }
+        }
         let qualified: Vec<&ast::Expr> = arg.into_iter().chain(filter).collect();
         let Some(base) = counted_source.or_else(|| self.infer_base(&qualified, from, span)) else {
             return null(span);

@@ -45,7 +45,8 @@ fn unique<'a, T, Id: Copy>(
                 Diagnostic::new(Code::DuplicateName, id.span, format!("{kind} `{}` is declared twice", id.name))
                     .label("declared again here")
                     .secondary(id_of(kept[first as usize]).span, "first declared here")
-                    .help(format!("rename one of them; {kind} ids are unique across all files")),
+                    .help(format!("rename one of them; {kind} ids are unique across all files"))
+                    .grouped(format!("{kind} {}", id.name)),
             );
             continue;
         }

@@ -20,8 +20,10 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> u8 {
-    let Some(code) = Code::from_name(&args.topic) else {
-        if args.topic.contains('-') {
+    // Diagnostics print codes as `kpic::unknown-team`: that spelling is one too.
+    let topic = args.topic.strip_prefix("kpic::").unwrap_or(&args.topic).to_string();
+    let Some(code) = Code::from_name(&topic) else {
+        if topic.contains('-') {
             let names = Code::ALL.iter().map(|c| c.name());
             let hint = did_you_mean(&args.topic, names).map(|h| format!(" ({h})")).unwrap_or_default();
             return fail(format!("no diagnostic code `{}`{hint}; docs/diagnostics.md lists them", args.topic));
