@@ -154,7 +154,8 @@ fn respace(text: &str, spaces: &[usize]) -> String {
     for (index, line) in text.lines().enumerate() {
         let n = spaces[index % spaces.len()];
         // Comments are the user's words: their spacing is kept.
-        if in_text_block || line.trim().is_empty() || line.trim_start().starts_with('#') {
+        if in_text_block || line.trim().is_empty() || line.trim_start_matches('\u{feff}').trim_start().starts_with('#')
+        {
             out.push_str(line);
         } else {
             let body = line.trim_start();
