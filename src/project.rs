@@ -216,26 +216,59 @@ pub fn load(root: &Path) -> Result<SourceMap, LoadError> {
     if !root.is_dir() {
         return Err(LoadError::NotADirectory(root.to_path_buf()));
     }
-    let mut paths = Vec::new();
-    let mut visited = HashSet::new();
-    collect(root, &mut visited, &mut paths)?;
-    if paths.is_empty() {
-        return Err(LoadError::NoKpiFiles(root.to_path_buf()));
-    }
-    paths.sort();
+    let mut paths = kpi_files(root)?;
     // A file reached through two links is read once, under its first path.
     let mut seen = HashSet::new();
     paths.retain(|path| seen.insert(std::fs::canonicalize(path).unwrap_or_else(|_| path.clone())));
-    let mut sources = SourceMap::default();
+    let mut read = Vec::with_capacity(paths.len());
     for path in paths {
         let bytes = std::fs::read(&path).map_err(|e| LoadError::Io(path.clone(), e))?;
-        let shown = shown_path(root, &path)?;
-        let in_project = path.strip_prefix(root).ok().map(Path::to_path_buf);
-        let mut file = SourceFile::from_bytes(shown, bytes);
-        file.in_project = in_project;
+        read.push((path, bytes));
+    }
+    // Folders below the root that are projects of their own, told from the
+    // files just read (a `project` block) or a `kpic.lock`.
+    let declaring: HashSet<&Path> = read
+        .iter()
+        .filter(|(_, bytes)| declares_project(&String::from_utf8_lossy(bytes)))
+        .filter_map(|(path, _)| path.parent())
+        .collect();
+    let mut locked: std::collections::HashMap<PathBuf, bool> = std::collections::HashMap::new();
+    let mut nested = |path: &Path| {
+        let mut folders = path.ancestors().skip(1).take_while(|folder| *folder != root);
+        folders.any(|f| {
+            declaring.contains(f)
+                || *locked.entry(f.to_path_buf()).or_insert_with(|| f.join(crate::lock::FILE_NAME).is_file())
+        })
+    };
+    let mut sources = SourceMap::default();
+    for (path, bytes) in &read {
+        if nested(path) {
+            continue;
+        }
+        let shown = shown_path(root, path)?;
+        let mut file = SourceFile::from_bytes(shown, bytes.clone());
+        file.in_project = path.strip_prefix(root).ok().map(Path::to_path_buf);
         sources.add(file);
     }
+    if sources.files().next().is_none() {
+        return Err(LoadError::NoKpiFiles(root.to_path_buf()));
+    }
     Ok(sources)
+}
+
+/// Every `.kpi` file at or below `path` (the file itself when it is one),
+/// sorted; hidden folders are skipped, links followed, a folder reached again
+/// through a link read once.
+pub fn kpi_files(path: &Path) -> Result<Vec<PathBuf>, LoadError> {
+    let mut out = Vec::new();
+    if path.is_dir() {
+        collect(path, &mut HashSet::new(), &mut out)?;
+    } else {
+        std::fs::metadata(path).map_err(io(path))?;
+        out.push(path.to_path_buf());
+    }
+    out.sort();
+    Ok(out)
 }
 
 /// How a file of the project at `root` is shown: as `root` joined with its
@@ -277,7 +310,7 @@ fn collect(dir: &Path, visited: &mut HashSet<PathBuf>, out: &mut Vec<PathBuf>) -
             Err(error) if is_kpi => return Err(LoadError::Io(path, error)),
             Err(_) => continue,
         };
-        if metadata.is_dir() && !hidden && !is_project_root(&path)? {
+        if metadata.is_dir() && !hidden {
             collect(&path, visited, out)?;
         } else if metadata.is_file() && is_kpi {
             out.push(path);

@@ -5,23 +5,14 @@
 
 #[path = "support/lsp_client.rs"]
 mod lsp_client;
+#[path = "support/tree.rs"]
+mod tree;
 
 use std::path::{Path, PathBuf};
 
 use lsp_client::Client;
 use serde_json::{json, Value};
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap().flatten() {
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
+use tree::copy_tree;
 
 fn uri(path: &Path) -> String {
     format!("file://{}", path.display())

@@ -24,8 +24,13 @@
 //! concise` prints it (paths relative to the project); the diagnostics must be
 //! exactly those, as many as there are `expect` lines.
 
+#[path = "support/tree.rs"]
+mod tree;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+use tree::copy_tree;
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
@@ -95,18 +100,6 @@ fn apply_hunk(text: &str, hunk: &[String], case: &str) -> String {
     out.extend(&lines[at[0] + old.len()..]);
     let end = if crlf { "\r\n" } else { "\n" };
     out.join(end) + end
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap().flatten() {
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 fn prepare(case: &Case) -> PathBuf {

@@ -72,9 +72,9 @@ pub struct ProjectArg {
 }
 
 impl ProjectArg {
-    /// The project's root folder, found as `project::find` finds it.
-    pub fn root(&self) -> Result<PathBuf, crate::project::LoadError> {
-        crate::project::find(&self.paths)
+    /// The project found as `project::find` finds it, checked (see [`check_project`]).
+    pub fn check(&self) -> Result<(PathBuf, crate::Checked), u8> {
+        check_project(&self.paths)
     }
 }
 
@@ -105,10 +105,16 @@ pub fn run() -> ExitCode {
     ExitCode::from(code)
 }
 
-/// Checks the project at `dir`. When it cannot be read or has errors, prints
-/// why and returns the exit code instead.
-pub fn checked_without_errors(dir: &std::path::Path) -> Result<crate::Checked, u8> {
-    let checked = crate::check_dir(dir).map_err(fail)?;
+/// Finds the project that `paths` name and checks it: its root and the
+/// result, or, when it cannot be found or read, the exit code after saying why.
+pub fn check_project(paths: &[PathBuf]) -> Result<(PathBuf, crate::Checked), u8> {
+    let root = crate::project::find(paths).map_err(fail)?;
+    let checked = crate::check_dir(&root).map_err(fail)?;
+    Ok((root, checked))
+}
+
+/// `checked` when it has no errors; otherwise prints them and returns exit code 1.
+pub fn without_errors(checked: crate::Checked) -> Result<crate::Checked, u8> {
     if checked.has_errors() {
         eprint!("{}", crate::diagnostics::render::human(&checked.diagnostics, &checked.sources, false));
         return Err(EXIT_ERRORS);

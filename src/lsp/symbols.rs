@@ -71,10 +71,8 @@ pub fn at(model: &Model, text: &str, offset: usize) -> Option<(Symbol, Range<usi
     let previous = before.split_whitespace().next_back();
     let is_source = |n: &str| model.sources.iter().any(|s| s.name.text == n);
     let is_kpi = |n: &str| model.kpis.iter().any(|k| k.name.text == n);
-    let source_of = |n: &str| {
-        // A join's target is read under its own name.
-        model.sources.iter().find(|s| s.name.text == n).map(|s| s.name.text.clone())
-    };
+    // A qualifier names a source (a join's target is read under its own name).
+    let source_of = |n: &str| is_source(n).then(|| n.to_string());
     if let Some(qualifier) = before.strip_suffix('.').and_then(|b| b.rsplit(|c: char| !is_word(c)).next()) {
         let source = source_of(qualifier)?;
         return Some((Symbol::Column { source, column: word.to_string() }, range));

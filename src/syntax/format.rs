@@ -73,33 +73,21 @@ impl<'a> Printer<'a> {
         let children: Vec<Pair<Rule>> = block.into_inner().collect();
         let open = children.iter().position(|p| p.as_rule() == Rule::lbrace).expect("a block has `{`");
         let head: Vec<String> = children[..open].iter().map(|p| words(p.clone())).collect();
-        // A comment between the head and its `{` ends the head's line.
-        let head_end = children[..open].last().map_or(block_start(&children[open]), content_end);
-        let inside_head: Vec<&str> = self.text[head_end..children[open].as_span().start()]
+        // Comments between the head and its `{`, then one after the `{`: the
+        // first ends the head's line, the others get lines of their own.
+        let head_end = children[..open].last().map_or(children[open].as_span().start(), content_end);
+        let mut comments: Vec<&str> = self.text[head_end..children[open].as_span().start()]
             .lines()
             .map(str::trim)
             .filter(|l| l.starts_with('#'))
             .collect();
         self.consumed = children[open].as_span().end();
-        let head_line = format!("{} {{", head.join(" "));
+        comments.extend(self.line_comment());
         self.out.push_str(&indent(depth));
-        self.out.push_str(&head_line);
-        if inside_head.is_empty() {
-            self.trailing_comment();
-        } else {
-            self.out.push_str("  ");
-            self.out.push_str(inside_head[0]);
-            self.out.push('\n');
-            for comment in &inside_head[1..] {
-                self.line(depth + 1, comment);
-            }
-            // A comment after the `{` itself is kept on a line of its own.
-            let rest = &self.text[self.consumed..];
-            let line_end = rest.find('\n').unwrap_or(rest.len());
-            if let Some(comment) = Some(rest[..line_end].trim()).filter(|c| c.starts_with('#')) {
-                self.line(depth + 1, comment);
-                self.consumed += line_end;
-            }
+        self.out.push_str(&format!("{} {{", head.join(" ")));
+        self.end_line(comments.first().copied());
+        for comment in comments.iter().skip(1) {
+            self.line(depth + 1, comment);
         }
         let items: Vec<Pair<Rule>> =
             children[open + 1..].iter().filter(|p| p.as_rule() != Rule::rbrace).cloned().collect();
@@ -164,13 +152,26 @@ impl<'a> Printer<'a> {
 
     /// Ends the current line, with the comment that follows on it, if any.
     fn trailing_comment(&mut self) {
+        let comment = self.line_comment();
+        self.end_line(comment);
+    }
+
+    /// The comment on the rest of the current input line, taken as printed.
+    fn line_comment(&mut self) -> Option<&'a str> {
         let rest = &self.text[self.consumed..];
         let line_end = rest.find('\n').unwrap_or(rest.len());
-        let on_line = rest[..line_end].trim_start();
-        if on_line.starts_with('#') {
-            self.out.push_str("  ");
-            self.out.push_str(on_line.trim_end());
+        let comment = rest[..line_end].trim();
+        comment.starts_with('#').then(|| {
             self.consumed += line_end;
+            comment
+        })
+    }
+
+    /// Ends the output line, with `comment` at its end.
+    fn end_line(&mut self, comment: Option<&str>) {
+        if let Some(comment) = comment {
+            self.out.push_str("  ");
+            self.out.push_str(comment);
         }
         self.out.push('\n');
     }
@@ -225,10 +226,6 @@ fn content_end(pair: &Pair<Rule>) -> usize {
         .map(|t| t.as_span().end())
         .max()
         .unwrap_or(pair.as_span().end())
-}
-
-fn block_start(pair: &Pair<Rule>) -> usize {
-    pair.as_span().start()
 }
 
 /// Whether text between two items holds an empty line.

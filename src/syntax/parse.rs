@@ -112,6 +112,12 @@ impl Slip {
     fn new(message: impl Into<String>, label: impl Into<String>, help: impl Into<String>) -> Option<Slip> {
         Some(Slip { message: message.into(), label: label.into(), help: help.into(), at: None })
     }
+
+    /// Labels `start..end` instead of the token where parsing stopped.
+    fn at(mut self, start: usize, end: usize) -> Slip {
+        self.at = Some((start, end));
+        self
+    }
 }
 
 /// A slip recognised where parsing stopped — from another language (`==`,
@@ -123,24 +129,22 @@ fn named_mistake(text: &str, position: usize, found: &str, expected: &[&str]) ->
     let after_word = before.ends_with(|c: char| c.is_alphanumeric() || c == '_');
     let unexpected = "unexpected here";
     if let Some(&open) = unclosed(text, '{', '}').first().filter(|_| found.is_empty()) {
-        let mut slip = Slip::new(
+        return Slip::new(
             "this block is not closed",
             "opened here, never closed",
             "add its `}` after the block's last line",
-        )?;
-        slip.at = Some((open, open + 1));
-        return Some(slip);
+        )
+        .map(|slip| slip.at(open, open + 1));
     }
     if rest.starts_with('"') && !rest.starts_with("\"\"\"") {
         let line = rest[1..].split('\n').next().unwrap_or("");
         if !line.contains('"') {
-            let mut slip = Slip::new(
+            return Slip::new(
                 "this string is not closed",
                 "the string starts here",
                 "end it with `\"` on the same line; text over several lines goes in `\"\"\"…\"\"\"`",
-            )?;
-            slip.at = Some((position, position + 1));
-            return Some(slip);
+            )
+            .map(|slip| slip.at(position, position + 1));
         }
     }
     let same_line = !text[before.len()..position].contains('\n');
@@ -207,10 +211,12 @@ fn named_mistake(text: &str, position: usize, found: &str, expected: &[&str]) ->
     // An expression that ran past the end of its line: a `(` was left open.
     let open_paren = unclosed(&text[..position], '(', ')').last().copied();
     if let Some(open) = open_paren.filter(|&o| expected.contains(&"`)`") && text[o..position].contains('\n')) {
-        let mut slip =
-            Slip::new("this `(` is not closed", "opened here, never closed", "add its `)` where the expression ends")?;
-        slip.at = Some((open, open + 1));
-        return Some(slip);
+        return Slip::new(
+            "this `(` is not closed",
+            "opened here, never closed",
+            "add its `)` where the expression ends",
+        )
+        .map(|slip| slip.at(open, open + 1));
     }
     if expected == ["a list `[…]`"] || expected == ["`[`"] {
         return Slip::new("a list is written in brackets", unexpected, format!("write `[{}]`", line_rest(rest)));
@@ -269,13 +275,12 @@ fn unfinished_expression(text: &str, before: &str, expected: &[&str]) -> Option<
         return None;
     }
     let at = previous_line.len() - operator.len_utf8();
-    let mut slip = Slip::new(
+    Slip::new(
         format!("the expression ends with `{operator}`"),
         "nothing follows this",
         format!("finish the expression after `{operator}` on this line, or remove the `{operator}`"),
-    )?;
-    slip.at = Some((at, at + operator.len_utf8()));
-    Some(slip)
+    )
+    .map(|slip| slip.at(at, at + operator.len_utf8()))
 }
 
 /// The call that `before` ends with: `… count(deployments)` → `count(deployments)`.

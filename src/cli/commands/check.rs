@@ -1,6 +1,6 @@
 //! `kpic check [DIR]`: validate a project and report every finding.
 
-use crate::cli::{fail, stdout_is_terminal, ProjectArg, EXIT_ERRORS, EXIT_OK};
+use crate::cli::{stdout_is_terminal, ProjectArg, EXIT_ERRORS, EXIT_OK};
 use crate::diagnostics::{counts, render};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -30,13 +30,9 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> u8 {
-    let root = match args.project.root() {
-        Ok(root) => root,
-        Err(error) => return fail(error),
-    };
-    let checked = match crate::check_dir(&root) {
-        Ok(checked) => checked,
-        Err(error) => return fail(error),
+    let (_, checked) = match args.project.check() {
+        Ok(found) => found,
+        Err(code) => return code,
     };
     let diagnostics = &checked.diagnostics;
     let (errors, warnings) = counts(diagnostics);

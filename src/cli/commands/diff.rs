@@ -69,13 +69,9 @@ fn checks(side: &str, checked: &Checked, format: Format) -> Result<(), u8> {
 }
 
 pub fn run(args: Args) -> u8 {
-    let root = match args.project.root() {
-        Ok(root) => root,
-        Err(error) => return fail(error),
-    };
-    let head = match crate::check_dir(&root) {
-        Ok(checked) => checked,
-        Err(error) => return fail(error),
+    let (root, head) = match args.project.check() {
+        Ok(found) => found,
+        Err(code) => return code,
     };
     let base = match (&args.base, &args.base_dir) {
         (Some(revision), _) => diff::base_from_git(&root, revision),

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use crate::atomic::WriteError;
-use crate::cli::{checked_without_errors, fail, ProjectArg, EXIT_ERRORS, EXIT_OK};
+use crate::cli::{fail, without_errors, ProjectArg, EXIT_ERRORS, EXIT_OK};
 use crate::emit::{self, OutputFile};
 use crate::model::Dialect;
 use crate::Valid;
@@ -51,11 +51,11 @@ pub fn generate(valid: &Valid, dialects: &[Dialect]) -> Vec<OutputFile> {
 }
 
 pub fn run(args: Args) -> u8 {
-    let root = match args.project.root() {
-        Ok(root) => root,
-        Err(error) => return fail(error),
+    let (root, checked) = match args.project.check() {
+        Ok(found) => found,
+        Err(code) => return code,
     };
-    let checked = match checked_without_errors(&root) {
+    let checked = match without_errors(checked) {
         Ok(checked) => checked,
         Err(code) => {
             eprintln!("error: the project has errors; nothing was emitted");

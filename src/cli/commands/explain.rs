@@ -36,7 +36,7 @@ pub fn run(args: Args) -> u8 {
 }
 
 /// The explanation as `kpic explain` prints it.
-pub fn text(code: Code) -> String {
+fn text(code: Code) -> String {
     let explained = explanation(code);
     let severity = match code.severity() {
         Severity::Error => "error",

@@ -1,7 +1,7 @@
 //! `kpic fmt [PATH…] [--check] [--diff]`: rewrite `.kpi` files in the
 //! canonical layout (`syntax::format`), or report those that are not in it.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::cli::{fail, EXIT_ERRORS, EXIT_OK};
 use crate::diagnostics::render;
@@ -24,8 +24,9 @@ pub fn run(args: Args) -> u8 {
     let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
     let mut files = Vec::new();
     for path in &paths {
-        if let Err(error) = kpi_files(path, &mut files) {
-            return fail(format!("cannot read `{}`: {error}", path.display()));
+        match crate::project::kpi_files(path) {
+            Ok(found) => files.extend(found),
+            Err(error) => return fail(error),
         }
     }
     files.sort();
@@ -76,23 +77,4 @@ fn report_unparsable(shown: PathBuf, bytes: Vec<u8>) {
     diagnostics
         .retain(|d| d.code == crate::diagnostics::Code::Syntax || d.code == crate::diagnostics::Code::TooComplex);
     eprint!("{}", render::human(&diagnostics, &sources, false));
-}
-
-/// `path` itself when it is a file, else every `.kpi` file below it (hidden folders skipped).
-fn kpi_files(path: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    if !path.is_dir() {
-        std::fs::metadata(path)?;
-        out.push(path.to_path_buf());
-        return Ok(());
-    }
-    for entry in std::fs::read_dir(path)? {
-        let entry = entry?.path();
-        let hidden = entry.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.'));
-        if entry.is_dir() && !hidden {
-            kpi_files(&entry, out)?;
-        } else if entry.extension().is_some_and(|e| e == "kpi") {
-            out.push(entry);
-        }
-    }
-    Ok(())
 }

@@ -1,6 +1,6 @@
 //! `kpic graph [DIR]`: the dependency graph as dot, Mermaid or JSON.
 
-use crate::cli::{checked_without_errors, fail, ProjectArg, EXIT_OK};
+use crate::cli::{without_errors, ProjectArg, EXIT_OK};
 use crate::graph::{self, GraphFormat};
 
 #[derive(Debug, clap::Args)]
@@ -13,11 +13,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> u8 {
-    let root = match args.project.root() {
-        Ok(root) => root,
-        Err(error) => return fail(error),
-    };
-    let checked = match checked_without_errors(&root) {
+    let checked = match args.project.check().and_then(|(_, checked)| without_errors(checked)) {
         Ok(checked) => checked,
         Err(code) => return code,
     };

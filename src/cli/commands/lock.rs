@@ -25,13 +25,9 @@ fn settled_by_locking(d: &Diagnostic) -> bool {
 }
 
 pub fn run(args: Args) -> u8 {
-    let root = match args.project.root() {
-        Ok(root) => root,
-        Err(error) => return fail(error),
-    };
-    let mut checked = match crate::check_dir(&root) {
-        Ok(checked) => checked,
-        Err(error) => return fail(error),
+    let (root, mut checked) = match args.project.check() {
+        Ok(found) => found,
+        Err(code) => return code,
     };
     if args.bump {
         checked = match bump(&root, checked) {

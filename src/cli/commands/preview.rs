@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use crate::cli::{checked_without_errors, fail, stdout_is_terminal, EXIT_OK};
+use crate::cli::{check_project, fail, stdout_is_terminal, without_errors, EXIT_OK};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -24,11 +24,7 @@ pub struct Args {
 #[cfg(feature = "engine")]
 pub fn run(args: Args) -> u8 {
     use crate::diagnostics::did_you_mean;
-    let root = match crate::project::find(args.project.as_slice()) {
-        Ok(root) => root,
-        Err(error) => return fail(error),
-    };
-    let checked = match checked_without_errors(&root) {
+    let checked = match check_project(args.project.as_slice()).and_then(|(_, checked)| without_errors(checked)) {
         Ok(checked) => checked,
         Err(code) => return code,
     };
@@ -60,6 +56,6 @@ pub fn run(args: Args) -> u8 {
 
 #[cfg(not(feature = "engine"))]
 pub fn run(args: Args) -> u8 {
-    let _ = (args, checked_without_errors, stdout_is_terminal, EXIT_OK);
+    let _ = (args, check_project, without_errors, stdout_is_terminal, EXIT_OK);
     fail("this kpic was built without the embedded engine; build it with `cargo build --features engine` (see README)")
 }

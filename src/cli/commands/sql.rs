@@ -1,7 +1,7 @@
 //! `kpic sql KPI [PATH]`: the SQL that computes one KPI.
 
 use crate::cli::commands::emit::{parse_dialect, within_project};
-use crate::cli::{checked_without_errors, fail, ProjectArg, EXIT_OK};
+use crate::cli::{fail, without_errors, ProjectArg, EXIT_OK};
 use crate::diagnostics::did_you_mean;
 use crate::emit::sql;
 use crate::model::Dialect;
@@ -18,11 +18,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> u8 {
-    let root = match args.project.root() {
-        Ok(root) => root,
-        Err(error) => return fail(error),
-    };
-    let checked = match checked_without_errors(&root) {
+    let checked = match args.project.check().and_then(|(_, checked)| without_errors(checked)) {
         Ok(checked) => checked,
         Err(code) => return code,
     };
