@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use chrono::{NaiveDateTime, Weekday};
-use engines::{read_view, DuckDb, Engine, Postgres};
+use engines::{read_view, DuckDb, Engine, Postgres, Quoting, Served};
 use kpic::emit::sql;
 use kpic::model::Dialect;
 use reference::*;
@@ -673,9 +673,19 @@ fn deploy_views(engine: &mut dyn Engine, valid: &kpic::Valid, dialect: Dialect) 
 fn scoreboard_problems(engine: &mut dyn Engine, checked: &kpic::Checked) -> Vec<String> {
     let model = &checked.model;
     let schema = &model.settings.schema;
+    let q = |name: &str| engine.quote(name);
     let sql = format!(
-        "SELECT kpi, dimensions, CAST(period_start AS VARCHAR), status, team, CAST(version AS DOUBLE PRECISION), value, target \
-         FROM \"{schema}\".kpi_scoreboard"
+        "SELECT {}, {}, {}, {}, {}, {}, {}, {} FROM {}.{}",
+        q("kpi"),
+        q("dimensions"),
+        engine.text(&q("period_start")),
+        q("status"),
+        q("team"),
+        engine.double(&q("version")),
+        q("value"),
+        q("target"),
+        q(schema),
+        q("kpi_scoreboard")
     );
     // (kpi, dimensions) → (period_start, status, team), (version, value, target)
     type Row = (Vec<Option<String>>, Vec<Option<f64>>);
@@ -743,7 +753,7 @@ fn close_all(a: &[Option<f64>], b: &[Option<f64>]) -> bool {
 
 /// Loads the data and every view of `projects` into an engine.
 fn deploy(engine: &mut dyn Engine, dialect: Dialect, projects: &[kpic::Checked]) {
-    engine.execute(&engines::data_sql());
+    engines::load_sample_data(engine);
     for checked in projects {
         deploy_views(engine, &checked.valid().expect("execution projects check clean"), dialect);
     }
@@ -866,17 +876,17 @@ fn hostile(engine: &mut dyn Engine, dialect: Dialect) {
         "üñíçødé ✓ \n newline",
         "/* not a comment */ \\ back\\slash",
     ];
-    let table = "\"raw\".\"ev\"\"ents; drop table users; --\"";
-    let mut sql =
-        format!("CREATE SCHEMA IF NOT EXISTS \"raw\"; CREATE TABLE {table} (\"at\" TIMESTAMP, label VARCHAR);");
-    for (i, label) in labels.iter().enumerate() {
-        sql.push_str(&format!(
-            "INSERT INTO {table} VALUES ('2026-01-0{} 12:00:00', '{}');",
-            1 + i % 2,
-            label.replace('\'', "''")
-        ));
-    }
-    engine.execute(&sql);
+    let rows = labels
+        .iter()
+        .enumerate()
+        .map(|(i, label)| vec![Some(format!("2026-01-0{} 12:00:00", 1 + i % 2)), Some(label.to_string())])
+        .collect();
+    engine.load(&engines::Table {
+        schema: "raw".into(),
+        name: "ev\"ents; drop table users; --".into(),
+        columns: vec![("at".into(), "timestamp"), ("label".into(), "string")],
+        rows,
+    });
     let valid = checked.valid().unwrap();
     deploy_views(engine, &valid, dialect);
     let rows = read_view(engine, &valid.model.settings.schema, "hostile_count", &["label".to_string()], false);
@@ -901,11 +911,14 @@ fn hostile(engine: &mut dyn Engine, dialect: Dialect) {
 fn new_york(engine: &mut dyn Engine, dialect: Dialect) {
     let checked = kpic::check_dir(&project("new_york")).unwrap();
     let valid = checked.valid().unwrap();
-    engine.execute(
-        "CREATE SCHEMA tz; CREATE TABLE tz.pings (\"at\" TIMESTAMP);
-         INSERT INTO tz.pings VALUES ('2026-03-02 04:59:59'), ('2026-03-02 05:00:00'), ('2026-03-03 04:00:00'),
-                                     ('2026-03-09 03:59:59'), ('2026-03-09 04:00:00');",
-    );
+    let pings = ["2026-03-02 04:59:59", "2026-03-02 05:00:00", "2026-03-03 04:00:00", "2026-03-09 03:59:59", "2026-03-09 04:00:00"];
+    let mut table = engines::Table {
+        schema: "tz".into(),
+        name: "pings".into(),
+        columns: vec![("at".into(), "timestamp")],
+        rows: pings.iter().map(|t| vec![Some(t.to_string())]).collect(),
+    };
+    engine.load(&table);
     deploy_views(engine, &valid, dialect);
     let rows = read_view(engine, "kpi_new_york", "pings_daily", &[], false);
     let counts: BTreeMap<String, Option<f64>> =
@@ -923,19 +936,28 @@ fn new_york(engine: &mut dyn Engine, dialect: Dialect) {
         expected.insert(empty.to_string(), Some(0.0));
     }
     assert_eq!(counts, expected, "{}", engine.name());
-    period_complete(engine);
+    period_complete(engine, &valid, dialect, &mut table);
 }
 
 /// `period_complete`: a ping now makes today (in New York) the last period,
 /// still open; every period that ended by today is complete.
-fn period_complete(engine: &mut dyn Engine) {
+/// (The views are created again: ZetaSQL's stand in for views are tables.)
+fn period_complete(engine: &mut dyn Engine, valid: &kpic::Valid, dialect: Dialect, pings: &mut engines::Table) {
     use chrono::TimeZone;
     let seconds = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
     let now = chrono::DateTime::from_timestamp(seconds, 0).unwrap().naive_utc();
-    engine.execute(&format!("INSERT INTO tz.pings VALUES ('{}');", now.format("%Y-%m-%d %H:%M:%S")));
+    pings.rows.push(vec![Some(now.format("%Y-%m-%d %H:%M:%S").to_string())]);
+    engine.load(pings);
+    deploy_views(engine, valid, dialect);
     let today = chrono_tz::America::New_York.from_utc_datetime(&now).date_naive();
-    let sql = "SELECT CAST(period_end AS VARCHAR), CAST(period_complete AS VARCHAR) FROM kpi_new_york.pings_daily";
-    let rows = engine.rows(sql, 2, 0);
+    let sql = format!(
+        "SELECT {}, {} FROM {}.{}",
+        engine.text(&engine.quote("period_end")),
+        engine.text(&engine.quote("period_complete")),
+        engine.quote("kpi_new_york"),
+        engine.quote("pings_daily")
+    );
+    let rows = engine.rows(&sql, 2, 0);
     let mut open = 0;
     for (text, _) in &rows {
         let end = chrono::NaiveDate::parse_from_str(text[0].as_deref().unwrap(), "%Y-%m-%d").unwrap();
@@ -949,47 +971,145 @@ fn period_complete(engine: &mut dyn Engine) {
 /// Columns the library's SQL sources filter on without returning them.
 const QUERY_ONLY_COLUMNS: &[(&str, &str)] = &[("data.freshness_checks", "environment")];
 
-/// Every view of the bundled library, created and queried over empty tables
-/// typed as its sources declare: the engine binds every name and type.
-fn library(engine: &mut dyn Engine, dialect: Dialect) {
-    let checked = kpic::check_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("kpis")).unwrap();
+/// The rows of every view of the bundled library over generated tables
+/// (see [`library_tables`]), keyed by KPI: the engine binds every name and
+/// type, and the rows are compared between engines.
+fn library(engine: &mut dyn Engine, dialect: Dialect) -> BTreeMap<String, engines::ViewRows> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("kpis");
+    let checked = kpic::check_dir(&dir).unwrap();
     let valid = checked.valid().expect("kpis/ checks clean");
     let model = valid.model;
-    let sql_type = |ty: kpic::model::Type| match ty {
-        kpic::model::Type::Number => "DOUBLE PRECISION",
-        kpic::model::Type::Boolean => "BOOLEAN",
-        kpic::model::Type::Timestamp => "TIMESTAMP",
-        kpic::model::Type::Date => "DATE",
-        _ => "VARCHAR",
-    };
-    let mut ddl = String::new();
+    for table in library_tables(model, &dir) {
+        engine.load(&table);
+    }
+    deploy_views(engine, &valid, dialect);
+    let mut views = BTreeMap::new();
+    for kpi in &model.kpis {
+        let dims: Vec<String> = kpi.dimensions.iter().map(|d| d.text.clone()).collect();
+        let rows = read_view(engine, &model.settings.schema, &kpi.name.text, &dims, kpi.ratio().is_some());
+        views.insert(kpi.name.text.clone(), rows);
+    }
+    views
+}
+
+/// The tables the library's sources read, each with the columns of every
+/// source over it, filled with 300 rows of deterministic pseudo-random
+/// values: strings from the words the `.kpi` files quote (so that filters
+/// and joins match some rows), numbers with fractions, timestamps with
+/// microseconds over four months, and about one NULL in twelve.
+fn library_tables(model: &kpic::model::Model, dir: &Path) -> Vec<engines::Table> {
+    use kpic::model::{Relation, TimestampStorage, Type};
+    let mut words = std::collections::BTreeSet::new();
+    for file in kpic::project::kpi_files(dir).expect("kpis/ lists") {
+        let text = std::fs::read_to_string(file).unwrap();
+        for quoted in text.split(['"', '\'']).skip(1).step_by(2) {
+            let word = |c: char| c.is_ascii_alphanumeric() || "_/-".contains(c);
+            if !quoted.is_empty() && quoted.len() <= 30 && quoted.chars().all(word) {
+                words.insert(quoted.to_string());
+            }
+        }
+    }
+    let words: Vec<String> = words.into_iter().collect();
+    let mut tables: BTreeMap<String, Vec<(String, &'static str)>> = BTreeMap::new();
     for source in &model.sources {
-        let mut columns: Vec<String> =
-            source.columns.iter().map(|c| format!("\"{}\" {}", c.name, sql_type(c.ty))).collect();
-        let tables = match &source.relation {
-            kpic::model::Relation::Table(table) => vec![table.clone()],
-            kpic::model::Relation::Query { tables, .. } => {
-                // Columns a SQL source's query reads but does not return.
+        let mut columns: Vec<(String, &'static str)> = source
+            .columns
+            .iter()
+            .map(|c| {
+                let ty = match (c.ty, c.storage) {
+                    (Type::Number, _) => "number",
+                    (Type::Boolean, _) => "boolean",
+                    (Type::Timestamp, Some(TimestampStorage::UtcReading)) => "datetime",
+                    (Type::Timestamp, _) => "timestamp",
+                    (Type::Date, _) => "date",
+                    _ => "string",
+                };
+                (c.name.text.clone(), ty)
+            })
+            .collect();
+        let read = match &source.relation {
+            Relation::Table(table) => vec![table.clone()],
+            Relation::Query { tables, .. } => {
                 let extra = QUERY_ONLY_COLUMNS.iter().filter(|(table, _)| tables.iter().any(|t| t == table));
-                columns.extend(extra.map(|(_, column)| format!("\"{column}\" VARCHAR")));
+                columns.extend(extra.map(|(_, column)| (column.to_string(), "string")));
                 tables.clone()
             }
         };
-        for table in tables {
-            let (schema, _) = table.split_once('.').unwrap();
-            ddl.push_str(&format!(
-                "CREATE SCHEMA IF NOT EXISTS {schema}; CREATE TABLE IF NOT EXISTS {table} ({});\n",
-                columns.join(", ")
-            ));
+        for table in read {
+            let all = tables.entry(table).or_default();
+            for column in &columns {
+                if !all.iter().any(|(name, _)| *name == column.0) {
+                    all.push(column.clone());
+                }
+            }
         }
     }
-    engine.execute(&ddl);
-    deploy_views(engine, &valid, dialect);
-    for kpi in &model.kpis {
-        let dims: Vec<String> = kpi.dimensions.iter().map(|d| d.text.clone()).collect();
-        assert!(read_view(engine, &model.settings.schema, &kpi.name.text, &dims, kpi.ratio().is_some()).is_empty());
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        // splitmix64
+        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    };
+    let start = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap().and_hms_opt(0, 0, 0).unwrap();
+    tables
+        .into_iter()
+        .map(|(qualified, columns)| {
+            let rows = (0..300)
+                .map(|_| {
+                    columns
+                        .iter()
+                        .map(|(_, ty)| {
+                            let n = next();
+                            (n % 12 != 0).then(|| match *ty {
+                                "number" => format!("{}.{}", (n >> 8) % 1000, (n >> 20) % 4 * 25),
+                                "boolean" => ((n >> 8) % 2 == 0).to_string(),
+                                "timestamp" | "datetime" => {
+                                    let micros = (n >> 8) % (120 * 86_400_000_000);
+                                    let at = start + chrono::Duration::microseconds(micros as i64);
+                                    at.format("%Y-%m-%d %H:%M:%S%.6f").to_string()
+                                }
+                                "date" => (start.date() + chrono::Days::new((n >> 8) % 120)).to_string(),
+                                _ => words[((n >> 8) % words.len() as u64) as usize].clone(),
+                            })
+                        })
+                        .collect()
+                })
+                .collect();
+            let (schema, name) = qualified.split_once('.').expect("schema.table");
+            engines::Table { schema: schema.into(), name: name.into(), columns, rows }
+        })
+        .collect()
+}
+
+/// Differences between two engines' rows of the library's views.
+fn library_differences(
+    engine: &str,
+    actual: &BTreeMap<String, engines::ViewRows>,
+    expected: &BTreeMap<String, engines::ViewRows>,
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    for (kpi, rows) in expected {
+        let found = &actual[kpi];
+        if found.keys().ne(rows.keys()) {
+            problems.push(format!("{engine} {kpi}: {} rows, duckdb has {}", found.len(), rows.len()));
+            continue;
+        }
+        for (key, row) in rows {
+            let other = &found[key];
+            let same = close(other.value, row.value)
+                && close(other.numerator, row.numerator)
+                && close(other.denominator, row.denominator)
+                && close(other.target, row.target)
+                && other.status == row.status;
+            if !same {
+                problems.push(format!("{engine} {kpi} {key:?}: {other:?}, duckdb {row:?}"));
+            }
+        }
     }
-    looker::binds(engine, &Path::new(env!("CARGO_MANIFEST_DIR")).join("kpis"), dialect);
+    problems
 }
 
 /// Writes one version of a small project over `app.events` into `dir`:
@@ -1030,7 +1150,7 @@ fn redeploy(engine: &mut dyn Engine, dialect: Dialect) {
     let dir = std::env::temp_dir().join(format!("kpic-redeploy-{}-{}", engine.name(), std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    engine.execute(&engines::data_sql());
+    engines::load_sample_data(engine);
     let name = engine.name();
     run_script(engine, &locked_deploy(&dir, 1, "", dialect)).unwrap();
     let v1 = engine.rows("SELECT CAST(period_start AS VARCHAR), value FROM redeploy.a_events", 1, 1);
@@ -1052,13 +1172,25 @@ fn redeploy(engine: &mut dyn Engine, dialect: Dialect) {
     assert_eq!(engine.rows(by_kind, 1, 1), v2, "{name}: a failed deploy leaves a_events at version 2");
 }
 
+fn kpis_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("kpis")
+}
+
+/// The library's views on DuckDB, which the other engines are compared with.
+fn duckdb_library() -> BTreeMap<String, engines::ViewRows> {
+    library(&mut DuckDb::new(), Dialect::DuckDb)
+}
+
 #[test]
 fn duckdb_views_match_the_reference() {
     let mut engine = DuckDb::new();
     run(&mut engine, Dialect::DuckDb);
     hostile(&mut engine, Dialect::DuckDb);
     new_york(&mut engine, Dialect::DuckDb);
-    library(&mut DuckDb::new(), Dialect::DuckDb);
+    let mut library_engine = DuckDb::new();
+    let views = library(&mut library_engine, Dialect::DuckDb);
+    assert!(views.values().any(|rows| rows.values().any(|r| r.value.is_some_and(|v| v != 0.0))), "some numbers");
+    looker::binds(&mut library_engine, &kpis_dir(), Dialect::DuckDb);
     redeploy(&mut DuckDb::new(), Dialect::DuckDb);
 }
 
@@ -1077,7 +1209,57 @@ fn postgres_views_match_the_reference() {
     hostile(&mut engine, Dialect::Postgres);
     new_york(&mut engine, Dialect::Postgres);
     let mut library_engine = Postgres::connect().unwrap().isolated(&format!("kpic_library_{}", std::process::id()));
-    library(&mut library_engine, Dialect::Postgres);
+    let problems = library_differences("postgres", &library(&mut library_engine, Dialect::Postgres), &duckdb_library());
+    assert!(problems.is_empty(), "{} differences:\n{}", problems.len(), problems.join("\n"));
+    looker::binds(&mut library_engine, &kpis_dir(), Dialect::Postgres);
     let mut redeploy_engine = Postgres::connect().unwrap().isolated(&format!("kpic_redeploy_{}", std::process::id()));
     redeploy(&mut redeploy_engine, Dialect::Postgres);
+}
+
+/// Starts an engine server of `tests/engines/`, or says why not: skipped
+/// without `KPIC_ENGINES`, a failure when CI requires every engine.
+fn served(name: &'static str, venv: &str, quoting: Quoting) -> Option<Served> {
+    let served = Served::start(name, venv, quoting);
+    if served.is_none() {
+        assert!(std::env::var_os("KPIC_REQUIRE_ENGINES").is_none(), "KPIC_ENGINES is not set: see .ci/run");
+        eprintln!("skipped: KPIC_ENGINES is not set (.ci/run installs the engines)");
+    }
+    served
+}
+
+/// Every view of the execution projects, the hostile names, New York's days
+/// and the library, on one served engine.
+fn run_served(engine: &mut Served, dialect: Dialect, library_reference: &BTreeMap<String, engines::ViewRows>) {
+    run(engine, dialect);
+    hostile(engine, dialect);
+    new_york(engine, dialect);
+    let problems = library_differences(engine.name(), &library(engine, dialect), library_reference);
+    assert!(problems.is_empty(), "{} differences:\n{}", problems.len(), problems.join("\n"));
+}
+
+/// Databricks SQL on Apache Spark, in two sessions that differ in every
+/// setting a result could depend on: UTC with ANSI mode, then Los Angeles
+/// without it.
+#[test]
+fn databricks_views_match_the_reference_on_spark() {
+    let Some(mut engine) = served("databricks", "spark", Quoting::Backquotes) else { return };
+    let reference = duckdb_library();
+    engine.set(serde_json::json!({"time_zone": "UTC", "ansi": true}));
+    run_served(&mut engine, Dialect::Databricks, &reference);
+    engine.set(serde_json::json!({"time_zone": "America/Los_Angeles", "ansi": false}));
+    run_served(&mut engine, Dialect::Databricks, &reference);
+}
+
+/// BigQuery SQL on ZetaSQL, GoogleSQL's reference implementation.
+#[test]
+fn bigquery_views_match_the_reference_on_zetasql() {
+    let Some(mut engine) = served("bigquery", "zetasql", Quoting::Backquotes) else { return };
+    run_served(&mut engine, Dialect::BigQuery, &duckdb_library());
+}
+
+/// Snowflake SQL on fakesnow, an emulator (Snowflake's functions on DuckDB).
+#[test]
+fn snowflake_views_match_the_reference_on_fakesnow() {
+    let Some(mut engine) = served("snowflake", "snowflake", Quoting::Snowflake) else { return };
+    run_served(&mut engine, Dialect::Snowflake, &duckdb_library());
 }

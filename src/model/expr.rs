@@ -41,7 +41,7 @@ impl Type {
             "string" | "text" => Type::String,
             "number" | "integer" | "decimal" => Type::Number,
             "boolean" | "bool" => Type::Boolean,
-            "timestamp" => Type::Timestamp,
+            "timestamp" | "datetime" => Type::Timestamp,
             "date" => Type::Date,
             _ => return None,
         })

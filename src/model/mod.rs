@@ -261,6 +261,19 @@ pub enum Relation {
 pub struct Column {
     pub name: Name,
     pub ty: Type,
+    /// How a timestamp column is stored; `None` for other types.
+    pub storage: Option<TimestampStorage>,
+}
+
+/// How the warehouse stores a timestamp column (both are UTC instants to kpic).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimestampStorage {
+    /// Declared `timestamp`: the warehouse's instant type (BigQuery and
+    /// Databricks `TIMESTAMP`; elsewhere `TIMESTAMP` holding UTC readings).
+    Instant,
+    /// Declared `datetime`: the UTC reading without a zone (BigQuery
+    /// `DATETIME`, Databricks `TIMESTAMP_NTZ`).
+    UtcReading,
 }
 
 /// A dimension a KPI can slice by: a column, or an expression over columns and joins.

@@ -8,11 +8,11 @@ use super::names::Declarations;
 use super::settings::invalid;
 use super::sql::{self, SqlKind};
 use crate::diagnostics::{Code, Diagnostic};
-use crate::model::{Column, Dialect, Dimension, Join, Name, Relation, Source, SourceId, Type, Validity};
+use crate::model::{Column, Dialect, Dimension, Join, Name, Relation, Source, SourceId, TimestampStorage, Type, Validity};
 use crate::source::SourceMap;
 use crate::syntax::ast::{self, Ident};
 
-const COLUMN_TYPES: [&str; 6] = ["string", "number", "integer", "boolean", "timestamp", "date"];
+const COLUMN_TYPES: [&str; 7] = ["string", "number", "integer", "boolean", "timestamp", "datetime", "date"];
 
 pub fn resolve_all(
     declarations: &Declarations,
@@ -138,7 +138,11 @@ fn shell(decl: &ast::SourceDecl, files: &SourceMap, dialects: &[Dialect], diagno
             diagnostics.push(invalid(&column.ty, "column type", &COLUMN_TYPES));
             Type::Any
         });
-        columns.push(Column { name: Name { text: column.name.name.clone(), span: column.name.span }, ty });
+        let storage = (ty == Type::Timestamp).then(|| match column.ty.name.as_str() {
+            "datetime" => TimestampStorage::UtcReading,
+            _ => TimestampStorage::Instant,
+        });
+        columns.push(Column { name: Name { text: column.name.name.clone(), span: column.name.span }, ty, storage });
     }
     let mut source = Source {
         name: Name { text: decl.id.name.clone(), span: decl.id.span },

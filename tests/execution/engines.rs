@@ -22,65 +22,121 @@ pub type ViewRows = BTreeMap<(NaiveDate, Vec<Option<String>>), ViewRow>;
 /// Rows read back: text columns, then double columns.
 pub type Rows = Vec<(Vec<Option<String>>, Vec<Option<f64>>)>;
 
+/// A table of sample data: raw names, column types as `.kpi` files spell
+/// them (`string`, `number`, `boolean`, `timestamp`, `datetime`, `date`),
+/// and values as CSV text.
+#[derive(Debug, Clone)]
+pub struct Table {
+    pub schema: String,
+    pub name: String,
+    pub columns: Vec<(String, &'static str)>,
+    pub rows: Vec<Vec<Option<String>>>,
+}
+
 /// An engine that runs SQL statements and reads KPI views.
 pub trait Engine {
     fn name(&self) -> &'static str;
-    /// Runs statements; the engine's error as text.
+    /// Runs one statement, verbatim; the engine's error as text.
     fn try_execute(&mut self, sql: &str) -> Result<(), String>;
     fn execute(&mut self, sql: &str) {
         if let Err(error) = self.try_execute(sql) {
             panic!("{}: {error}\n{sql}", self.name());
         }
     }
-    /// Rows of `SELECT <columns> FROM <view>`: text columns, then double columns.
+    /// Rows of a query: text columns, then double columns.
     fn rows(&mut self, sql: &str, texts: usize, doubles: usize) -> Rows;
+    /// A name as a user of this warehouse writes it in a query.
+    fn quote(&self, name: &str) -> String {
+        format!("\"{}\"", name.replace('"', "\"\""))
+    }
+    /// `CAST(x AS <text type>)`.
+    fn text(&self, expr: &str) -> String {
+        format!("CAST({expr} AS VARCHAR)")
+    }
+    /// `CAST(x AS <double type>)`.
+    fn double(&self, expr: &str) -> String {
+        format!("CAST({expr} AS DOUBLE PRECISION)")
+    }
+    /// Creates (or replaces) a table and fills it.
+    fn load(&mut self, table: &Table) {
+        let sql_type = |ty: &str| match ty {
+            "number" => "DOUBLE PRECISION",
+            "boolean" => "BOOLEAN",
+            "timestamp" | "datetime" => "TIMESTAMP",
+            "date" => "DATE",
+            _ => "VARCHAR",
+        };
+        let name = format!("{}.{}", quote(&table.schema), quote(&table.name));
+        let columns: Vec<String> = table.columns.iter().map(|(c, ty)| format!("{} {}", quote(c), sql_type(ty))).collect();
+        let mut sql = format!(
+            "CREATE SCHEMA IF NOT EXISTS {}; DROP TABLE IF EXISTS {name} CASCADE; CREATE TABLE {name} ({});\n",
+            quote(&table.schema),
+            columns.join(", ")
+        );
+        for row in &table.rows {
+            let values: Vec<String> = row
+                .iter()
+                .map(|v| v.as_ref().map_or_else(|| "NULL".to_string(), |v| format!("'{}'", v.replace('\'', "''"))))
+                .collect();
+            sql.push_str(&format!("INSERT INTO {name} VALUES ({});\n", values.join(", ")));
+        }
+        self.execute(&sql);
+    }
 }
 
-/// The SQL that creates and fills every table of the sample data.
-pub fn data_sql() -> String {
+/// The tables of `tests/data/`: types from `schema.sql`, rows from the CSVs.
+pub fn sample_tables() -> Vec<Table> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
-    let mut sql = std::fs::read_to_string(dir.join("schema.sql")).expect("tests/data/schema.sql");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "csv"))
-        .collect();
-    files.sort();
-    for file in files {
-        let table = file.file_stem().unwrap().to_string_lossy().into_owned();
-        let text = std::fs::read_to_string(&file).unwrap();
-        let mut lines = text.lines();
-        lines.next(); // the header
-        for line in lines {
-            let values: Vec<String> = line
-                .split(',')
-                .map(
-                    |field| {
-                        if field.is_empty() {
-                            "NULL".to_string()
-                        } else {
-                            format!("'{}'", field.replace('\'', "''"))
-                        }
-                    },
-                )
-                .collect();
-            sql.push_str(&format!("INSERT INTO {table} VALUES ({});\n", values.join(", ")));
-        }
+    let schema = std::fs::read_to_string(dir.join("schema.sql")).expect("tests/data/schema.sql");
+    let mut tables = Vec::new();
+    for line in schema.lines().filter_map(|l| l.strip_prefix("CREATE TABLE ")) {
+        let (qualified, columns) = line.split_once(" (").expect("CREATE TABLE name (columns);");
+        let (schema, name) = qualified.split_once('.').expect("schema.table");
+        let columns = columns.trim_end_matches(");").split(", ").map(|column| {
+            let (name, ty) = column.split_once(' ').expect("name TYPE");
+            let ty = match ty {
+                "DOUBLE PRECISION" => "number",
+                "BOOLEAN" => "boolean",
+                "TIMESTAMP" => "timestamp",
+                "DATE" => "date",
+                _ => "string",
+            };
+            (name.trim_matches('"').to_string(), ty)
+        });
+        let text = std::fs::read_to_string(dir.join(format!("{qualified}.csv"))).expect("a CSV per table");
+        let rows = text
+            .lines()
+            .skip(1)
+            .map(|line| line.split(',').map(|f| (!f.is_empty()).then(|| f.to_string())).collect())
+            .collect();
+        tables.push(Table { schema: schema.into(), name: name.into(), columns: columns.collect(), rows });
     }
-    sql
+    tables
+}
+
+/// Loads every table of the sample data.
+pub fn load_sample_data(engine: &mut dyn Engine) {
+    for table in sample_tables() {
+        engine.load(&table);
+    }
 }
 
 /// Reads a KPI view into rows keyed by period and dimension values.
 pub fn read_view(engine: &mut dyn Engine, schema: &str, view: &str, dimensions: &[String], ratio: bool) -> ViewRows {
-    let mut texts: Vec<String> = vec!["CAST(\"period_start\" AS VARCHAR)".into()];
-    texts.extend(dimensions.iter().map(|d| format!("CAST({} AS VARCHAR)", quote(d))));
-    texts.push("\"status\"".into());
-    let mut doubles = vec!["\"value\"", "\"target\""];
+    let mut texts: Vec<String> = vec![engine.text(&engine.quote("period_start"))];
+    texts.extend(dimensions.iter().map(|d| engine.text(&engine.quote(d))));
+    texts.push(engine.quote("status"));
+    let mut doubles = vec![engine.quote("value"), engine.quote("target")];
     if ratio {
-        doubles.extend(["\"numerator\"", "\"denominator\""]);
+        doubles.extend([engine.quote("numerator"), engine.quote("denominator")]);
     }
-    let sql = format!("SELECT {}, {} FROM {}.{}", texts.join(", "), doubles.join(", "), quote(schema), quote(view));
+    let sql = format!(
+        "SELECT {}, {} FROM {}.{}",
+        texts.join(", "),
+        doubles.join(", "),
+        engine.quote(schema),
+        engine.quote(view)
+    );
     let mut out = ViewRows::new();
     for (text, numbers) in engine.rows(&sql, texts.len(), doubles.len()) {
         let period = NaiveDate::parse_from_str(text[0].as_deref().expect("period_start"), "%Y-%m-%d").expect("a date");
@@ -174,4 +230,147 @@ impl Engine for Postgres {
             })
             .collect()
     }
+}
+
+/// An engine behind a server process of `tests/engines/` (Spark, ZetaSQL,
+/// fakesnow), which speaks JSON lines: see `tests/engines/README.md`.
+pub struct Served {
+    name: &'static str,
+    /// How names are written: backquotes, or Snowflake's unquoted names.
+    quoting: Quoting,
+    child: std::process::Child,
+    input: std::process::ChildStdin,
+    output: std::io::BufReader<std::process::ChildStdout>,
+}
+
+#[derive(Clone, Copy)]
+pub enum Quoting {
+    Backquotes,
+    /// Unquoted where Snowflake reads a name unquoted, as its users write them.
+    Snowflake,
+}
+
+impl Served {
+    /// Starts `tests/engines/<name>.py` with the Python of `$KPIC_ENGINES/<venv>`
+    /// (installed by `.ci/run`); `None` when `KPIC_ENGINES` is not set.
+    pub fn start(name: &'static str, venv: &str, quoting: Quoting) -> Option<Served> {
+        use std::process::{Command, Stdio};
+        let engines = std::env::var_os("KPIC_ENGINES")?;
+        let python = Path::new(&engines).join(venv).join("bin/python");
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/engines").join(format!("{name}.py"));
+        let mut child = Command::new(&python)
+            .arg(&script)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{name}: cannot start {}: {e}", python.display()));
+        let input = child.stdin.take().unwrap();
+        let output = std::io::BufReader::new(child.stdout.take().unwrap());
+        let mut served = Served { name, quoting, child, input, output };
+        let ready = served.reply().unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(ready["ready"], true, "{name}: {ready}");
+        Some(served)
+    }
+
+    /// Sends one request and reads its reply; the engine's error as `Err`.
+    pub fn call(&mut self, request: serde_json::Value) -> Result<serde_json::Value, String> {
+        use std::io::Write;
+        writeln!(self.input, "{request}").and_then(|()| self.input.flush()).map_err(|e| e.to_string())?;
+        self.reply()
+    }
+
+    fn reply(&mut self) -> Result<serde_json::Value, String> {
+        use std::io::BufRead;
+        let mut line = String::new();
+        self.output.read_line(&mut line).map_err(|e| e.to_string())?;
+        if line.is_empty() {
+            return Err("the server exited".into());
+        }
+        let reply: serde_json::Value = serde_json::from_str(&line).map_err(|e| format!("{e}: {line}"))?;
+        match reply["error"].as_str() {
+            Some(error) => Err(error.to_string()),
+            None => Ok(reply),
+        }
+    }
+
+    /// Changes session settings (Spark: `time_zone`, `ansi`).
+    pub fn set(&mut self, settings: serde_json::Value) {
+        let mut request = settings;
+        request["op"] = "set".into();
+        self.call(request).unwrap_or_else(|e| panic!("{}: {e}", self.name));
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Engine for Served {
+    fn name(&self) -> &'static str {
+        self.name
+    }
+
+    fn try_execute(&mut self, sql: &str) -> Result<(), String> {
+        self.call(serde_json::json!({"op": "execute", "sql": sql})).map(drop)
+    }
+
+    fn rows(&mut self, sql: &str, texts: usize, doubles: usize) -> Rows {
+        let reply = self
+            .call(serde_json::json!({"op": "query", "sql": sql}))
+            .unwrap_or_else(|e| panic!("{}: {e}\n{sql}", self.name));
+        let rows = reply["rows"].as_array().unwrap_or_else(|| panic!("{}: {reply}", self.name));
+        rows.iter()
+            .map(|row| {
+                let text = (0..texts)
+                    .map(|i| match &row[i] {
+                        serde_json::Value::Null => None,
+                        serde_json::Value::String(s) => Some(s.clone()),
+                        other => Some(other.to_string()),
+                    })
+                    .collect();
+                let numbers = (texts..texts + doubles).map(|i| row[i].as_f64()).collect();
+                (text, numbers)
+            })
+            .collect()
+    }
+
+    fn quote(&self, name: &str) -> String {
+        match self.quoting {
+            Quoting::Backquotes => format!("`{}`", name.replace('`', "``")),
+            Quoting::Snowflake if is_lowercase_name(name) => name.to_string(),
+            Quoting::Snowflake => quote(name),
+        }
+    }
+
+    fn text(&self, expr: &str) -> String {
+        match self.quoting {
+            Quoting::Backquotes => format!("CAST({expr} AS STRING)"),
+            Quoting::Snowflake => format!("CAST({expr} AS VARCHAR)"),
+        }
+    }
+
+    fn double(&self, expr: &str) -> String {
+        match (self.quoting, self.name) {
+            (Quoting::Backquotes, "bigquery") => format!("CAST({expr} AS FLOAT64)"),
+            _ => format!("CAST({expr} AS DOUBLE)"),
+        }
+    }
+
+    fn load(&mut self, table: &Table) {
+        let request = serde_json::json!({
+            "op": "load", "schema": table.schema, "table": table.name,
+            "columns": table.columns, "rows": table.rows,
+        });
+        self.call(request).unwrap_or_else(|e| panic!("{}: loading {}: {e}", self.name, table.name));
+    }
+}
+
+/// A name Snowflake users write unquoted: lowercase letters, digits, `_`.
+fn is_lowercase_name(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }

@@ -113,13 +113,14 @@ type Result = BTreeMap<Vec<Option<String>>, Vec<Option<f64>>>;
 fn run(engine: &mut dyn Engine, view: &View, query: &Query, week_start: u32) -> Result {
     let mut columns: Vec<String> =
         query.dimensions.iter().map(|d| format!("CAST({} AS VARCHAR)", view.expand(d, week_start))).collect();
-    // The one string measure (status) is read as 1.0 on track, 0.5 at risk, 0.0 off track.
+    // The one string measure (status) is read as 1.0 on track, 0.5 at risk,
+    // 0.0 off track; a yesno measure as 1.0 or 0.0.
     columns.extend(query.measures.iter().map(|m| {
         let sql = view.expand(m, week_start);
-        if view.fields[*m].1 == "string" {
-            format!("CAST(CASE {sql} WHEN 'on_track' THEN 1.0 WHEN 'at_risk' THEN 0.5 WHEN 'off_track' THEN 0.0 END AS DOUBLE PRECISION)")
-        } else {
-            format!("CAST({sql} AS DOUBLE PRECISION)")
+        match view.fields[*m].1.as_str() {
+            "string" => format!("CAST(CASE {sql} WHEN 'on_track' THEN 1.0 WHEN 'at_risk' THEN 0.5 WHEN 'off_track' THEN 0.0 END AS DOUBLE PRECISION)"),
+            "yesno" => format!("CAST(CASE {sql} WHEN 'Yes' THEN 1.0 WHEN 'No' THEN 0.0 END AS DOUBLE PRECISION)"),
+            _ => format!("CAST({sql} AS DOUBLE PRECISION)"),
         }
     }));
     let mut text = format!("SELECT {} FROM {} AS \"{}\"", columns.join(", "), view.table, view.name);
@@ -236,7 +237,7 @@ fn week_start(model: &Model, parsed: &Value) -> u32 {
 pub fn binds(engine: &mut dyn Engine, dir: &Path, dialect: Dialect) {
     let Some((checked, parsed)) = parsed_lookml(engine, dir, dialect) else { return };
     let week_start = week_start(&checked.model, &parsed);
-    for (path, file) in parsed.as_object().unwrap().iter().filter(|(p, _)| p.ends_with(".view.lkml")) {
+    for (_, file) in parsed.as_object().unwrap().iter().filter(|(p, _)| p.ends_with(".view.lkml")) {
         let view = View::parse(file);
         let of_kind = |measure: bool| -> Vec<&str> {
             let fields = view.fields.iter().filter(|(_, (kind, ..))| (kind == "measure") == measure);
@@ -254,8 +255,7 @@ pub fn binds(engine: &mut dyn Engine, dir: &Path, dialect: Dialect) {
         let filters =
             if view.fields.contains_key("period_complete") { vec![("period_complete", "Yes")] } else { vec![] };
         let query = Query { dimensions: all, measures: measures.clone(), filters };
-        let rows = run(engine, &view, &query, week_start);
-        assert!(rows.is_empty(), "{} {path}: the views are over empty tables", engine.name());
+        run(engine, &view, &query, week_start);
     }
 }
 

@@ -161,7 +161,7 @@ impl<'a> Frame<'a> {
         for column in self.dimension_columns() {
             let union: Vec<String> =
                 domains.iter().map(|cte| format!("SELECT DISTINCT {} FROM {}", self.q(&column), self.q(cte))).collect();
-            query.cte(self.q(&format!("domain_{column}")), union.join("\nUNION\n"));
+            query.cte(self.q(&format!("domain_{column}")), union.join(&format!("\n{}\n", self.d.union_distinct())));
         }
         let mut columns = vec![
             self.col("spine", "period_start"),

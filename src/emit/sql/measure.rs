@@ -185,10 +185,13 @@ struct RowReader<'m> {
 }
 
 impl RowReader<'_> {
-    /// A column as stored: timestamps are UTC instants.
+    /// A column, timestamps as their UTC readings.
     fn column(&self, column: &ColumnRef) -> String {
-        let alias = column.join.map_or_else(|| "t".to_string(), |j| format!("j{j}"));
-        format!("{}.{}", self.d.quote_ident(&alias), self.d.quote_ident(&column.column))
+        let (alias, source) = match column.join {
+            None => ("t".to_string(), self.source),
+            Some(j) => (format!("j{j}"), self.model.source(self.source.joins[j].target)),
+        };
+        read_column(self.d, source, &alias, &column.column)
     }
 
     fn expr(&self, e: &Expr) -> String {
@@ -215,9 +218,9 @@ impl RowReader<'_> {
         let mut from = format!("FROM {} AS {}", relation(self.source, d), d.quote_ident("t"));
         for (j, join) in self.source.joins.iter().enumerate() {
             let target = self.model.source(join.target);
-            let column = |c: &ColumnRef| {
-                let alias = if c.join.is_some() { format!("j{j}") } else { "t".to_string() };
-                format!("{}.{}", d.quote_ident(&alias), d.quote_ident(&c.column))
+            let column = |c: &ColumnRef| match c.join {
+                Some(_) => read_column(d, target, &format!("j{j}"), &c.column),
+                None => read_column(d, self.source, "t", &c.column),
             };
             let on = render(&join.on, d, &columns_only(&column, self.time_zone));
             from.push_str(&format!(
@@ -232,6 +235,15 @@ impl RowReader<'_> {
             from.push_str(&format!("\nWHERE {}", all.join("\n  AND ")));
         }
         from
+    }
+}
+
+/// `alias.column` of `source`; a timestamp as its UTC reading.
+fn read_column(d: &dyn SqlDialect, source: &Source, alias: &str, name: &str) -> String {
+    let column = format!("{}.{}", d.quote_ident(alias), d.quote_ident(name));
+    match source.column(name).and_then(|c| c.storage) {
+        Some(storage) => d.read_timestamp(&column, storage),
+        None => column,
     }
 }
 

@@ -3,7 +3,7 @@
 //! `APPROX_QUANTILES`, which is approximate (documented in docs/sql.md).
 
 use super::{interval, DateUnit, SqlDialect};
-use crate::model::{Dialect, Grain};
+use crate::model::{Dialect, Grain, TimestampStorage};
 
 pub struct BigQuery;
 
@@ -70,6 +70,16 @@ impl SqlDialect for BigQuery {
         format!("DATETIME(TIMESTAMP({local}, {}), 'UTC')", self.string_literal(zone))
     }
 
+    /// Views compute on `DATETIME`s holding UTC readings; a `TIMESTAMP` column
+    /// is read in UTC explicitly, whatever the session's `@@time_zone`.
+    /// https://cloud.google.com/bigquery/docs/reference/standard-sql/datetime_functions#datetime
+    fn read_timestamp(&self, column: &str, storage: TimestampStorage) -> String {
+        match storage {
+            TimestampStorage::Instant => format!("DATETIME({column}, 'UTC')"),
+            TimestampStorage::UtcReading => column.to_string(),
+        }
+    }
+
     fn date_to_timestamp(&self, date: &str) -> String {
         format!("CAST({date} AS DATETIME)")
     }
@@ -78,8 +88,14 @@ impl SqlDialect for BigQuery {
         format!("DATE({timestamp})")
     }
 
+    /// In microseconds: `DATETIME_DIFF(…, SECOND)` counts second boundaries crossed.
     fn seconds_between(&self, start: &str, end: &str) -> String {
-        format!("CAST(DATETIME_DIFF({end}, {start}, SECOND) AS FLOAT64)")
+        format!("(CAST(DATETIME_DIFF({end}, {start}, MICROSECOND) AS FLOAT64) / 1000000)")
+    }
+
+    /// A bare `UNION` is a syntax error: https://cloud.google.com/bigquery/docs/reference/standard-sql/query-syntax#set_operators
+    fn union_distinct(&self) -> &'static str {
+        "UNION DISTINCT"
     }
 
     fn add_duration(&self, timestamp: &str, n: i64, unit: &str) -> String {

@@ -10,7 +10,7 @@ mod redshift;
 mod snowflake;
 mod trino;
 
-use crate::model::{Dialect, Grain};
+use crate::model::{Dialect, Grain, TimestampStorage};
 
 /// A calendar unit for date arithmetic.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -165,6 +165,12 @@ pub trait SqlDialect: Sync {
         }
     }
 
+    /// A stored timestamp column as the UTC reading every other capability
+    /// works on (the warehouse's zone-less timestamp type).
+    fn read_timestamp(&self, column: &str, _storage: TimestampStorage) -> String {
+        column.to_string()
+    }
+
     /// A DATE as a timestamp at midnight (for comparisons with timestamp columns).
     fn date_to_timestamp(&self, date: &str) -> String {
         format!("CAST({date} AS TIMESTAMP)")
@@ -175,9 +181,10 @@ pub trait SqlDialect: Sync {
         format!("CAST({timestamp} AS DATE)")
     }
 
-    /// `end - start` in seconds, as a double.
+    /// `end - start` in seconds, as a double, exact to the microsecond
+    /// (`DATEDIFF` counts unit boundaries crossed: in seconds, 0.2 s could be 0 or 1).
     fn seconds_between(&self, start: &str, end: &str) -> String {
-        format!("CAST(DATEDIFF(second, {start}, {end}) AS {})", self.double_type())
+        format!("(CAST(DATEDIFF(microsecond, {start}, {end}) AS {}) / 1000000)", self.double_type())
     }
 
     /// `timestamp + n units` for a duration literal.
@@ -194,6 +201,11 @@ pub trait SqlDialect: Sync {
     /// warehouse has them; see each dialect for approximations).
     fn percentile(&self, value: &str, fraction: f64) -> String {
         format!("PERCENTILE_CONT({fraction}) WITHIN GROUP (ORDER BY {value})")
+    }
+
+    /// The set operator that removes duplicate rows.
+    fn union_distinct(&self) -> &'static str {
+        "UNION"
     }
 
     /// `ROUND(x[, digits])` on a double.
