@@ -103,7 +103,7 @@ fn both_parsers_accept_every_file_and_every_reference_resolves() {
             // The team's refinement, applied over kpic's view.
             let country = &model["view"]["signups"]["dimension"]["country"];
             assert_eq!(country["label"], "Sign-up country", "{name}: refinement applied: {country}");
-            assert_eq!(country["sql"].as_str().map(str::trim), Some("${TABLE}.\"country\""), "kpic's SQL kept");
+            assert_eq!(country["sql"].as_str().map(str::trim), Some("${TABLE}.country"), "kpic's SQL kept (Snowflake reads the name unquoted)");
         }
         let _ = std::fs::remove_dir_all(&repo);
     }
@@ -320,11 +320,21 @@ fn substitutions(sql: &str) -> Vec<String> {
         let Some(end) = rest[start..].find('}').map(|e| start + e) else { break };
         let name = &rest[start + 2..end];
         rest = &rest[end + 1..];
-        if name == "TABLE" && rest.starts_with('.') {
-            let quote = rest[1..].chars().next().unwrap_or(' ');
-            if let Some(close) = rest[2..].find(quote) {
-                out.push(format!("TABLE.{}", &rest[2..2 + close]));
-                rest = &rest[2 + close + 1..];
+        if let Some(after) = name.eq("TABLE").then(|| rest.strip_prefix('.')).flatten() {
+            // `${TABLE}."column"`, or unquoted where the dialect reads it so (Snowflake).
+            let quote = after.chars().next().unwrap_or(' ');
+            let (column, next) = if quote == '"' || quote == '`' {
+                match after[1..].find(quote) {
+                    Some(close) => (&after[1..1 + close], &after[close + 2..]),
+                    None => ("", after),
+                }
+            } else {
+                let end = after.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(after.len());
+                (&after[..end], &after[end..])
+            };
+            if !column.is_empty() {
+                out.push(format!("TABLE.{column}"));
+                rest = next;
                 continue;
             }
         }

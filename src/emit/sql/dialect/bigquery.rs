@@ -1,6 +1,4 @@
 //! Google BigQuery. https://cloud.google.com/bigquery/docs/reference/standard-sql/date_functions
-//! BigQuery has PERCENTILE_CONT only as an analytic function: percentiles use
-//! `APPROX_QUANTILES`, which is approximate (documented in docs/sql.md).
 
 use super::{interval, DateUnit, SqlDialect};
 use crate::model::{Dialect, Grain, TimestampStorage};
@@ -102,7 +100,12 @@ impl SqlDialect for BigQuery {
         format!("DATETIME_ADD({timestamp}, INTERVAL {n} {})", unit.to_uppercase())
     }
 
+    /// Exact: BigQuery's `PERCENTILE_CONT` is analytic only, so it runs over
+    /// the group's values gathered into an array (no rows: NULL).
+    /// https://cloud.google.com/bigquery/docs/reference/standard-sql/navigation_functions#percentile_cont
     fn percentile(&self, value: &str, fraction: f64) -> String {
-        format!("APPROX_QUANTILES({value}, 1000)[OFFSET({})]", (fraction * 1000.0).round() as i64)
+        format!(
+            "(SELECT PERCENTILE_CONT(`kpic_v`, {fraction}) OVER () FROM UNNEST(ARRAY_AGG({value} IGNORE NULLS)) AS `kpic_v` LIMIT 1)"
+        )
     }
 }

@@ -1,6 +1,5 @@
 //! Trino. https://trino.io/docs/current/functions/datetime.html
 //! sqlparser has no Trino dialect; emitted SQL is checked with the generic one.
-//! Trino has no exact percentile: `approx_percentile` (documented).
 
 use super::{interval, DateUnit, SqlDialect};
 use crate::model::{Dialect, Grain};
@@ -58,7 +57,14 @@ impl SqlDialect for Trino {
         format!("date_add('{unit}', {n}, {timestamp})")
     }
 
+    /// Exact, by linear interpolation between the two nearest ranks of the
+    /// group's sorted values (`approx_percentile` is approximate).
+    /// https://trino.io/docs/current/functions/array.html
     fn percentile(&self, value: &str, fraction: f64) -> String {
-        format!("approx_percentile({value}, {fraction})")
+        let sorted = format!("array_sort(filter(array_agg({value}), x -> x IS NOT NULL))");
+        let rank = format!("({fraction} * (cardinality({sorted}) - 1))");
+        let at = |round: &str| format!("element_at({sorted}, CAST({round}({rank}) AS BIGINT) + 1)");
+        let (low, high) = (at("floor"), at("ceiling"));
+        format!("CASE WHEN cardinality({sorted}) > 0 THEN {low} + ({rank} - floor({rank})) * ({high} - {low}) END")
     }
 }
