@@ -44,7 +44,7 @@ fn latest_complete(model: &Model, id: KpiId, d: &dyn SqlDialect) -> String {
     let team = kpi.owner.map(|t| model.team(t));
     let values = [
         text(Some(&kpi.name.text)),
-        format!("CAST({} AS INTEGER)", kpi.version),
+        format!("CAST({} AS {})", kpi.version, d.integer_type()),
         text(Some(&kpi.title)),
         text(team.map(|t| t.name.text.as_str())),
         text(team.map(|t| t.display_name.as_str())),

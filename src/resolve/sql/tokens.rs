@@ -44,8 +44,13 @@ pub fn tokens(sql: &str, dialect: &dyn sqlparser::dialect::Dialect) -> Result<Ve
             Token::Whitespace(_) => SqlToken::Space,
             Token::Word(word) if word.quote_style.is_none() => verbatim(word.value).map_err(at)?,
             Token::Word(word) => SqlToken::Ident(plain_text(word.value, "a quoted name").map_err(at)?),
+            // Spark and BigQuery read `"x"` as a string; every other dialect as a name.
+            Token::DoubleQuotedString(text) => {
+                return Err(at(format!(
+                    "\"{text}\" is a string in Databricks and BigQuery, a name in the other dialects: write names unquoted"
+                )))
+            }
             Token::SingleQuotedString(text)
-            | Token::DoubleQuotedString(text)
             | Token::TripleSingleQuotedString(text)
             | Token::TripleDoubleQuotedString(text)
             | Token::EscapedStringLiteral(text) => SqlToken::String(plain_text(text, "a string").map_err(at)?),

@@ -32,6 +32,11 @@ impl SqlDialect for BigQuery {
         "STRING"
     }
 
+    /// `INTEGER` is an alias BigQuery accepts and ZetaSQL does not.
+    fn integer_type(&self) -> &'static str {
+        "INT64"
+    }
+
     fn spine_is_recursive(&self) -> bool {
         false
     }

@@ -1,7 +1,19 @@
 //! Databricks (Spark SQL). https://docs.databricks.com/en/sql/language-manual/sql-ref-functions-builtin.html
+//!
+//! Views compute on `TIMESTAMP_NTZ` values holding UTC readings, with
+//! functions that never consult the session time zone: a `TIMESTAMP`
+//! column (an instant) is turned into its UTC reading through its epoch
+//! microseconds, zones are converted with `convert_timezone` on NTZ values,
+//! periods truncate DATEs with `trunc`. The same view gives the same rows in
+//! every session time zone, with or without ANSI mode.
 
 use super::{interval, DateUnit, SqlDialect};
-use crate::model::{Dialect, Grain};
+use crate::model::{Dialect, Grain, TimestampStorage};
+
+/// The UTC reading of an instant, from its epoch microseconds.
+fn utc_reading(instant: &str) -> String {
+    format!("timestampadd(MICROSECOND, unix_micros({instant}), TIMESTAMP_NTZ'1970-01-01 00:00:00')")
+}
 
 pub struct Databricks;
 
@@ -10,9 +22,32 @@ impl SqlDialect for Databricks {
         Dialect::Databricks
     }
 
-    /// https://docs.databricks.com/en/sql/language-manual/functions/to_utc_timestamp.html
     fn current_utc_timestamp(&self) -> String {
-        "to_utc_timestamp(current_timestamp(), current_timezone())".into()
+        utc_reading("current_timestamp()")
+    }
+
+    /// https://docs.databricks.com/en/sql/language-manual/functions/unix_micros.html
+    fn read_timestamp(&self, column: &str, storage: TimestampStorage) -> String {
+        match storage {
+            TimestampStorage::Instant => utc_reading(column),
+            TimestampStorage::UtcReading => column.to_string(),
+        }
+    }
+
+    /// https://docs.databricks.com/en/sql/language-manual/functions/trunc.html
+    fn date_trunc(&self, grain: Grain, timestamp: &str) -> String {
+        let unit = match grain {
+            Grain::Day => return self.to_date(timestamp),
+            Grain::Week => "week",
+            Grain::Month => "month",
+            Grain::Quarter => "quarter",
+            Grain::Year => "year",
+        };
+        format!("trunc({}, '{unit}')", self.to_date(timestamp))
+    }
+
+    fn date_to_timestamp(&self, date: &str) -> String {
+        format!("CAST({date} AS TIMESTAMP_NTZ)")
     }
 
     fn quote_ident(&self, name: &str) -> String {
@@ -70,16 +105,18 @@ impl SqlDialect for Databricks {
         }
     }
 
+    /// https://docs.databricks.com/en/sql/language-manual/functions/convert_timezone.html
     fn to_time_zone(&self, timestamp: &str, zone: &str) -> String {
-        format!("from_utc_timestamp({timestamp}, {})", self.string_literal(zone))
+        format!("convert_timezone('UTC', {}, {timestamp})", self.string_literal(zone))
     }
 
     fn time_zone_to_utc(&self, local: &str, zone: &str) -> String {
-        format!("to_utc_timestamp({local}, {})", self.string_literal(zone))
+        format!("convert_timezone({}, 'UTC', {local})", self.string_literal(zone))
     }
 
+    /// https://docs.databricks.com/en/sql/language-manual/functions/timestampdiff.html
     fn seconds_between(&self, start: &str, end: &str) -> String {
-        format!("CAST(unix_timestamp({end}) - unix_timestamp({start}) AS DOUBLE)")
+        format!("(CAST(timestampdiff(MICROSECOND, {start}, {end}) AS DOUBLE) / 1000000)")
     }
 
     fn add_duration(&self, timestamp: &str, n: i64, unit: &str) -> String {

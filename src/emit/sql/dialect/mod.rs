@@ -89,6 +89,10 @@ pub trait SqlDialect: Sync {
         "VARCHAR"
     }
 
+    fn integer_type(&self) -> &'static str {
+        "INTEGER"
+    }
+
     /// The keyword that makes a CTE read several times be computed once
     /// (`MATERIALIZED `), where the dialect has one.
     fn materialized(&self) -> &'static str {

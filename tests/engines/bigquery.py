@@ -1,0 +1,356 @@
+"""BigQuery engine server for kpic's execution tests: GoogleSQL run by ZetaSQL's reference
+implementation (the PyPI package `zetasql`, a WASM build of ZetaSQL's local service).
+
+Protocol: one JSON request per line on stdin, one JSON reply per line on stdout, `{"ready": true}`
+once the engine is loaded (about a minute, compiling the WASM); any failure replies
+`{"error": "..."}` and the server keeps serving.
+  {"op": "load", "schema", "table", "columns": [[name, type]], "rows"}  -> {"ok": true}
+      types: string, number (FLOAT64), boolean, date, timestamp (TIMESTAMP, given as its UTC
+      reading), datetime (DATETIME); values are CSV-like strings or null.
+  {"op": "execute", "sql"} -> {"ok": true}; the statements are
+      CREATE SCHEMA [IF NOT EXISTS] d, CREATE [OR REPLACE] VIEW [IF NOT EXISTS] d.v AS <query>,
+      DROP VIEW [IF EXISTS] d.v.
+  {"op": "query", "sql"} -> {"rows": [[value, ...], ...]}, DATE as "YYYY-MM-DD", TIMESTAMP and
+      DATETIME as "YYYY-MM-DD HH:MM:SS[.ffffff]".
+
+ZetaSQL only analyzes and evaluates queries over in-memory tables, so DDL is done here: a view is
+materialized when it is created (its query is evaluated then, in UTC like BigQuery, and the result
+becomes a table), which is enough because views are created after what they read.
+
+Names: the local service only gives contents to tables of the root catalog, so a table `d.t` is
+in the root twice: as the table named "d.t", for `` `d.t` ``, and as the column `t` of the one-row
+table `d`, holding the rows as an array of structs, so that `d.t` and `` `d`.`t` `` scan it as a
+table (ZetaSQL's `FROM table.array_column`; a missing `d.x` then reads "Name x not found inside d").
+"""
+
+import datetime
+import json
+import math
+import os
+import re
+import sys
+from typing import NamedTuple
+
+from google.protobuf import empty_pb2
+from zetasql.core import ServerError, WasmClient
+from zetasql.wasi import get_wasm_path
+from zetasql.wasi._pb2.zetasql.local_service import local_service_pb2 as service
+from zetasql.wasi._pb2.zetasql.proto import options_pb2 as proto_options
+from zetasql.wasi._pb2.zetasql.public import options_pb2 as options
+from zetasql.wasi._pb2.zetasql.public import type_pb2 as types
+from zetasql.wasi._pb2.zetasql.public import value_pb2 as values
+
+EPOCH = datetime.datetime(1970, 1, 1)
+DATETIME_FIELDS = (("year", 14), ("month", 4), ("day", 5), ("hour", 5), ("minute", 6), ("second", 6))
+NON_FINITE = {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}
+LOAD_TYPES = {
+    "string": types.TYPE_STRING,
+    "number": types.TYPE_DOUBLE,
+    "boolean": types.TYPE_BOOL,
+    "date": types.TYPE_DATE,
+    "timestamp": types.TYPE_TIMESTAMP,
+    "datetime": types.TYPE_DATETIME,
+}
+
+
+class Table(NamedTuple):
+    columns: list  # [(name, TypeProto)]
+    rows: list  # [[ValueProto]]
+    is_view: bool
+
+
+def datetime_bits(at):
+    """ZetaSQL's packing of a DATETIME down to the second."""
+    bits = 0
+    for field, width in DATETIME_FIELDS:
+        bits = bits << width | getattr(at, field)
+    return bits
+
+
+def from_bits(bits, nanos):
+    fields = {}
+    for field, width in reversed(DATETIME_FIELDS):
+        fields[field], bits = bits & (1 << width) - 1, bits >> width
+    return datetime.datetime(**fields, microsecond=nanos // 1000)
+
+
+def to_value(kind, text):
+    value = values.ValueProto()
+    if text is None:
+        return value
+    if kind == "string":
+        value.string_value = text
+    elif kind == "number":
+        value.double_value = float(text)
+    elif kind == "boolean":
+        if text.lower() not in ("true", "false"):
+            raise ValueError(f"not a boolean: {text!r}")
+        value.bool_value = text.lower() == "true"
+    elif kind == "date":
+        value.date_value = (datetime.date.fromisoformat(text) - EPOCH.date()).days
+    elif kind == "timestamp":
+        value.timestamp_value.FromDatetime(
+            datetime.datetime.fromisoformat(text).replace(tzinfo=datetime.timezone.utc))
+    elif kind == "datetime":
+        at = datetime.datetime.fromisoformat(text)
+        value.datetime_value.bit_field_datetime_seconds = datetime_bits(at)
+        value.datetime_value.nanos = at.microsecond * 1000
+    return value
+
+
+def to_json(type_, value):
+    kind = type_.type_kind
+    if value.WhichOneof("value") is None:
+        return None
+    if kind in (types.TYPE_STRING, types.TYPE_BOOL, types.TYPE_INT64):
+        return getattr(value, value.WhichOneof("value"))
+    if kind == types.TYPE_DOUBLE:
+        number = value.double_value  # BigQuery's API too renders the non-finite ones as strings
+        return number if math.isfinite(number) else NON_FINITE[str(number)]
+    if kind in (types.TYPE_NUMERIC, types.TYPE_BIGNUMERIC):  # little-endian value * 10^scale
+        scaled = int.from_bytes(getattr(value, value.WhichOneof("value")), "little", signed=True)
+        return scaled / 10 ** (9 if kind == types.TYPE_NUMERIC else 38)
+    if kind == types.TYPE_DATE:
+        return str(EPOCH.date() + datetime.timedelta(days=value.date_value))
+    if kind == types.TYPE_TIMESTAMP:
+        at = value.timestamp_value
+        return str(EPOCH + datetime.timedelta(seconds=at.seconds, microseconds=at.nanos // 1000))
+    if kind == types.TYPE_DATETIME:
+        return str(from_bits(value.datetime_value.bit_field_datetime_seconds, value.datetime_value.nanos))
+    raise ValueError(f"cannot render a {types.TypeKind.Name(kind)} value")
+
+
+TOKEN = re.compile(r"\s+|--[^\n]*|#[^\n]*|/\*.*?\*/|`((?:[^`\\]|\\.)*)`|(\w+)|(.)", re.S)
+
+
+class Head:
+    """The words and names opening a statement, read as far as needed."""
+
+    def __init__(self, sql):
+        self.sql = sql
+        self.tokens = self.scan()
+        self.end = 0
+        self.advance()
+
+    def scan(self):
+        position = 0
+        while position < len(self.sql):
+            match = TOKEN.match(self.sql, position)
+            position = match.end()
+            quoted, word, mark = match.groups()
+            if quoted is not None:
+                yield "name", re.sub(r"\\(.)", r"\1", quoted), position
+            elif word or mark:
+                yield ("word", word, position) if word else ("mark", mark, position)
+
+    def advance(self):
+        self.consumed = self.end  # where the text after the tokens read so far starts
+        self.kind, self.text, self.end = next(self.tokens, ("end", "", len(self.sql)))
+
+    def accept(self, first, *rest):
+        """Consumes the keywords `first rest...` if `first` comes next, and says whether it did."""
+        if not (self.kind == "word" and self.text.upper() == first):
+            return False
+        self.advance()
+        for word in rest:
+            self.expect(word)
+        return True
+
+    def expect(self, word):
+        if not self.accept(word):
+            raise ValueError(f"unsupported statement: expected {word} near {self.text!r}")
+
+    def path(self):
+        """A dotted name, each backquoted part split on its dots as BigQuery does."""
+        parts = []
+        while True:
+            if self.kind not in ("word", "name"):
+                raise ValueError(f"expected a name, got {self.text!r}")
+            parts += self.text.split(".") if self.kind == "name" else [self.text]
+            self.advance()
+            if self.text != ".":
+                return tuple(parts)
+            self.advance()
+
+    def finish(self):
+        if self.text == ";":
+            self.advance()
+        if self.kind != "end":
+            raise ValueError(f"unexpected {self.text!r}")
+
+
+class Engine:
+    def __init__(self):
+        self.wasm = WasmClient(get_wasm_path())
+        language = self.call("GetLanguageOptions", service.LanguageOptionsRequest(maximum_features=True),
+                             proto_options.LanguageOptionsProto)
+        language.product_mode = options.PRODUCT_EXTERNAL
+        self.options = self.call("GetAnalyzerOptions", service.AnalyzerOptionsRequest(),
+                                 proto_options.AnalyzerOptionsProto)
+        self.options.language_options.CopyFrom(language)
+        self.options.default_timezone = "UTC"
+        self.options.ClearField("allowed_hints_and_options")  # its enum types would need a proto pool
+        self.functions = proto_options.ZetaSQLBuiltinFunctionOptionsProto(language_options=language)
+        self.schemas = set()
+        self.tables = {}  # (schema, name) -> Table
+        self.catalog_id = None  # the registered catalog of self.tables, None until needed
+
+    def call(self, method, request, reply=empty_pb2.Empty):
+        return self.wasm.call_grpc_func("ZetaSqlLocalService_" + method, request, reply)
+
+    def changed(self):
+        if self.catalog_id is not None:
+            self.call("UnregisterCatalog", service.UnregisterRequest(registered_id=self.catalog_id))
+            self.catalog_id = None
+
+    def catalog(self):
+        if self.catalog_id is None:
+            request = service.RegisterCatalogRequest()
+            request.simple_catalog.name = "bigquery"
+            request.simple_catalog.builtin_function_options.CopyFrom(self.functions)
+            holders = {}
+            for (schema, name), table in self.tables.items():
+                add_table(request, f"{schema}.{name}", table.columns, table.rows)
+                holders.setdefault(schema, []).append((name, table))
+            for schema, members in holders.items():
+                columns = [(name, rows_type(table.columns)) for name, table in members]
+                add_table(request, schema, columns, [[rows_value(table.rows) for _, table in members]])
+            self.catalog_id = self.call("RegisterCatalog", request, service.RegisterResponse).registered_id
+        return self.catalog_id
+
+    def run(self, sql):
+        reply = self.call("EvaluateQuery", service.EvaluateQueryRequest(
+            sql=sql, options=self.options, registered_catalog_id=self.catalog()),
+            service.EvaluateQueryResponse)
+        columns = [(column.name, column.type) for column in reply.prepared.columns]
+        return columns, [list(row.cell) for row in reply.content.table_data.row]
+
+    def load(self, schema, table, columns, rows):
+        kinds = [kind for _, kind in columns]
+        typed = [(name, types.TypeProto(type_kind=LOAD_TYPES[kind])) for name, kind in columns]
+        contents = [[to_value(kind, text) for kind, text in zip(kinds, row, strict=True)] for row in rows]
+        self.schemas.add(schema)
+        self.tables[schema, table] = Table(typed, contents, is_view=False)
+        self.changed()
+
+    def query(self, sql):
+        columns, rows = self.run(sql)
+        return [[to_json(type_, value) for (_, type_), value in zip(columns, row)] for row in rows]
+
+    def execute(self, sql):
+        head = Head(sql)
+        if head.accept("CREATE"):
+            if head.accept("SCHEMA"):
+                return self.create_schema(head)
+            replace = head.accept("OR", "REPLACE")
+            head.expect("VIEW")
+            return self.create_view(head, replace)
+        if head.accept("DROP"):
+            head.expect("VIEW")
+            return self.drop_view(head)
+        raise ValueError(f"unsupported statement: {sql.strip()[:40]!r}")
+
+    def create_schema(self, head):
+        if_not_exists = head.accept("IF", "NOT", "EXISTS")
+        path = head.path()
+        head.finish()
+        if len(path) != 1:
+            raise ValueError(f"a dataset name has one part: {'.'.join(path)}")
+        if path[0] in self.schemas and not if_not_exists:
+            raise ValueError(f"Already Exists: Dataset {path[0]}")
+        self.schemas.add(path[0])
+
+    def view_path(self, head):
+        path = head.path()
+        if len(path) != 2:
+            raise ValueError(f"a view name is dataset.view: {'.'.join(path)}")
+        if path[0] not in self.schemas:
+            raise ValueError(f"Not found: Dataset {path[0]}")
+        return path
+
+    def create_view(self, head, replace):
+        if_not_exists = head.accept("IF", "NOT", "EXISTS")
+        path = self.view_path(head)
+        head.expect("AS")
+        if path in self.tables and not replace:
+            if if_not_exists:
+                return
+            raise ValueError(f"Already Exists: {'.'.join(path)}")
+        columns, rows = self.run(head.sql[head.consumed:])
+        names = [name.lower() for name, _ in columns]
+        if any(not name or name.startswith("$") for name in names) or len(set(names)) < len(names):
+            raise ValueError(f"the columns of view {'.'.join(path)} need distinct names: {names}")
+        self.tables[path] = Table(columns, rows, is_view=True)
+        self.changed()
+
+    def drop_view(self, head):
+        if_exists = head.accept("IF", "EXISTS")
+        path = self.view_path(head)
+        head.finish()
+        if path in self.tables and self.tables[path].is_view:
+            del self.tables[path]
+            self.changed()
+        elif not if_exists:
+            raise ValueError(f"Not found: View {'.'.join(path)}")
+
+
+def add_table(request, name, columns, rows):
+    table = request.simple_catalog.table.add(name=name)
+    for column, type_ in columns:
+        table.column.add(name=column, type=type_)
+    content = request.table_content[name].table_data
+    content.SetInParent()
+    for row in rows:
+        content.row.add().cell.extend(row)
+
+
+def rows_type(columns):
+    """ARRAY<STRUCT<columns>>."""
+    array = types.TypeProto(type_kind=types.TYPE_ARRAY)
+    element = array.array_type.element_type
+    element.type_kind = types.TYPE_STRUCT
+    for name, type_ in columns:
+        element.struct_type.field.add(field_name=name, field_type=type_)
+    return array
+
+
+def rows_value(rows):
+    array = values.ValueProto()
+    array.array_value.SetInParent()
+    for row in rows:
+        array.array_value.element.add().struct_value.field.extend(row)
+    return array
+
+
+def main():
+    out = os.fdopen(os.dup(1), "w")
+    os.dup2(2, 1)  # the engine's own output goes to stderr
+
+    def reply(message):
+        out.write(json.dumps(message) + "\n")
+        out.flush()
+
+    engine = Engine()
+    reply({"ready": True})
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        try:
+            request = json.loads(line)
+            op = request["op"]
+            if op == "load":
+                engine.load(request["schema"], request["table"], request["columns"], request["rows"])
+                reply({"ok": True})
+            elif op == "execute":
+                engine.execute(request["sql"])
+                reply({"ok": True})
+            elif op == "query":
+                reply({"rows": engine.query(request["sql"])})
+            else:
+                raise ValueError(f"unsupported op {op!r}")
+        except Exception as error:  # noqa: BLE001 - every failure is a reply
+            reply({"error": str(error) if isinstance(error, (ServerError, ValueError)) else repr(error)})
+
+
+if __name__ == "__main__":
+    main()
