@@ -8,7 +8,9 @@ use super::names::Declarations;
 use super::settings::invalid;
 use super::sql::{self, SqlKind};
 use crate::diagnostics::{Code, Diagnostic};
-use crate::model::{Column, Dialect, Dimension, Join, Name, Relation, Source, SourceId, TimestampStorage, Type, Validity};
+use crate::model::{
+    Column, Dialect, Dimension, Join, Name, Relation, Source, SourceId, TimestampStorage, Type, Validity,
+};
 use crate::source::SourceMap;
 use crate::syntax::ast::{self, Ident};
 
@@ -138,10 +140,11 @@ fn shell(decl: &ast::SourceDecl, files: &SourceMap, dialects: &[Dialect], diagno
             diagnostics.push(invalid(&column.ty, "column type", &COLUMN_TYPES));
             Type::Any
         });
-        let storage = (ty == Type::Timestamp).then(|| match column.ty.name.as_str() {
-            "datetime" => TimestampStorage::UtcReading,
-            _ => TimestampStorage::Instant,
-        });
+        let storage = match column.ty.name.as_str() {
+            "datetime" => Some(TimestampStorage::UtcReading),
+            "timestamp" => Some(TimestampStorage::Instant),
+            _ => None,
+        };
         columns.push(Column { name: Name { text: column.name.name.clone(), span: column.name.span }, ty, storage });
     }
     let mut source = Source {
