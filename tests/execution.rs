@@ -914,7 +914,13 @@ fn hostile(engine: &mut dyn Engine, dialect: Dialect) {
 fn new_york(engine: &mut dyn Engine, dialect: Dialect) {
     let checked = kpic::check_dir(&project("new_york")).unwrap();
     let valid = checked.valid().unwrap();
-    let pings = ["2026-03-02 04:59:59", "2026-03-02 05:00:00", "2026-03-03 04:00:00", "2026-03-09 03:59:59", "2026-03-09 04:00:00"];
+    let pings = [
+        "2026-03-02 04:59:59",
+        "2026-03-02 05:00:00",
+        "2026-03-03 04:00:00",
+        "2026-03-09 03:59:59",
+        "2026-03-09 04:00:00",
+    ];
     let mut table = engines::Table {
         schema: "tz".into(),
         name: "pings".into(),

@@ -103,7 +103,11 @@ fn both_parsers_accept_every_file_and_every_reference_resolves() {
             // The team's refinement, applied over kpic's view.
             let country = &model["view"]["signups"]["dimension"]["country"];
             assert_eq!(country["label"], "Sign-up country", "{name}: refinement applied: {country}");
-            assert_eq!(country["sql"].as_str().map(str::trim), Some("${TABLE}.country"), "kpic's SQL kept (Snowflake reads the name unquoted)");
+            assert_eq!(
+                country["sql"].as_str().map(str::trim),
+                Some("${TABLE}.country"),
+                "kpic's SQL kept (Snowflake reads the name unquoted)"
+            );
         }
         let _ = std::fs::remove_dir_all(&repo);
     }

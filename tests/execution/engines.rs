@@ -67,7 +67,8 @@ pub trait Engine {
             _ => "VARCHAR",
         };
         let name = format!("{}.{}", quote(&table.schema), quote(&table.name));
-        let columns: Vec<String> = table.columns.iter().map(|(c, ty)| format!("{} {}", quote(c), sql_type(ty))).collect();
+        let columns: Vec<String> =
+            table.columns.iter().map(|(c, ty)| format!("{} {}", quote(c), sql_type(ty))).collect();
         let mut sql = format!(
             "CREATE SCHEMA IF NOT EXISTS {}; DROP TABLE IF EXISTS {name} CASCADE; CREATE TABLE {name} ({});\n",
             quote(&table.schema),
