@@ -45,9 +45,11 @@ pub fn tokens(sql: &str, dialect: &dyn sqlparser::dialect::Dialect) -> Result<Ve
             Token::Word(word) if word.quote_style.is_none() => verbatim(word.value).map_err(at)?,
             Token::Word(word) => SqlToken::Ident(plain_text(word.value, "a quoted name").map_err(at)?),
             // Spark and BigQuery read `"x"` as a string; every other dialect as a name.
-            Token::DoubleQuotedString(text) => return Err(at(format!(
+            Token::DoubleQuotedString(text) => {
+                return Err(at(format!(
                 "\"{text}\" is a string in Databricks and BigQuery, a name in the other dialects: write names unquoted"
-            ))),
+            )))
+            }
             Token::SingleQuotedString(text)
             | Token::TripleSingleQuotedString(text)
             | Token::TripleDoubleQuotedString(text)
