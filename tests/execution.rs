@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use chrono::{NaiveDateTime, Weekday};
-use engines::{read_view, DuckDb, Engine, Postgres, Quoting, Served};
+use engines::{read_view, DuckDb, Engine, Postgres, Served};
 use kpic::emit::sql;
 use kpic::model::Dialect;
 use reference::*;
@@ -988,7 +988,7 @@ fn library(engine: &mut dyn Engine, dialect: Dialect) -> BTreeMap<String, engine
     let checked = kpic::check_dir(&dir).unwrap();
     let valid = checked.valid().expect("kpis/ checks clean");
     let model = valid.model;
-    for table in library_tables(model, &dir) {
+    for table in library_tables(model, &checked.sources) {
         engine.load(&table);
     }
     deploy_views(engine, &valid, dialect);
@@ -1006,12 +1006,11 @@ fn library(engine: &mut dyn Engine, dialect: Dialect) -> BTreeMap<String, engine
 /// values: strings from the words the `.kpi` files quote (so that filters
 /// and joins match some rows), numbers with fractions, timestamps with
 /// microseconds over four months, and about one NULL in twelve.
-fn library_tables(model: &kpic::model::Model, dir: &Path) -> Vec<engines::Table> {
+fn library_tables(model: &kpic::model::Model, sources: &kpic::source::SourceMap) -> Vec<engines::Table> {
     use kpic::model::{Relation, TimestampStorage, Type};
     let mut words = std::collections::BTreeSet::new();
-    for file in kpic::project::kpi_files(dir).expect("kpis/ lists") {
-        let text = std::fs::read_to_string(file).unwrap();
-        for quoted in text.split(['"', '\'']).skip(1).step_by(2) {
+    for (_, file) in sources.files() {
+        for quoted in file.text.split(['"', '\'']).skip(1).step_by(2) {
             let word = |c: char| c.is_ascii_alphanumeric() || "_/-".contains(c);
             if !quoted.is_empty() && quoted.len() <= 30 && quoted.chars().all(word) {
                 words.insert(quoted.to_string());
@@ -1185,9 +1184,11 @@ fn kpis_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("kpis")
 }
 
-/// The library's views on DuckDB, which the other engines are compared with.
-fn duckdb_library() -> BTreeMap<String, engines::ViewRows> {
-    library(&mut DuckDb::new(), Dialect::DuckDb)
+/// The library's views on DuckDB, which the other engines are compared
+/// with: computed once for all the tests of this binary.
+fn duckdb_library() -> &'static BTreeMap<String, engines::ViewRows> {
+    static VIEWS: std::sync::OnceLock<BTreeMap<String, engines::ViewRows>> = std::sync::OnceLock::new();
+    VIEWS.get_or_init(|| library(&mut DuckDb::new(), Dialect::DuckDb))
 }
 
 #[test]
@@ -1218,7 +1219,7 @@ fn postgres_views_match_the_reference() {
     hostile(&mut engine, Dialect::Postgres);
     new_york(&mut engine, Dialect::Postgres);
     let mut library_engine = Postgres::connect().unwrap().isolated(&format!("kpic_library_{}", std::process::id()));
-    let problems = library_differences("postgres", &library(&mut library_engine, Dialect::Postgres), &duckdb_library());
+    let problems = library_differences("postgres", &library(&mut library_engine, Dialect::Postgres), duckdb_library());
     assert!(problems.is_empty(), "{} differences:\n{}", problems.len(), problems.join("\n"));
     looker::binds(&mut library_engine, &kpis_dir(), Dialect::Postgres);
     let mut redeploy_engine = Postgres::connect().unwrap().isolated(&format!("kpic_redeploy_{}", std::process::id()));
@@ -1227,8 +1228,8 @@ fn postgres_views_match_the_reference() {
 
 /// Starts an engine server of `tests/engines/`, or says why not: skipped
 /// without `KPIC_ENGINES`, a failure when CI requires every engine.
-fn served(name: &'static str, venv: &str, quoting: Quoting) -> Option<Served> {
-    let served = Served::start(name, venv, quoting);
+fn served(dialect: Dialect, venv: &str) -> Option<Served> {
+    let served = Served::start(dialect, venv);
     if served.is_none() {
         assert!(std::env::var_os("KPIC_REQUIRE_ENGINES").is_none(), "KPIC_ENGINES is not set: see .ci/run");
         eprintln!("skipped: KPIC_ENGINES is not set (.ci/run installs the engines)");
@@ -1255,12 +1256,12 @@ fn run_served(engine: &mut Served, dialect: Dialect, library_reference: &BTreeMa
 /// without it.
 #[test]
 fn databricks_views_match_the_reference_on_spark() {
-    let Some(mut engine) = served("databricks", "spark", Quoting::Backquotes) else { return };
+    let Some(mut engine) = served(Dialect::Databricks, "spark") else { return };
     let reference = duckdb_library();
     engine.set(serde_json::json!({"time_zone": "UTC", "ansi": true}));
-    run_served(&mut engine, Dialect::Databricks, &reference);
+    run_served(&mut engine, Dialect::Databricks, reference);
     engine.set(serde_json::json!({"time_zone": "America/Los_Angeles", "ansi": false}));
-    run_served(&mut engine, Dialect::Databricks, &reference);
+    run_served(&mut engine, Dialect::Databricks, reference);
 }
 
 /// BigQuery SQL on ZetaSQL, GoogleSQL's reference implementation. Not yet
@@ -1270,8 +1271,8 @@ fn databricks_views_match_the_reference_on_spark() {
 #[test]
 #[ignore = "BigQuery's views do not all pass on ZetaSQL yet (issue 9)"]
 fn bigquery_views_match_the_reference_on_zetasql() {
-    let Some(mut engine) = served("bigquery", "zetasql", Quoting::Backquotes) else { return };
-    run_served(&mut engine, Dialect::BigQuery, &duckdb_library());
+    let Some(mut engine) = served(Dialect::BigQuery, "zetasql") else { return };
+    run_served(&mut engine, Dialect::BigQuery, duckdb_library());
 }
 
 /// Snowflake SQL on fakesnow, an emulator (Snowflake's functions on DuckDB):
@@ -1279,6 +1280,6 @@ fn bigquery_views_match_the_reference_on_zetasql() {
 /// the case of names, which DuckDB ignores.
 #[test]
 fn snowflake_views_match_the_reference_on_fakesnow() {
-    let Some(mut engine) = served("snowflake", "snowflake", Quoting::Snowflake) else { return };
-    run_served(&mut engine, Dialect::Snowflake, &duckdb_library());
+    let Some(mut engine) = served(Dialect::Snowflake, "snowflake") else { return };
+    run_served(&mut engine, Dialect::Snowflake, duckdb_library());
 }

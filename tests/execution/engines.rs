@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use chrono::NaiveDate;
+use kpic::emit::sql::dialect::for_dialect;
+use kpic::model::Dialect;
 
 /// One row of a KPI view.
 #[derive(Debug, Clone, PartialEq)]
@@ -47,7 +49,7 @@ pub trait Engine {
     fn rows(&mut self, sql: &str, texts: usize, doubles: usize) -> Rows;
     /// A name as a user of this warehouse writes it in a query.
     fn quote(&self, name: &str) -> String {
-        format!("\"{}\"", name.replace('"', "\"\""))
+        quote(name)
     }
     /// `CAST(x AS <text type>)`.
     fn text(&self, expr: &str) -> String {
@@ -234,28 +236,22 @@ impl Engine for Postgres {
 }
 
 /// An engine behind a server process of `tests/engines/` (Spark, ZetaSQL,
-/// fakesnow), which speaks JSON lines: see `tests/engines/README.md`.
+/// fakesnow), which speaks JSON lines: see each server's docstring.
 pub struct Served {
-    name: &'static str,
-    /// How names are written: backquotes, or Snowflake's unquoted names.
-    quoting: Quoting,
+    /// The dialect the engine runs: it names the server and says how names
+    /// and types are written in the harness's own queries.
+    dialect: Dialect,
     child: std::process::Child,
     input: std::process::ChildStdin,
     output: std::io::BufReader<std::process::ChildStdout>,
 }
 
-#[derive(Clone, Copy)]
-pub enum Quoting {
-    Backquotes,
-    /// Unquoted where Snowflake reads a name unquoted, as its users write them.
-    Snowflake,
-}
-
 impl Served {
-    /// Starts `tests/engines/<name>.py` with the Python of `$KPIC_ENGINES/<venv>`
+    /// Starts `tests/engines/<dialect>.py` with the Python of `$KPIC_ENGINES/<venv>`
     /// (installed by `.ci/run`); `None` when `KPIC_ENGINES` is not set.
-    pub fn start(name: &'static str, venv: &str, quoting: Quoting) -> Option<Served> {
+    pub fn start(dialect: Dialect, venv: &str) -> Option<Served> {
         use std::process::{Command, Stdio};
+        let name = dialect.name();
         let engines = std::env::var_os("KPIC_ENGINES")?;
         let python = Path::new(&engines).join(venv).join("bin/python");
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/engines").join(format!("{name}.py"));
@@ -268,7 +264,7 @@ impl Served {
             .unwrap_or_else(|e| panic!("{name}: cannot start {}: {e}", python.display()));
         let input = child.stdin.take().unwrap();
         let output = std::io::BufReader::new(child.stdout.take().unwrap());
-        let mut served = Served { name, quoting, child, input, output };
+        let mut served = Served { dialect, child, input, output };
         let ready = served.reply().unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(ready["ready"], true, "{name}: {ready}");
         Some(served)
@@ -299,7 +295,7 @@ impl Served {
     pub fn set(&mut self, settings: serde_json::Value) {
         let mut request = settings;
         request["op"] = "set".into();
-        self.call(request).unwrap_or_else(|e| panic!("{}: {e}", self.name));
+        self.call(request).unwrap_or_else(|e| panic!("{}: {e}", self.name()));
     }
 }
 
@@ -312,7 +308,7 @@ impl Drop for Served {
 
 impl Engine for Served {
     fn name(&self) -> &'static str {
-        self.name
+        self.dialect.name()
     }
 
     fn try_execute(&mut self, sql: &str) -> Result<(), String> {
@@ -322,8 +318,8 @@ impl Engine for Served {
     fn rows(&mut self, sql: &str, texts: usize, doubles: usize) -> Rows {
         let reply = self
             .call(serde_json::json!({"op": "query", "sql": sql}))
-            .unwrap_or_else(|e| panic!("{}: {e}\n{sql}", self.name));
-        let rows = reply["rows"].as_array().unwrap_or_else(|| panic!("{}: {reply}", self.name));
+            .unwrap_or_else(|e| panic!("{}: {e}\n{sql}", self.name()));
+        let rows = reply["rows"].as_array().unwrap_or_else(|| panic!("{}: {reply}", self.name()));
         rows.iter()
             .map(|row| {
                 let text = (0..texts)
@@ -339,26 +335,22 @@ impl Engine for Served {
             .collect()
     }
 
+    /// Backquotes on Spark and BigQuery; on Snowflake unquoted where its
+    /// users write a name so (kpic's own quoting is what is under test).
     fn quote(&self, name: &str) -> String {
-        match self.quoting {
-            Quoting::Backquotes => format!("`{}`", name.replace('`', "``")),
-            Quoting::Snowflake if is_lowercase_name(name) => name.to_string(),
-            Quoting::Snowflake => quote(name),
+        match self.dialect {
+            Dialect::Snowflake if is_lowercase_name(name) => name.to_string(),
+            Dialect::Snowflake => quote(name),
+            _ => format!("`{}`", name.replace('`', "``")),
         }
     }
 
     fn text(&self, expr: &str) -> String {
-        match self.quoting {
-            Quoting::Backquotes => format!("CAST({expr} AS STRING)"),
-            Quoting::Snowflake => format!("CAST({expr} AS VARCHAR)"),
-        }
+        format!("CAST({expr} AS {})", for_dialect(self.dialect).string_type())
     }
 
     fn double(&self, expr: &str) -> String {
-        match (self.quoting, self.name) {
-            (Quoting::Backquotes, "bigquery") => format!("CAST({expr} AS FLOAT64)"),
-            _ => format!("CAST({expr} AS DOUBLE)"),
-        }
+        format!("CAST({expr} AS {})", for_dialect(self.dialect).double_type())
     }
 
     fn load(&mut self, table: &Table) {
@@ -366,7 +358,7 @@ impl Engine for Served {
             "op": "load", "schema": table.schema, "table": table.name,
             "columns": table.columns, "rows": table.rows,
         });
-        self.call(request).unwrap_or_else(|e| panic!("{}: loading {}: {e}", self.name, table.name));
+        self.call(request).unwrap_or_else(|e| panic!("{}: loading {}: {e}", self.name(), table.name));
     }
 }
 

@@ -58,13 +58,17 @@ impl SqlDialect for Trino {
     }
 
     /// Exact, by linear interpolation between the two nearest ranks of the
-    /// group's sorted values (`approx_percentile` is approximate).
+    /// group's sorted values (`approx_percentile` is approximate). The sorted
+    /// array is bound once, as the parameter `s` of a lambda over a
+    /// one-element array, so that the group is gathered and sorted once.
     /// https://trino.io/docs/current/functions/array.html
     fn percentile(&self, value: &str, fraction: f64) -> String {
         let sorted = format!("array_sort(filter(array_agg({value}), x -> x IS NOT NULL))");
-        let rank = format!("({fraction} * (cardinality({sorted}) - 1))");
-        let at = |round: &str| format!("element_at({sorted}, CAST({round}({rank}) AS BIGINT) + 1)");
+        let rank = format!("({fraction} * (cardinality(s) - 1))");
+        let at = |round: &str| format!("element_at(s, CAST({round}({rank}) AS BIGINT) + 1)");
         let (low, high) = (at("floor"), at("ceiling"));
-        format!("CASE WHEN cardinality({sorted}) > 0 THEN {low} + ({rank} - floor({rank})) * ({high} - {low}) END")
+        let interpolated =
+            format!("CASE WHEN cardinality(s) > 0 THEN {low} + ({rank} - floor({rank})) * ({high} - {low}) END");
+        format!("element_at(transform(ARRAY[{sorted}], s -> {interpolated}), 1)")
     }
 }
