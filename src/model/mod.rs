@@ -129,6 +129,19 @@ impl Dialect {
         }
     }
 
+    /// The warehouse's name as its vendor writes it (`BigQuery`), for people.
+    pub fn product_name(self) -> &'static str {
+        match self {
+            Dialect::DuckDb => "DuckDB",
+            Dialect::Postgres => "PostgreSQL",
+            Dialect::Snowflake => "Snowflake",
+            Dialect::BigQuery => "BigQuery",
+            Dialect::Redshift => "Redshift",
+            Dialect::Databricks => "Databricks",
+            Dialect::Trino => "Trino",
+        }
+    }
+
     pub fn from_name(name: &str) -> Option<Dialect> {
         Dialect::ALL.into_iter().find(|d| d.name() == name)
     }
@@ -150,9 +163,44 @@ impl Dialect {
         }
     }
 
+    /// The first character of `name` that the warehouse refuses in a name at
+    /// `level`, if any (the other dialects quote any name).
+    /// Databricks (Unity Catalog): https://docs.databricks.com/en/sql/language-manual/sql-ref-names.html
+    /// BigQuery: https://cloud.google.com/bigquery/docs/datasets#dataset-naming and
+    /// https://cloud.google.com/bigquery/docs/tables#table_naming
+    pub fn refused_character(self, level: NameLevel, name: &str) -> Option<char> {
+        let accepted: fn(char) -> bool = match (self, level) {
+            (Dialect::Databricks, _) => |c| !matches!(c, '.' | ' ' | '/') && !c.is_ascii_control(),
+            (Dialect::BigQuery, NameLevel::Schema) => |c| c.is_ascii_alphanumeric() || c == '_',
+            (Dialect::BigQuery, NameLevel::Table) => |c| c.is_alphanumeric() || matches!(c, '_' | '-' | ' '),
+            _ => return None,
+        };
+        name.chars().find(|&c| !accepted(c))
+    }
+
     /// The strictest identifier limit among `dialects`, with its dialect.
     pub fn strictest_identifier_limit(dialects: &[Dialect]) -> Option<(usize, Dialect)> {
         dialects.iter().filter_map(|d| Some((d.identifier_limit()?, *d))).min()
+    }
+}
+
+/// Where a warehouse name stands, for the warehouses' naming rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameLevel {
+    /// A schema (BigQuery: a dataset).
+    Schema,
+    /// A table or a view.
+    Table,
+}
+
+impl NameLevel {
+    /// What `dialect` calls a name at this level.
+    pub fn noun(self, dialect: Dialect) -> &'static str {
+        match (self, dialect) {
+            (NameLevel::Schema, Dialect::BigQuery) => "dataset",
+            (NameLevel::Schema, _) => "schema",
+            (NameLevel::Table, _) => "table",
+        }
     }
 }
 

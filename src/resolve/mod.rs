@@ -6,6 +6,7 @@ mod derived;
 mod expr;
 mod kpi;
 mod names;
+mod naming;
 mod settings;
 mod source;
 pub mod sql;

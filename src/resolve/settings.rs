@@ -1,7 +1,7 @@
 //! The `project` block and `team` blocks.
 
 use crate::diagnostics::{did_you_mean, Code, Diagnostic};
-use crate::model::{Dialect, Looker, Name, Periods, Settings, Team, Until, Weekday};
+use crate::model::{Dialect, Looker, Name, NameLevel, Periods, Settings, Team, Until, Weekday};
 use crate::syntax::ast::{self, Spanned};
 
 pub fn resolve(projects: &[&ast::ProjectDecl], diagnostics: &mut Vec<Diagnostic>) -> Settings {
@@ -57,6 +57,8 @@ pub fn resolve(projects: &[&ast::ProjectDecl], diagnostics: &mut Vec<Diagnostic>
                 )
                 .help(format!("name the schema in at most {limit} bytes")),
             );
+        } else {
+            diagnostics.extend(super::naming::refused(NameLevel::Schema, &schema.node, schema.span, &settings.dialects));
         }
     }
     if let Some(zone) = &project.time_zone {

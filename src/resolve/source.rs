@@ -9,9 +9,9 @@ use super::settings::invalid;
 use super::sql::{self, SqlKind};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::model::{
-    Column, Dialect, Dimension, Join, Name, Relation, Source, SourceId, TimestampStorage, Type, Validity,
+    Column, Dialect, Dimension, Join, Name, NameLevel, Relation, Source, SourceId, TimestampStorage, Type, Validity,
 };
-use crate::source::SourceMap;
+use crate::source::{SourceMap, Span};
 use crate::syntax::ast::{self, Ident};
 
 const COLUMN_TYPES: [&str; 7] = ["string", "number", "integer", "boolean", "timestamp", "datetime", "date"];
@@ -85,11 +85,21 @@ fn path_expr(name: &Ident) -> ast::Expr {
     ast::Expr { kind: ast::ExprKind::Path(vec![name.clone()]), span: name.span }
 }
 
-fn duplicate(what: &str, name: &Ident, first: crate::source::Span) -> Diagnostic {
+fn duplicate(what: &str, name: &Ident, first: Span) -> Diagnostic {
     Diagnostic::new(Code::DuplicateName, name.span, format!("{what} `{}` is declared twice", name.name))
         .label("declared again here")
         .secondary(first, "first declared here")
         .help(format!("keep one `{}`", name.name))
+}
+
+/// A table name (`table`, `schema.table` or `catalog.schema.table`) that a
+/// warehouse refuses: the table and schema parts are checked, a catalog or
+/// project in front is not.
+fn warehouse_name_refused(name: &str, span: Span, dialects: &[Dialect]) -> Option<Diagnostic> {
+    let mut parts = name.rsplit('.');
+    let table = parts.next()?;
+    super::naming::refused(NameLevel::Table, table, span, dialects)
+        .or_else(|| super::naming::refused(NameLevel::Schema, parts.next()?, span, dialects))
 }
 
 /// Everything but joins, dimensions and filters.
@@ -109,6 +119,8 @@ fn shell(decl: &ast::SourceDecl, files: &SourceMap, dialects: &[Dialect], diagno
                         .label("a part of the name is empty")
                         .help("write `table \"schema.table\"` or `table \"table\"`"),
                 );
+            } else if let Some(refused) = warehouse_name_refused(&table.node, table.span, dialects) {
+                diagnostics.push(refused);
             }
             Relation::Table(table.node.clone())
         }

@@ -81,8 +81,12 @@ impl Browser {
         self.client.issue_cmd(Grant(permission)).await.unwrap_or_else(|e| panic!("{permission}: {e}"));
     }
 
+    /// Opens `file` and waits until its document has finished loading (the page's own scripts ran), so
+    /// that nothing runs against the page before or a half-parsed one.
     pub async fn open(&self, file: &Path) {
-        self.client.goto(&format!("file://{}", file.display())).await.unwrap();
+        let url = format!("file://{}", file.display());
+        self.client.goto(&url).await.unwrap();
+        self.wait_for(&format!("return location.href === {url:?} && document.readyState === 'complete'")).await;
     }
 
     /// Runs `script` (a function body) in the page and returns its value.

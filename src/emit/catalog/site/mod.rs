@@ -316,7 +316,7 @@ fn kpi_page<'a>(
             .iter()
             .map(|d| SqlTab {
                 name: d.dialect.name(),
-                label: dialect_label(d.dialect),
+                label: d.dialect.product_name(),
                 view: &d.view,
                 statement: &d.statement,
             })
@@ -448,17 +448,5 @@ fn window_text(window: Window, grain: Grain) -> String {
         Window::Rolling { days } => format!("rolling {days} days, reported daily"),
         Window::Cumulative => "cumulative: everything up to the end of each period".into(),
         Window::ToDate { grain } => format!("{}-to-date, reported daily", grain.name()),
-    }
-}
-
-fn dialect_label(dialect: Dialect) -> &'static str {
-    match dialect {
-        Dialect::DuckDb => "DuckDB",
-        Dialect::Postgres => "PostgreSQL",
-        Dialect::Snowflake => "Snowflake",
-        Dialect::BigQuery => "BigQuery",
-        Dialect::Redshift => "Redshift",
-        Dialect::Databricks => "Databricks",
-        Dialect::Trino => "Trino",
     }
 }

@@ -114,9 +114,17 @@ impl SqlDialect for Databricks {
         format!("convert_timezone({}, 'UTC', {local})", self.string_literal(zone))
     }
 
-    /// https://docs.databricks.com/en/sql/language-manual/functions/timestampdiff.html
+    /// The difference of two `TIMESTAMP_NTZ` readings is an exact day-time
+    /// interval, read field by field. (`timestampdiff` on `TIMESTAMP_NTZ` goes
+    /// through the session time zone: across its spring-forward gap it counts an
+    /// hour too many.)
+    /// https://docs.databricks.com/en/sql/language-manual/functions/extract.html
     fn seconds_between(&self, start: &str, end: &str) -> String {
-        format!("(CAST(timestampdiff(MICROSECOND, {start}, {end}) AS DOUBLE) / 1000000)")
+        let interval = format!("({end} - {start})");
+        format!(
+            "(CAST(extract(DAY FROM {interval}) AS DOUBLE) * 86400 + extract(HOUR FROM {interval}) * 3600 \
+             + extract(MINUTE FROM {interval}) * 60 + extract(SECOND FROM {interval}))"
+        )
     }
 
     fn add_duration(&self, timestamp: &str, n: i64, unit: &str) -> String {

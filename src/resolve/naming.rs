@@ -1,0 +1,28 @@
+//! The warehouses' rules for schema and table names, beyond length.
+
+use crate::diagnostics::{Code, Diagnostic};
+use crate::model::{Dialect, NameLevel};
+use crate::source::Span;
+
+/// An error when one of `dialects` refuses a character of `name` at `level`
+/// (the first such dialect: one mistake, one error).
+pub fn refused(level: NameLevel, name: &str, span: Span, dialects: &[Dialect]) -> Option<Diagnostic> {
+    let (dialect, c) = dialects.iter().find_map(|&d| Some((d, d.refused_character(level, name)?)))?;
+    let noun = level.noun(dialect);
+    let shown = match c {
+        ' ' => "a space".to_string(),
+        c if c.is_control() => format!("{c:?}"),
+        c => format!("`{c}`"),
+    };
+    let allowed = match (dialect, level) {
+        (Dialect::BigQuery, NameLevel::Schema) => "take only letters, digits and `_`",
+        (Dialect::BigQuery, NameLevel::Table) => "take only letters, digits, `_`, `-` and spaces",
+        _ => "take no `.`, space, `/` or control character",
+    };
+    let warehouse = dialect.product_name();
+    Some(
+        Diagnostic::new(Code::InvalidValue, span, format!("{warehouse} refuses {shown} in a {noun} name"))
+            .label(format!("{warehouse} {noun} names {allowed}"))
+            .help(format!("write a name {warehouse} accepts, or remove `{}` from the project's `dialects`", dialect.name())),
+    )
+}
