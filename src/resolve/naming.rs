@@ -23,6 +23,9 @@ pub fn refused(level: NameLevel, name: &str, span: Span, dialects: &[Dialect]) -
     Some(
         Diagnostic::new(Code::InvalidValue, span, format!("{warehouse} refuses {shown} in a {noun} name"))
             .label(format!("{warehouse} {noun} names {allowed}"))
-            .help(format!("write a name {warehouse} accepts, or remove `{}` from the project's `dialects`", dialect.name())),
+            .help(format!(
+                "write a name {warehouse} accepts, or remove `{}` from the project's `dialects`",
+                dialect.name()
+            )),
     )
 }

@@ -58,7 +58,12 @@ pub fn resolve(projects: &[&ast::ProjectDecl], diagnostics: &mut Vec<Diagnostic>
                 .help(format!("name the schema in at most {limit} bytes")),
             );
         } else {
-            diagnostics.extend(super::naming::refused(NameLevel::Schema, &schema.node, schema.span, &settings.dialects));
+            diagnostics.extend(super::naming::refused(
+                NameLevel::Schema,
+                &schema.node,
+                schema.span,
+                &settings.dialects,
+            ));
         }
     }
     if let Some(zone) = &project.time_zone {

@@ -13,14 +13,15 @@ once the engine is loaded (about a minute, compiling the WASM); any failure repl
   {"op": "query", "sql"} -> {"rows": [[value, ...], ...]}, DATE as "YYYY-MM-DD", TIMESTAMP and
       DATETIME as "YYYY-MM-DD HH:MM:SS[.ffffff]".
 
-ZetaSQL only analyzes and evaluates queries over in-memory tables, so DDL is done here: a view is
-materialized when it is created (its query is evaluated then, in UTC like BigQuery, and the result
-becomes a table), which is enough because views are created after what they read.
+ZetaSQL only analyzes and evaluates queries over in-memory tables, so DDL is done here: a view's
+query is analyzed when it is created (names and types bound, as BigQuery does), and evaluated, in
+UTC like BigQuery, into a table the first time a query reads the view; loading a table empties
+every view again. (Evaluating every view at once would exceed the evaluator's 128 MB for a
+scoreboard over a library of views, so a view that is a `UNION ALL` is evaluated branch by branch.)
 
 Names: the local service only gives contents to tables of the root catalog, so a table `d.t` is
-in the root twice: as the table named "d.t", for `` `d.t` ``, and as the column `t` of the one-row
-table `d`, holding the rows as an array of structs, so that `d.t` and `` `d`.`t` `` scan it as a
-table (ZetaSQL's `FROM table.array_column`; a missing `d.x` then reads "Name x not found inside d").
+the root's table named "d.t", and every `d.t` or `` `d`.`t` `` naming a table is written
+`` `d.t` `` before a query is analyzed (the same name in BigQuery).
 """
 
 import datetime
@@ -55,8 +56,8 @@ LOAD_TYPES = {
 
 class Table(NamedTuple):
     columns: list  # [(name, TypeProto)]
-    rows: list  # [[ValueProto]]
-    is_view: bool
+    rows: list | None  # [[ValueProto]]; None for a view not evaluated since it or its inputs changed
+    view_sql: str | None  # a view's query
 
 
 def datetime_bits(at):
@@ -193,45 +194,65 @@ class Engine:
         self.functions = proto_options.ZetaSQLBuiltinFunctionOptionsProto(language_options=language)
         self.schemas = set()
         self.tables = {}  # (schema, name) -> Table
-        self.catalog_id = None  # the registered catalog of self.tables, None until needed
 
     def call(self, method, request, reply=empty_pb2.Empty):
         return self.wasm.call_grpc_func("ZetaSqlLocalService_" + method, request, reply)
 
-    def changed(self):
-        if self.catalog_id is not None:
-            self.call("UnregisterCatalog", service.UnregisterRequest(registered_id=self.catalog_id))
-            self.catalog_id = None
+    def request(self, kind, sql):
+        """A request to analyze or evaluate `sql`, with a catalog of the tables it names (only those:
+        the evaluator's catalog is copied per query)."""
+        request = kind(sql=self.one_name_per_table(sql), options=self.options)
+        request.simple_catalog.name = "bigquery"
+        request.simple_catalog.builtin_function_options.CopyFrom(self.functions)
+        for path in dict.fromkeys(path for _, _, path in two_part_names(sql)):
+            if path in self.tables:
+                table = self.tables[path]
+                add_table(request, ".".join(path), table.columns, table.rows or [])
+        return request
 
-    def catalog(self):
-        if self.catalog_id is None:
-            request = service.RegisterCatalogRequest()
-            request.simple_catalog.name = "bigquery"
-            request.simple_catalog.builtin_function_options.CopyFrom(self.functions)
-            holders = {}
-            for (schema, name), table in self.tables.items():
-                add_table(request, f"{schema}.{name}", table.columns, table.rows)
-                holders.setdefault(schema, []).append((name, table))
-            for schema, members in holders.items():
-                columns = [(name, rows_type(table.columns)) for name, table in members]
-                add_table(request, schema, columns, [[rows_value(table.rows) for _, table in members]])
-            self.catalog_id = self.call("RegisterCatalog", request, service.RegisterResponse).registered_id
-        return self.catalog_id
+    def analyze(self, sql):
+        """The columns of a query, its names and types bound over the current tables."""
+        reply = self.call("PrepareQuery", self.request(service.PrepareQueryRequest, sql), service.PrepareQueryResponse)
+        self.call("UnprepareQuery", service.UnprepareQueryRequest(
+            prepared_query_id=reply.prepared.prepared_query_id))
+        return [(column.name, column.type) for column in reply.prepared.columns]
 
     def run(self, sql):
-        reply = self.call("EvaluateQuery", service.EvaluateQueryRequest(
-            sql=sql, options=self.options, registered_catalog_id=self.catalog()),
-            service.EvaluateQueryResponse)
+        self.evaluate_views_read_by(sql)
+        reply = self.call("EvaluateQuery", self.request(service.EvaluateQueryRequest, sql),
+                          service.EvaluateQueryResponse)
         columns = [(column.name, column.type) for column in reply.prepared.columns]
         return columns, [list(row.cell) for row in reply.content.table_data.row]
+
+    def one_name_per_table(self, sql):
+        """`sql` with each two-part name of a table written as the one name the catalog knows."""
+        out, copied = [], 0
+        for first, last, path in two_part_names(sql):
+            if path in self.tables:
+                out += [sql[copied:first], "`" + ".".join(path) + "`"]
+                copied = last
+        return "".join(out) + sql[copied:]
+
+    def evaluate_views_read_by(self, sql):
+        """Evaluates the views `sql` names (and those they read) that hold no rows yet."""
+        for _, _, path in two_part_names(sql):
+            table = self.tables.get(path)
+            if table is not None and table.rows is None:
+                try:
+                    rows = [row for branch in union_all_branches(table.view_sql) for row in self.run(branch)[1]]
+                except ServerError as error:
+                    raise ValueError(f"evaluating the view {'.'.join(path)}: {error}") from None
+                self.tables[path] = table._replace(rows=rows)
 
     def load(self, schema, table, columns, rows):
         kinds = [kind for _, kind in columns]
         typed = [(name, types.TypeProto(type_kind=LOAD_TYPES[kind])) for name, kind in columns]
         contents = [[to_value(kind, text) for kind, text in zip(kinds, row, strict=True)] for row in rows]
         self.schemas.add(schema)
-        self.tables[schema, table] = Table(typed, contents, is_view=False)
-        self.changed()
+        self.tables[schema, table] = Table(typed, contents, view_sql=None)
+        for path, view in self.tables.items():
+            if view.view_sql is not None:
+                self.tables[path] = view._replace(rows=None)
 
     def query(self, sql):
         columns, rows = self.run(sql)
@@ -276,22 +297,55 @@ class Engine:
             if if_not_exists:
                 return
             raise ValueError(f"Already Exists: {'.'.join(path)}")
-        columns, rows = self.run(head.sql[head.consumed:])
+        query = head.sql[head.consumed:]
+        columns = self.analyze(query)
         names = [name.lower() for name, _ in columns]
         if any(not name or name.startswith("$") for name in names) or len(set(names)) < len(names):
             raise ValueError(f"the columns of view {'.'.join(path)} need distinct names: {names}")
-        self.tables[path] = Table(columns, rows, is_view=True)
-        self.changed()
+        self.tables[path] = Table(columns, rows=None, view_sql=query)
 
     def drop_view(self, head):
         if_exists = head.accept("IF", "EXISTS")
         path = self.view_path(head)
         head.finish()
-        if path in self.tables and self.tables[path].is_view:
+        if path in self.tables and self.tables[path].view_sql is not None:
             del self.tables[path]
-            self.changed()
         elif not if_exists:
             raise ValueError(f"Not found: View {'.'.join(path)}")
+
+
+def union_all_branches(sql):
+    """The queries joined by `UNION ALL` outside parentheses in `sql`, whose rows are theirs together."""
+    branches, start, depth, previous = [], 0, 0, None
+    for match in TOKEN.finditer(sql):
+        quoted, word, mark = match.groups()
+        if mark == "(":
+            depth += 1
+        elif mark == ")":
+            depth -= 1
+        elif depth == 0 and word and word.upper() == "ALL" and previous and previous.group(2).upper() == "UNION":
+            branches.append(sql[start:previous.start()])
+            start = match.end()
+        if quoted is not None or word or mark:
+            previous = match if word else None
+    return branches + [sql[start:]]
+
+
+def two_part_names(sql):
+    """(start, end, (first, second)) of every name `a.b` in `sql` whose parts are plain or backquoted
+    words (more than the tables it reads: enough to find them)."""
+    tokens = [m for m in TOKEN.finditer(sql) if any(m.groups())]
+    for before, first, dot, second in zip([None] + tokens, tokens, tokens[1:], tokens[2:]):
+        parts = [part(first), part(second)]
+        if dot.group(3) == "." and None not in parts and not (before and before.group(3) == "."):
+            yield first.start(), second.end(), tuple(parts)
+
+
+def part(token):
+    """The name a word or backquoted name token holds, if it is one part."""
+    quoted, word, _ = token.groups()
+    name = word if word else quoted and re.sub(r"\\(.)", r"\1", quoted)
+    return name if name and "." not in name else None
 
 
 def add_table(request, name, columns, rows):
@@ -302,24 +356,6 @@ def add_table(request, name, columns, rows):
     content.SetInParent()
     for row in rows:
         content.row.add().cell.extend(row)
-
-
-def rows_type(columns):
-    """ARRAY<STRUCT<columns>>."""
-    array = types.TypeProto(type_kind=types.TYPE_ARRAY)
-    element = array.array_type.element_type
-    element.type_kind = types.TYPE_STRUCT
-    for name, type_ in columns:
-        element.struct_type.field.add(field_name=name, field_type=type_)
-    return array
-
-
-def rows_value(rows):
-    array = values.ValueProto()
-    array.array_value.SetInParent()
-    for row in rows:
-        array.array_value.element.add().struct_value.field.extend(row)
-    return array
 
 
 def main():

@@ -13,7 +13,7 @@ use askama::{DynTemplate, Template};
 
 use super::document::{Catalog, KpiEntry, RelationEntry, SourceEntry, TeamEntry};
 use crate::emit::OutputFile;
-use crate::model::{Dialect, Grain, Lifecycle, Periods, Unit, Until, Window};
+use crate::model::{Grain, Lifecycle, Periods, Unit, Until, Window};
 use crate::Valid;
 
 /// The folder of the site inside the catalog's folder.

@@ -105,12 +105,17 @@ impl SqlDialect for BigQuery {
         format!("DATETIME_ADD({timestamp}, INTERVAL {n} {})", unit.to_uppercase())
     }
 
-    /// Exact: BigQuery's `PERCENTILE_CONT` is analytic only, so it runs over
-    /// the group's values gathered into an array (no rows: NULL).
-    /// https://cloud.google.com/bigquery/docs/reference/standard-sql/navigation_functions#percentile_cont
+    /// Exact, interpolated as `PERCENTILE_CONT` does between the two values
+    /// around rank `fraction × (n − 1)` of the group's sorted values (no values:
+    /// NULL). BigQuery's `PERCENTILE_CONT` is analytic only, and an aggregate
+    /// cannot feed a subquery's `UNNEST`.
+    /// https://cloud.google.com/bigquery/docs/reference/standard-sql/aggregate_functions#array_agg
     fn percentile(&self, value: &str, fraction: f64) -> String {
-        format!(
-            "(SELECT PERCENTILE_CONT(`kpic_v`, {fraction}) OVER () FROM UNNEST(ARRAY_AGG({value} IGNORE NULLS)) AS `kpic_v` LIMIT 1)"
-        )
+        let rank = format!("({fraction} * (COUNT({value}) - 1))");
+        let at = |round: &str| {
+            format!("ARRAY_AGG({value} IGNORE NULLS ORDER BY {value})[SAFE_OFFSET(CAST({round}({rank}) AS INT64))]")
+        };
+        let (low, high) = (at("FLOOR"), at("CEIL"));
+        format!("({low} + ({rank} - FLOOR({rank})) * ({high} - {low}))")
     }
 }
