@@ -92,7 +92,8 @@ pub fn views(valid: &Valid, dialect: Dialect) -> Vec<View> {
     let model = valid.model;
     let d = for_dialect(dialect);
     let order = valid.graph.kpis_in_dependency_order().unwrap_or_else(|| model.kpi_ids().collect());
-    let mut views: Vec<View> = order.iter().map(|&id| versioned_view(model, id, d)).collect();
+    // The KPIs' views are independent of one another: built on every core.
+    let mut views: Vec<View> = crate::parallel::map_in_parallel(&order, |&id| versioned_view(model, id, d));
     for &id in &order {
         let name = model.kpi(id).name.text.clone();
         let view = qualified(model, d, &name);
