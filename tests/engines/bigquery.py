@@ -121,7 +121,8 @@ def to_json(type_, value):
     raise ValueError(f"cannot render a {types.TypeKind.Name(kind)} value")
 
 
-TOKEN = re.compile(r"\s+|--[^\n]*|#[^\n]*|/\*.*?\*/|`((?:[^`\\]|\\.)*)`|(\w+)|(.)", re.S)
+# Blanks, comments and string literals carry no name: they match no group.
+TOKEN = re.compile(r"\s+|--[^\n]*|#[^\n]*|/\*.*?\*/|'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|`((?:[^`\\]|\\.)*)`|(\w+)|(.)", re.S)
 
 
 class Head:
