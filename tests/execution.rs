@@ -1288,15 +1288,19 @@ fn served(dialect: Dialect, venv: &str) -> Option<Served> {
     served
 }
 
-/// Every view of the execution projects, the hostile names (not on Spark
-/// and BigQuery, which refuse such schema and table names, nor on fakesnow,
-/// which pastes a `'` in a schema name into SQL of its own), New York's
-/// days and the library, on one served engine.
-fn run_served(engine: &mut Served, dialect: Dialect, library_reference: &BTreeMap<String, engines::ViewRows>) {
+/// Every view of the execution projects, the hostile strings (see
+/// [`hostile`]), New York's days and the library over `data`, on one served
+/// engine, the library compared with `library_reference`.
+fn run_served(
+    engine: &mut Served,
+    dialect: Dialect,
+    data: LibraryData,
+    library_reference: &BTreeMap<String, engines::ViewRows>,
+) {
     run(engine, dialect);
     hostile(engine, dialect);
     new_york(engine, dialect);
-    let problems = library_differences(engine.name(), &library(engine, dialect, LIBRARY_DATA), library_reference);
+    let problems = library_differences(engine.name(), &library(engine, dialect, data), library_reference);
     assert!(problems.is_empty(), "{} differences:\n{}", problems.len(), problems.join("\n"));
 }
 
@@ -1308,9 +1312,9 @@ fn databricks_views_match_the_reference_on_spark() {
     let Some(mut engine) = served(Dialect::Databricks, "spark") else { return };
     let reference = duckdb_library();
     engine.set(serde_json::json!({"time_zone": "UTC", "ansi": true}));
-    run_served(&mut engine, Dialect::Databricks, reference);
+    run_served(&mut engine, Dialect::Databricks, LIBRARY_DATA, reference);
     engine.set(serde_json::json!({"time_zone": "America/Los_Angeles", "ansi": false}));
-    run_served(&mut engine, Dialect::Databricks, reference);
+    run_served(&mut engine, Dialect::Databricks, LIBRARY_DATA, reference);
 }
 
 /// BigQuery SQL on ZetaSQL, GoogleSQL's reference implementation: the
@@ -1319,15 +1323,10 @@ fn databricks_views_match_the_reference_on_spark() {
 #[test]
 fn bigquery_views_match_the_reference_on_zetasql() {
     let Some(mut engine) = served(Dialect::BigQuery, "zetasql") else { return };
-    run(&mut engine, Dialect::BigQuery);
-    hostile(&mut engine, Dialect::BigQuery);
-    new_york(&mut engine, Dialect::BigQuery);
     let reference = library(&mut DuckDb::new(), Dialect::DuckDb, SMALL_LIBRARY_DATA);
     let with_values = reference.values().filter(|rows| rows.values().any(|row| row.value.is_some())).count();
     assert!(with_values * 4 >= reference.len() * 3, "only {with_values} of {} KPIs have values", reference.len());
-    let views = library(&mut engine, Dialect::BigQuery, SMALL_LIBRARY_DATA);
-    let problems = library_differences(engine.name(), &views, &reference);
-    assert!(problems.is_empty(), "{} differences:\n{}", problems.len(), problems.join("\n"));
+    run_served(&mut engine, Dialect::BigQuery, SMALL_LIBRARY_DATA, &reference);
 }
 
 /// Snowflake SQL on fakesnow, an emulator (Snowflake's functions on DuckDB):
@@ -1336,5 +1335,5 @@ fn bigquery_views_match_the_reference_on_zetasql() {
 #[test]
 fn snowflake_views_match_the_reference_on_fakesnow() {
     let Some(mut engine) = served(Dialect::Snowflake, "snowflake") else { return };
-    run_served(&mut engine, Dialect::Snowflake, duckdb_library());
+    run_served(&mut engine, Dialect::Snowflake, LIBRARY_DATA, duckdb_library());
 }

@@ -163,24 +163,47 @@ impl Dialect {
         }
     }
 
-    /// The first character of `name` that the warehouse refuses in a name at
-    /// `level`, if any (the other dialects quote any name).
+    /// The characters the warehouse takes in a name at `level`, where it
+    /// refuses some even quoted (the other dialects quote any name).
     /// Databricks (Unity Catalog): https://docs.databricks.com/en/sql/language-manual/sql-ref-names.html
     /// BigQuery: https://cloud.google.com/bigquery/docs/datasets#dataset-naming and
     /// https://cloud.google.com/bigquery/docs/tables#table_naming
-    pub fn refused_character(self, level: NameLevel, name: &str) -> Option<char> {
-        let accepted: fn(char) -> bool = match (self, level) {
-            (Dialect::Databricks, _) => |c| !matches!(c, '.' | ' ' | '/') && !c.is_ascii_control(),
-            (Dialect::BigQuery, NameLevel::Schema) => |c| c.is_ascii_alphanumeric() || c == '_',
-            (Dialect::BigQuery, NameLevel::Table) => |c| c.is_alphanumeric() || matches!(c, '_' | '-' | ' '),
+    pub fn name_rule(self, level: NameLevel) -> Option<NameRule> {
+        let (accepts, takes): (fn(char) -> bool, _) = match (self, level) {
+            (Dialect::Databricks, _) => (
+                |c| !matches!(c, '.' | ' ' | '/') && !c.is_ascii_control(),
+                "take no `.`, space, `/` or control character",
+            ),
+            (Dialect::BigQuery, NameLevel::Schema) => {
+                (|c| c.is_ascii_alphanumeric() || c == '_', "take only letters, digits and `_`")
+            }
+            (Dialect::BigQuery, NameLevel::Table) => (
+                |c| c.is_alphanumeric() || matches!(c, '_' | '-' | ' '),
+                "take only letters, digits, `_`, `-` and spaces",
+            ),
             _ => return None,
         };
-        name.chars().find(|&c| !accepted(c))
+        Some(NameRule { accepts, takes })
     }
 
     /// The strictest identifier limit among `dialects`, with its dialect.
     pub fn strictest_identifier_limit(dialects: &[Dialect]) -> Option<(usize, Dialect)> {
         dialects.iter().filter_map(|d| Some((d.identifier_limit()?, *d))).min()
+    }
+}
+
+/// The characters a warehouse takes in a name.
+#[derive(Debug, Clone, Copy)]
+pub struct NameRule {
+    pub accepts: fn(char) -> bool,
+    /// The rule as a phrase: "take only letters, digits and `_`".
+    pub takes: &'static str,
+}
+
+impl NameRule {
+    /// The first character of `name` the rule refuses.
+    pub fn refused(&self, name: &str) -> Option<char> {
+        name.chars().find(|&c| !(self.accepts)(c))
     }
 }
 

@@ -16,8 +16,7 @@ once the engine is loaded (about a minute, compiling the WASM); any failure repl
 ZetaSQL only analyzes and evaluates queries over in-memory tables, so DDL is done here: a view's
 query is analyzed when it is created (names and types bound, as BigQuery does), and evaluated, in
 UTC like BigQuery, into a table the first time a query reads the view; loading a table empties
-every view again. (Evaluating every view at once would exceed the evaluator's 128 MB for a
-scoreboard over a library of views, so a view that is a `UNION ALL` is evaluated branch by branch.)
+every view again.
 
 Names: the local service only gives contents to tables of the root catalog, so a table `d.t` is
 the root's table named "d.t", and every `d.t` or `` `d`.`t` `` naming a table is written
@@ -201,14 +200,19 @@ class Engine:
 
     def request(self, kind, sql):
         """A request to analyze or evaluate `sql`, with a catalog of the tables it names (only those:
-        the evaluator's catalog is copied per query)."""
-        request = kind(sql=self.one_name_per_table(sql), options=self.options)
+        the evaluator's catalog is copied per query), each named as one name, `` `d.t` ``, the name
+        the catalog knows."""
+        tables = [(first, last, path) for first, last, path in two_part_names(sql) if path in self.tables]
+        out, copied = [], 0
+        for first, last, path in tables:
+            out += [sql[copied:first], "`" + ".".join(path) + "`"]
+            copied = last
+        request = kind(sql="".join(out) + sql[copied:], options=self.options)
         request.simple_catalog.name = "bigquery"
         request.simple_catalog.builtin_function_options.CopyFrom(self.functions)
-        for path in dict.fromkeys(path for _, _, path in two_part_names(sql)):
-            if path in self.tables:
-                table = self.tables[path]
-                add_table(request, ".".join(path), table.columns, table.rows or [])
+        for path in dict.fromkeys(path for _, _, path in tables):
+            table = self.tables[path]
+            add_table(request, ".".join(path), table.columns, table.rows or [])
         return request
 
     def analyze(self, sql):
@@ -225,22 +229,13 @@ class Engine:
         columns = [(column.name, column.type) for column in reply.prepared.columns]
         return columns, [list(row.cell) for row in reply.content.table_data.row]
 
-    def one_name_per_table(self, sql):
-        """`sql` with each two-part name of a table written as the one name the catalog knows."""
-        out, copied = [], 0
-        for first, last, path in two_part_names(sql):
-            if path in self.tables:
-                out += [sql[copied:first], "`" + ".".join(path) + "`"]
-                copied = last
-        return "".join(out) + sql[copied:]
-
     def evaluate_views_read_by(self, sql):
         """Evaluates the views `sql` names (and those they read) that hold no rows yet."""
         for _, _, path in two_part_names(sql):
             table = self.tables.get(path)
             if table is not None and table.rows is None:
                 try:
-                    rows = [row for branch in union_all_branches(table.view_sql) for row in self.run(branch)[1]]
+                    _, rows = self.run(table.view_sql)
                 except ServerError as error:
                     raise ValueError(f"evaluating the view {'.'.join(path)}: {error}") from None
                 self.tables[path] = table._replace(rows=rows)
@@ -313,23 +308,6 @@ class Engine:
             del self.tables[path]
         elif not if_exists:
             raise ValueError(f"Not found: View {'.'.join(path)}")
-
-
-def union_all_branches(sql):
-    """The queries joined by `UNION ALL` outside parentheses in `sql`, whose rows are theirs together."""
-    branches, start, depth, previous = [], 0, 0, None
-    for match in TOKEN.finditer(sql):
-        quoted, word, mark = match.groups()
-        if mark == "(":
-            depth += 1
-        elif mark == ")":
-            depth -= 1
-        elif depth == 0 and word and word.upper() == "ALL" and previous and previous.group(2).upper() == "UNION":
-            branches.append(sql[start:previous.start()])
-            start = match.end()
-        if quoted is not None or word or mark:
-            previous = match if word else None
-    return branches + [sql[start:]]
 
 
 def two_part_names(sql):
