@@ -15,11 +15,16 @@ use crate::source::{FileId, Span};
 /// the returned AST holds every declaration that parsed.
 pub fn parse_file(file: FileId, text: &str, diagnostics: &mut Vec<Diagnostic>) -> File {
     let mut ast = File::default();
-    match KpiParser::parse(Rule::file, text) {
+    match parse_within_depth(text) {
         Ok(pairs) => Lowerer::new(file, 0, diagnostics).file(pairs, &mut ast),
         Err(error) => {
             let before = diagnostics.len();
             for (offset, chunk) in declaration_chunks(text) {
+                if let Some(position) = too_deep(chunk) {
+                    diagnostics.push(too_deep_error(file, offset, chunk, position));
+                    ast.unparsed.extend(declared_id(chunk));
+                    continue;
+                }
                 match KpiParser::parse(Rule::file, chunk) {
                     Ok(pairs) => Lowerer::new(file, offset, diagnostics).file(pairs, &mut ast),
                     Err(error) => {
@@ -29,12 +34,92 @@ pub fn parse_file(file: FileId, text: &str, diagnostics: &mut Vec<Diagnostic>) -
                 }
             }
             // Splitting can hide an error that spans declarations: fall back to the whole-file one.
-            if !diagnostics[before..].iter().any(|d| d.code == Code::Syntax) {
-                diagnostics.push(syntax_error(file, 0, text, &error));
+            let reported = diagnostics[before..].iter().any(|d| matches!(d.code, Code::Syntax | Code::TooComplex));
+            match error {
+                _ if reported => {}
+                Unparsed::Syntax(error) => diagnostics.push(syntax_error(file, 0, text, &error)),
+                Unparsed::TooDeep(position) => diagnostics.push(too_deep_error(file, 0, text, position)),
             }
         }
     }
     ast
+}
+
+/// How deeply parentheses and `case` may nest in the text for the parser to
+/// try it. The grammar recurses once per level, and pest has no stack guard
+/// (its 2.9 guard probed the stack on every rule, 40 % of parsing time): this
+/// bound keeps parsing far inside the CLI's stack. Lowering allows much less
+/// nesting of the expression itself (`MAX_NESTING`); only redundant
+/// parentheses, `((x))`, get this far.
+const MAX_PARSE_DEPTH: usize = 10_000;
+
+/// Why a text gave no parse tree.
+enum Unparsed {
+    Syntax(Box<pest::error::Error<Rule>>),
+    /// Nested beyond [`MAX_PARSE_DEPTH`] at this byte offset.
+    TooDeep(usize),
+}
+
+fn parse_within_depth(text: &str) -> Result<pest::iterators::Pairs<'_, Rule>, Unparsed> {
+    if let Some(position) = too_deep(text) {
+        return Err(Unparsed::TooDeep(position));
+    }
+    KpiParser::parse(Rule::file, text).map_err(|error| Unparsed::Syntax(Box::new(error)))
+}
+
+/// Where parentheses and `case … end` first nest deeper than
+/// [`MAX_PARSE_DEPTH`], outside strings and comments.
+fn too_deep(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'#' => i += bytes[i..].iter().position(|&b| b == b'\n').unwrap_or(bytes.len() - i),
+            b'"' if bytes[i..].starts_with(b"\"\"\"") => {
+                i += 3 + text[i + 3..].find("\"\"\"").map_or(bytes.len() - i - 3, |end| end + 2);
+            }
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && !matches!(bytes[i], b'"' | b'\n') {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'(' => depth += 1,
+            b')' => depth = depth.saturating_sub(1),
+            b if is_word(b) => {
+                let end = bytes[i..].iter().position(|&b| !is_word(b)).map_or(bytes.len(), |n| i + n);
+                match &text[i..end] {
+                    "case" => depth += 1,
+                    "end" => depth = depth.saturating_sub(1),
+                    _ => {}
+                }
+                if depth > MAX_PARSE_DEPTH {
+                    return Some(i);
+                }
+                i = end;
+                continue;
+            }
+            _ => {}
+        }
+        if depth > MAX_PARSE_DEPTH {
+            return Some(i);
+        }
+        i += 1;
+    }
+    None
+}
+
+fn too_deep_error(file: FileId, offset: usize, text: &str, position: usize) -> Diagnostic {
+    let found = token_at(text, position);
+    Diagnostic::new(
+        Code::TooComplex,
+        Span::new(file, offset + position, offset + position + found.len()),
+        "nested too deeply to parse",
+    )
+    .label("nested too deeply")
+    .help("split the expression into dimensions or KPIs of their own")
 }
 
 /// Splits a file before each line that starts a top-level declaration.
@@ -71,12 +156,6 @@ fn syntax_error(file: FileId, offset: usize, text: &str, error: &pest::error::Er
     let found = token_at(text, position);
     let span = Span::new(file, offset + position, offset + position + found.len());
     let ErrorVariant::ParsingError { positives, .. } = &error.variant else {
-        // pest's guard against running out of stack: input nested beyond reason.
-        if error.variant.message().ends_with("limit reached") {
-            return Diagnostic::new(Code::TooComplex, span, "nested too deeply to parse")
-                .label("nested too deeply")
-                .help("split the expression into dimensions or KPIs of their own");
-        }
         return Diagnostic::new(Code::Syntax, span, error.variant.message().to_string());
     };
     let mut expected: Vec<&str> = positives.iter().map(|r| describe(*r)).collect();
@@ -511,6 +590,26 @@ mod tests {
         assert_eq!(declared_id("kpi signups {\n  owner: x\n"), Some("signups".to_string()));
         assert_eq!(declared_id("source a{"), Some("a".to_string()));
         assert_eq!(declared_id("kpi {"), None);
+    }
+
+    #[test]
+    fn nesting_is_counted_outside_strings_and_comments() {
+        let deep = |n: usize| format!("value sum({}x{})", "(".repeat(n), ")".repeat(n));
+        assert_eq!(too_deep(&deep(MAX_PARSE_DEPTH - 1)), None);
+        assert_eq!(too_deep(&deep(MAX_PARSE_DEPTH)), Some(10 + MAX_PARSE_DEPTH - 1));
+        let cases = "case when x then ".repeat(MAX_PARSE_DEPTH + 1);
+        assert_eq!(too_deep(&cases), Some(MAX_PARSE_DEPTH * 17));
+        let inert = "(".repeat(MAX_PARSE_DEPTH + 1);
+        for text in [
+            format!("\"{inert}\""),
+            format!("\"\"\"\n{inert}\n\"\"\""),
+            format!("# {inert}\n"),
+            format!("\"\\\"{inert}\""),
+        ] {
+            assert_eq!(too_deep(&text), None, "{text:.20}");
+        }
+        assert_eq!(too_deep(&format!("\"a\n{inert}")), Some(3 + MAX_PARSE_DEPTH));
+        assert_eq!(too_deep(&"case_x end_y ".repeat(MAX_PARSE_DEPTH + 1)), None);
     }
 
     #[test]

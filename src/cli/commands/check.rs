@@ -53,6 +53,7 @@ pub fn run(args: Args) -> u8 {
         Format::Sarif => render::sarif(diagnostics, &checked.sources),
     };
     print!("{output}");
+    crate::cli::leave_to_exit(checked);
     if errors > 0 || (args.deny_warnings && warnings > 0) {
         EXIT_ERRORS
     } else {

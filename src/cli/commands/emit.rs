@@ -98,5 +98,6 @@ pub fn run(args: Args) -> u8 {
         Err(WriteError::Io(error)) => return fail(format!("cannot write `{}`: {error}", args.out.display())),
     }
     println!("wrote {} files to {}", files.len(), args.out.display());
+    crate::cli::leave_to_exit((files, checked));
     EXIT_OK
 }
