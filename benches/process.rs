@@ -28,6 +28,8 @@ struct Usage {
     peak_rss_kib: i64,
 }
 
+// `wait4` reaps the child, with its resource usage, which `Child::wait` does not give.
+#[expect(clippy::zombie_processes)]
 fn run_once(args: &[&str]) -> Usage {
     let started = Instant::now();
     let child = Command::new(env!("CARGO_BIN_EXE_kpic")).args(args).stdout(Stdio::null()).spawn().expect("kpic starts");

@@ -56,25 +56,82 @@ pub fn write_file(path: &Path, contents: &[u8]) -> std::io::Result<()> {
 }
 
 /// Replaces `dir` with exactly `files` (relative path, contents) plus the
-/// marker. Refuses, before touching anything, a `dir` that is a file, holds
-/// `.kpi` files, or is neither empty nor an earlier kpic output. Everything
-/// is written to a sibling staging directory, which then takes the old one's
-/// place in one step; staging directories of killed runs are removed.
+/// marker, as one [`Staging`]: refused before anything is touched when `dir`
+/// is not kpic's to replace, and in place in one step once written.
 pub fn replace_dir<'a>(dir: &Path, files: impl IntoIterator<Item = (&'a Path, &'a str)>) -> Result<(), WriteError> {
-    refuse_foreign(dir)?;
-    // Absolute, so that `.` or `..` have a real parent to stage beside.
-    let dir = &std::path::absolute(dir)?;
-    let (Some(parent), Some(name)) = (dir.parent(), dir.file_name()) else {
-        return Err(WriteError::Refused(format!("`{}` cannot be replaced", dir.display())));
-    };
-    std::fs::create_dir_all(parent)?;
-    let name = name.to_string_lossy();
-    remove_abandoned_staging(parent, &name);
-    let staging = parent.join(format!(".{name}.kpic-new-{}", unique_suffix()));
-    let result = write_tree(&staging, files).and_then(|()| exchange(&staging, dir));
-    sync_dir(parent);
-    let _ = std::fs::remove_dir_all(&staging);
-    result.map_err(WriteError::Io)
+    let mut staging = Staging::begin(dir)?;
+    staging.write(files)?;
+    staging.commit()
+}
+
+/// A new output directory being written beside `dir`, which it replaces
+/// whole on [`Staging::commit`]. [`Staging::begin`] refuses, before touching
+/// anything, a `dir` that is a file or link, holds `.kpi` files, or is neither
+/// empty nor an earlier kpic output; staging directories of killed runs are
+/// removed. Files can be written in batches, each freed once written; a
+/// staging directory that is dropped uncommitted is removed, leaving `dir` as
+/// it was.
+pub struct Staging {
+    dir: PathBuf,
+    staging: PathBuf,
+    folders: std::collections::HashSet<PathBuf>,
+    files: usize,
+}
+
+impl Staging {
+    pub fn begin(dir: &Path) -> Result<Staging, WriteError> {
+        refuse_foreign(dir)?;
+        // Absolute, so that `.` or `..` have a real parent to stage beside.
+        let dir = std::path::absolute(dir)?;
+        let (Some(parent), Some(name)) = (dir.parent(), dir.file_name()) else {
+            return Err(WriteError::Refused(format!("`{}` cannot be replaced", dir.display())));
+        };
+        std::fs::create_dir_all(parent)?;
+        let name = name.to_string_lossy();
+        remove_abandoned_staging(parent, &name);
+        let staging = parent.join(format!(".{name}.kpic-new-{}", unique_suffix()));
+        std::fs::create_dir(&staging)?;
+        Ok(Staging { dir, staging, folders: Default::default(), files: 0 })
+    }
+
+    /// Writes `files` (paths relative to the output directory) on every core,
+    /// each folder created once.
+    pub fn write<'a>(&mut self, files: impl IntoIterator<Item = (&'a Path, &'a str)>) -> std::io::Result<()> {
+        let files: Vec<(PathBuf, &str)> =
+            files.into_iter().map(|(path, text)| (self.staging.join(path), text)).collect();
+        for (path, _) in &files {
+            if let Some(folder) = path.parent().filter(|folder| !self.folders.contains(*folder)) {
+                std::fs::create_dir_all(folder)?;
+                self.folders.insert(folder.to_path_buf());
+            }
+        }
+        self.files += files.len();
+        crate::parallel::map_in_parallel(&files, |(path, contents)| std::fs::write(path, contents))
+            .into_iter()
+            .collect()
+    }
+
+    /// How many files were written so far.
+    pub fn files(&self) -> usize {
+        self.files
+    }
+
+    /// Adds the marker and puts the new directory in `dir`'s place in one
+    /// step; the previous output is then removed.
+    pub fn commit(mut self) -> Result<(), WriteError> {
+        self.write([(Path::new(MARKER), MARKER_TEXT)])?;
+        let result = exchange(&self.staging, &self.dir);
+        sync_dir(parent_of(&self.dir));
+        result.map_err(WriteError::Io)
+    }
+}
+
+impl Drop for Staging {
+    /// Removes what is left beside `dir`: the previous output after a commit,
+    /// the unfinished one otherwise.
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.staging);
+    }
 }
 
 fn parent_of(path: &Path) -> &Path {
@@ -168,23 +225,6 @@ fn remove_abandoned_staging(parent: &Path, name: &str) {
 /// Whether a process with this pid runs; without `/proc`, every run is taken as alive.
 fn process_runs(pid: &str) -> bool {
     !cfg!(target_os = "linux") || Path::new("/proc").join(pid).exists()
-}
-
-fn write_tree<'a>(root: &Path, files: impl IntoIterator<Item = (&'a Path, &'a str)>) -> std::io::Result<()> {
-    if root.exists() {
-        std::fs::remove_dir_all(root)?;
-    }
-    std::fs::create_dir_all(root)?;
-    let mut made = std::collections::HashSet::new();
-    for (path, contents) in files.into_iter().chain([(Path::new(MARKER), MARKER_TEXT)]) {
-        let path = root.join(path);
-        if let Some(parent) = path.parent().filter(|p| !made.contains(*p)) {
-            std::fs::create_dir_all(parent)?;
-            made.insert(parent.to_path_buf());
-        }
-        std::fs::write(path, contents)?;
-    }
-    Ok(())
 }
 
 /// Puts `staging` in `dir`'s place; the previous output ends up in `staging`.

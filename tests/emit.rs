@@ -58,12 +58,12 @@ fn check_reports_stale_and_missing_files() {
     let (code, stdout, _) = kpic(&["emit", &project(), "--out", out_str, "--check"]);
     assert_eq!(code, 0, "{stdout}");
 
-    std::fs::write(out.join("sql/duckdb/mrr_v1.sql"), "-- edited by hand\n").unwrap();
+    std::fs::write(out.join("sql/duckdb/mrr.sql"), "-- edited by hand\n").unwrap();
     std::fs::remove_file(out.join("sql/postgres/churn.sql")).unwrap();
     std::fs::write(out.join("sql/trino/leftover.sql"), "select 1;\n").unwrap();
     let (code, stdout, _) = kpic(&["emit", &project(), "--out", out_str, "--check"]);
     assert_eq!(code, 1);
-    for path in ["sql/duckdb/mrr_v1.sql", "sql/postgres/churn.sql", "sql/trino/leftover.sql"] {
+    for path in ["sql/duckdb/mrr.sql", "sql/postgres/churn.sql", "sql/trino/leftover.sql"] {
         assert!(stdout.contains(path), "{path} missing from:\n{stdout}");
     }
 }

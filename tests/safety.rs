@@ -73,10 +73,10 @@ fn emit_replaces_its_own_output_and_cleans_up_after_killed_runs() {
     std::fs::create_dir_all(abandoned.join("sql")).unwrap();
     assert_eq!(code(&kpic(&["emit", "p", "--out", "build"], &root)), 0);
     assert!(!abandoned.exists(), "the staging directory of a killed run is removed");
-    assert!(root.join("build/.kpic-output").is_file() && root.join("build/sql/duckdb/k_v1.sql").is_file());
+    assert!(root.join("build/.kpic-output").is_file() && root.join("build/sql/duckdb/k.sql").is_file());
     std::fs::write(root.join("p/p.kpi"), format!("{SOURCE}{}", kpi("renamed", "count(s)"))).unwrap();
     assert_eq!(code(&kpic(&["emit", "p", "--out", "build"], &root)), 0);
-    assert!(!root.join("build/sql/duckdb/k_v1.sql").exists() && root.join("build/sql/duckdb/renamed_v1.sql").is_file());
+    assert!(!root.join("build/sql/duckdb/k.sql").exists() && root.join("build/sql/duckdb/renamed.sql").is_file());
     let check = kpic(&["emit", "p", "--out", "build", "--check"], &root);
     assert_eq!(code(&check), 0, "{}", stdout(&check));
     let names: Vec<String> =
@@ -85,7 +85,7 @@ fn emit_replaces_its_own_output_and_cleans_up_after_killed_runs() {
     // From inside the output, `--out .` replaces it too.
     let output = kpic(&["emit", "../p", "--out", "."], &root.join("build"));
     assert_eq!(code(&output), 0, "{}", stderr(&output));
-    assert!(root.join("build/sql/duckdb/renamed_v1.sql").is_file());
+    assert!(root.join("build/sql/duckdb/renamed.sql").is_file());
     std::os::unix::fs::symlink(root.join("build"), root.join("link")).unwrap();
     let output = kpic(&["emit", "p", "--out", "link"], &root);
     assert!(code(&output) == 2 && stderr(&output).contains("is a link"), "{}", stderr(&output));
@@ -99,7 +99,7 @@ fn an_empty_project_does_not_replace_a_build() {
     std::fs::write(root.join("p/p.kpi"), SOURCE).unwrap();
     let output = kpic(&["emit", "p", "--out", "build"], &root);
     assert_eq!(code(&output), 2, "{}", stderr(&output));
-    assert!(root.join("build/sql/duckdb/k_v1.sql").is_file(), "the previous build is left as it was");
+    assert!(root.join("build/sql/duckdb/k.sql").is_file(), "the previous build is left as it was");
 }
 
 #[test]
@@ -194,7 +194,7 @@ fn thousands_of_parentheses_are_just_parentheses() {
     std::fs::write(root.join("p.kpi"), format!("{SOURCE}{}", kpi("k", &value))).unwrap();
     let output = kpic(&["emit", ".", "--out", "build"], &root);
     assert_eq!(code(&output), 0, "{}", stderr(&output));
-    let view = std::fs::read_to_string(root.join("build/sql/duckdb/k_v1.sql")).unwrap();
+    let view = std::fs::read_to_string(root.join("build/sql/duckdb/k.sql")).unwrap();
     assert!(view.contains("\"t\".\"x\" AS \"m0\""), "{view}");
 }
 
@@ -207,7 +207,7 @@ fn long_flat_chains_check_and_emit() {
     std::fs::write(root.join("p.kpi"), format!("{SOURCE}{kpis}")).unwrap();
     let output = kpic(&["emit", ".", "--out", "build"], &root);
     assert_eq!(code(&output), 0, "{}", stderr(&output));
-    let view = std::fs::read_to_string(root.join("build/sql/postgres/ors_v1.sql")).unwrap();
+    let view = std::fs::read_to_string(root.join("build/sql/postgres/ors.sql")).unwrap();
     let mut depth: i32 = 0;
     let deepest = view.chars().fold(0, |deepest, c| {
         depth += match c {

@@ -5,7 +5,11 @@ pub mod catalog;
 pub mod lookml;
 pub mod sql;
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+
+use crate::model::Dialect;
+use crate::Valid;
 
 /// A generated file, its path relative to the output directory.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,26 +24,102 @@ impl OutputFile {
     }
 }
 
+/// Where generated files go, a batch at a time, each batch freed once taken:
+/// the staging directory of `emit`, the comparison of `emit --check`, or a list.
+pub trait Sink {
+    fn take(&mut self, files: Vec<OutputFile>) -> std::io::Result<()>;
+}
+
+impl Sink for Vec<OutputFile> {
+    fn take(&mut self, files: Vec<OutputFile>) -> std::io::Result<()> {
+        self.extend(files);
+        Ok(())
+    }
+}
+
+impl Sink for crate::atomic::Staging {
+    fn take(&mut self, files: Vec<OutputFile>) -> std::io::Result<()> {
+        self.write(files.iter().map(|f| (f.path.as_path(), f.contents.as_str())))
+    }
+}
+
+/// Every generated file of a valid project into `sink`: per dialect its SQL
+/// files, then LookML, then the catalog (whose SQL is the views already built
+/// for the SQL files).
+pub fn generate(valid: &Valid, dialects: &[Dialect], sink: &mut dyn Sink) -> std::io::Result<()> {
+    let mut views = Vec::with_capacity(dialects.len());
+    for &dialect in dialects {
+        let built = sql::DialectViews::build(valid, dialect);
+        sink.take(sql::files_of(valid, std::slice::from_ref(&built)))?;
+        views.push(built);
+    }
+    sink.take(lookml::files(valid))?;
+    catalog::generate(valid, views, sink)
+}
+
+/// Every generated file of a valid project (see [`generate`]).
+pub fn files(valid: &Valid, dialects: &[Dialect]) -> Vec<OutputFile> {
+    let mut files = Vec::new();
+    generate(valid, dialects, &mut files).expect("collecting files never fails");
+    files
+}
+
 /// Replaces `dir` with exactly `files`, atomically (see [`crate::atomic::replace_dir`]).
 pub fn write_atomically(dir: &Path, files: &[OutputFile]) -> Result<(), crate::atomic::WriteError> {
     crate::atomic::replace_dir(dir, files.iter().map(|f| (f.path.as_path(), f.contents.as_str())))
 }
 
+/// What differs between the generated files and an output directory:
+/// changed, missing, and files in the directory that would be removed.
+pub struct Comparison {
+    dir: PathBuf,
+    expected: HashSet<PathBuf>,
+    stale: Vec<PathBuf>,
+}
+
+impl Comparison {
+    pub fn new(dir: &Path) -> Comparison {
+        Comparison { dir: dir.to_path_buf(), expected: HashSet::new(), stale: Vec::new() }
+    }
+
+    /// How many generated files were compared.
+    pub fn files(&self) -> usize {
+        self.expected.len()
+    }
+
+    /// The stale paths, sorted.
+    pub fn stale(mut self) -> Vec<PathBuf> {
+        let mut existing = Vec::new();
+        list(&self.dir, Path::new(""), &mut existing);
+        let marker = Path::new(crate::atomic::MARKER);
+        self.stale.extend(existing.into_iter().filter(|p| p != marker && !self.expected.contains(p)));
+        self.stale.sort();
+        self.stale
+    }
+}
+
+impl Sink for Comparison {
+    fn take(&mut self, files: Vec<OutputFile>) -> std::io::Result<()> {
+        let dir = &self.dir;
+        let differs = crate::parallel::map_in_parallel(&files, |f| {
+            std::fs::read(dir.join(&f.path)).ok().as_deref() != Some(f.contents.as_bytes())
+        });
+        for (file, differs) in files.into_iter().zip(differs) {
+            if differs {
+                self.stale.push(file.path.clone());
+            }
+            self.expected.insert(file.path);
+        }
+        Ok(())
+    }
+}
+
 /// Paths whose contents differ between `files` and what `dir` holds:
 /// changed, missing, and files in `dir` that would be removed. Sorted.
 pub fn stale_files(dir: &Path, files: &[OutputFile]) -> Vec<PathBuf> {
-    let mut stale: Vec<PathBuf> = files
-        .iter()
-        .filter(|f| std::fs::read_to_string(dir.join(&f.path)).ok().as_deref() != Some(f.contents.as_str()))
-        .map(|f| f.path.clone())
-        .collect();
-    let mut existing = Vec::new();
-    list(dir, Path::new(""), &mut existing);
-    let expected: std::collections::HashSet<&Path> = files.iter().map(|f| f.path.as_path()).collect();
-    let marker = Path::new(crate::atomic::MARKER);
-    stale.extend(existing.into_iter().filter(|p| p != marker && !expected.contains(p.as_path())));
-    stale.sort();
-    stale
+    let mut comparison = Comparison::new(dir);
+    comparison.take(files.to_vec()).expect("comparing never fails");
+    comparison.stale()
 }
 
 fn list(root: &Path, relative: &Path, out: &mut Vec<PathBuf>) {

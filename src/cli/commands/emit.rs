@@ -3,11 +3,10 @@
 
 use std::path::PathBuf;
 
-use crate::atomic::WriteError;
+use crate::atomic::{Staging, WriteError};
 use crate::cli::{fail, without_errors, ProjectArg, EXIT_ERRORS, EXIT_OK};
-use crate::emit::{self, OutputFile};
+use crate::emit;
 use crate::model::Dialect;
-use crate::Valid;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -42,14 +41,6 @@ pub fn within_project(model: &crate::model::Model, requested: &[Dialect]) -> Res
     }
 }
 
-/// Every generated file of a valid project.
-pub fn generate(valid: &Valid, dialects: &[Dialect]) -> Vec<OutputFile> {
-    let mut files = emit::sql::files(valid, dialects);
-    files.extend(emit::lookml::files(valid));
-    files.extend(emit::catalog::files(valid, dialects));
-    files
-}
-
 pub fn run(args: Args) -> u8 {
     let (root, checked) = match args.project.check() {
         Ok(found) => found,
@@ -75,11 +66,15 @@ pub fn run(args: Args) -> u8 {
     }
     let project_dialects = &checked.model.settings.dialects;
     let dialects = if args.dialects.is_empty() { project_dialects.clone() } else { args.dialects.clone() };
-    let files = generate(&valid, &dialects);
     if args.check {
-        let stale = emit::stale_files(&args.out, &files);
+        let mut comparison = emit::Comparison::new(&args.out);
+        if let Err(error) = emit::generate(&valid, &dialects, &mut comparison) {
+            return fail(format!("cannot compare with `{}`: {error}", args.out.display()));
+        }
+        let files = comparison.files();
+        let stale = comparison.stale();
         if stale.is_empty() {
-            println!("{} is up to date ({} files)", args.out.display(), files.len());
+            println!("{} is up to date ({files} files)", args.out.display());
             return EXIT_OK;
         }
         println!(
@@ -92,12 +87,23 @@ pub fn run(args: Args) -> u8 {
         }
         return EXIT_ERRORS;
     }
-    match emit::write_atomically(&args.out, &files) {
-        Ok(()) => {}
-        Err(WriteError::Refused(why)) => return fail(format!("{why}; nothing was written")),
-        Err(WriteError::Io(error)) => return fail(format!("cannot write `{}`: {error}", args.out.display())),
+    let failed = |error: WriteError| match error {
+        WriteError::Refused(why) => fail(format!("{why}; nothing was written")),
+        WriteError::Io(error) => fail(format!("cannot write `{}`: {error}", args.out.display())),
+    };
+    // Each batch of files is written to the staging directory as it is made, then freed.
+    let mut staging = match Staging::begin(&args.out) {
+        Ok(staging) => staging,
+        Err(error) => return failed(error),
+    };
+    if let Err(error) = emit::generate(&valid, &dialects, &mut staging) {
+        return failed(WriteError::Io(error));
     }
-    println!("wrote {} files to {}", files.len(), args.out.display());
-    crate::cli::leave_to_exit((files, checked));
+    let files = staging.files();
+    if let Err(error) = staging.commit() {
+        return failed(error);
+    }
+    println!("wrote {files} files to {}", args.out.display());
+    crate::cli::leave_to_exit(checked);
     EXIT_OK
 }

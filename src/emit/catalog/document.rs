@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::reading;
 use crate::emit::lookml::{self, rollup::Rollup};
-use crate::emit::sql::{self, for_dialect};
+use crate::emit::sql::{self, for_dialect, DialectViews};
 use crate::graph::Node;
 use crate::lock::{fingerprints, Lock};
 use crate::model::{
@@ -196,16 +196,25 @@ pub struct LookmlEntry {
     pub dashboards: Vec<String>,
 }
 
-/// The catalog of a valid project, with SQL for `dialects`.
-pub fn build(valid: &Valid, dialects: &[Dialect]) -> Catalog {
+/// The catalog of a valid project, with the SQL of `views`' dialects (their
+/// statements move into the catalog).
+pub fn build(valid: &Valid, views: Vec<DialectViews>) -> Catalog {
     let model = valid.model;
     let order = valid.graph.kpis_in_dependency_order().unwrap_or_else(|| model.kpi_ids().collect());
     let prints = fingerprints(model, &order);
     let ids: Vec<KpiId> = model.kpi_ids().collect();
-    let kpis = crate::parallel::map_in_parallel(&ids, |&id| {
+    let mut kpis = crate::parallel::map_in_parallel(&ids, |&id| {
         let fingerprint = prints.get(&id).map_or_else(String::new, |p| p.fingerprint.clone());
-        kpi_entry(valid, id, fingerprint, dialects)
+        kpi_entry(valid, id, fingerprint)
     });
+    for views in views {
+        let d = for_dialect(views.dialect);
+        for view in views.versioned {
+            let view_name = sql::qualified(model, d, &view.name);
+            let entry = DialectSql { dialect: views.dialect, view: view_name, statement: view.statement };
+            kpis[view.kpi.index()].sql.dialects.push(entry);
+        }
+    }
     Catalog {
         format: FORMAT,
         project: model.settings.clone(),
@@ -265,7 +274,7 @@ fn source_entry(valid: &Valid, id: SourceId) -> SourceEntry {
     }
 }
 
-fn kpi_entry(valid: &Valid, id: KpiId, fingerprint: String, dialects: &[Dialect]) -> KpiEntry {
+fn kpi_entry(valid: &Valid, id: KpiId, fingerprint: String) -> KpiEntry {
     let model = valid.model;
     let kpi = model.kpi(id);
     let node = Node::Kpi(id);
@@ -299,7 +308,12 @@ fn kpi_entry(valid: &Valid, id: KpiId, fingerprint: String, dialects: &[Dialect]
         reads: lineage(model, valid.graph.upstream(node)),
         upstream: lineage(model, valid.graph.lineage(node)),
         downstream: lineage(model, valid.graph.impact(node)).kpis,
-        sql: sql_entry(model, id, dialects),
+        // The statements are added by `build`, from the views built for the SQL files.
+        sql: SqlEntry {
+            versioned_view: sql::versioned_name(model, id),
+            alias_view: kpi.name.text.clone(),
+            dialects: Vec::new(),
+        },
         lookml: model.settings.looker.as_ref().map(|looker| lookml_entry(model, kpi, looker)),
     }
 }
@@ -335,18 +349,6 @@ fn history(lock: Option<&Lock>, kpi: &Kpi, fingerprint: &str) -> Vec<VersionEntr
         .into_iter()
         .map(|(version, fingerprint)| VersionEntry { version, fingerprint, current: version == kpi.version })
         .collect()
-}
-
-fn sql_entry(model: &Model, id: KpiId, dialects: &[Dialect]) -> SqlEntry {
-    let dialects = dialects
-        .iter()
-        .map(|&dialect| {
-            let d = for_dialect(dialect);
-            let view = sql::versioned_view(model, id, d);
-            DialectSql { dialect, view: sql::qualified(model, d, &view.name), statement: view.statement }
-        })
-        .collect();
-    SqlEntry { versioned_view: sql::versioned_name(model, id), alias_view: model.kpi(id).name.text.clone(), dialects }
 }
 
 fn lookml_entry(model: &Model, kpi: &Kpi, looker: &Looker) -> LookmlEntry {

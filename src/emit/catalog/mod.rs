@@ -6,7 +6,8 @@ pub mod document;
 pub(crate) mod reading;
 pub mod site;
 
-use super::OutputFile;
+use super::{OutputFile, Sink};
+use crate::emit::sql::DialectViews;
 use crate::model::Dialect;
 use crate::Valid;
 
@@ -15,14 +16,19 @@ pub const DIR: &str = "catalog";
 
 /// `catalog.json` and the site, with the SQL of `dialects`.
 pub fn files(valid: &Valid, dialects: &[Dialect]) -> Vec<OutputFile> {
-    let catalog = document::build(valid, dialects);
+    let views: Vec<DialectViews> = dialects.iter().map(|&d| DialectViews::build(valid, d)).collect();
+    let mut files = Vec::new();
+    generate(valid, views, &mut files).expect("collecting files never fails");
+    files
+}
+
+/// [`files`] from the SQL views already built, into `sink`: `catalog.json`,
+/// then the site.
+pub fn generate(valid: &Valid, views: Vec<DialectViews>, sink: &mut dyn Sink) -> std::io::Result<()> {
+    let catalog = document::build(valid, views);
     let mut json = serde_json::to_string_pretty(&catalog).expect("the catalog serializes");
     json.push('\n');
-    let mut files = vec![OutputFile::new(format!("{DIR}/catalog.json"), json)];
-    files.extend(
-        site::files(valid, &catalog)
-            .into_iter()
-            .map(|f| OutputFile { path: std::path::Path::new(DIR).join(f.path), ..f }),
-    );
-    files
+    sink.take(vec![OutputFile::new(format!("{DIR}/catalog.json"), json)])?;
+    let site = site::files(valid, &catalog);
+    sink.take(site.into_iter().map(|f| OutputFile { path: std::path::Path::new(DIR).join(f.path), ..f }).collect())
 }
