@@ -89,16 +89,25 @@ fn check_with_lock(mut sources: SourceMap, lock_file: Option<Option<(std::path::
         asts.push(ast);
         diagnostics.extend(found);
     }
-    let model = resolve::resolve(&sources, &asts, &mut diagnostics);
-    forget_unparsed_references(&sources, &asts, &mut diagnostics);
-    let graph = Graph::build(&model);
-    validate::validate(&model, &graph, &mut diagnostics);
+    // The lock parses while names are bound: neither reads what the other makes.
+    let (model, graph, lock_parse) = std::thread::scope(|scope| {
+        let lock_text = match &lock_file {
+            Some(Some((_, text))) => Some(text.as_str()),
+            _ => None,
+        };
+        let lock_parse = parallel::beside(scope, move || lock_text.map(lock::Lock::parse));
+        let model = resolve::resolve(&sources, &asts, &mut diagnostics);
+        forget_unparsed_references(&sources, &asts, &mut diagnostics);
+        let graph = Graph::build(&model);
+        validate::validate(&model, &graph, &mut diagnostics);
+        (model, graph, lock_parse.join())
+    });
     let mut parsed_lock = None;
     let state = match lock_file {
         None => lock::LockState::Unchecked,
         Some(None) => lock::LockState::Missing,
         Some(Some((path, text))) => {
-            let parsed = parsed_lock.insert(lock::Lock::parse(&text));
+            let parsed = parsed_lock.insert(lock_parse.expect("a lock file's text is parsed"));
             let at = parsed.as_ref().err().map_or(0, |e| e.at);
             let file = sources.add(source::SourceFile::new(path, text));
             let span = source::Span::new(file, at, at);

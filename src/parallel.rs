@@ -30,3 +30,44 @@ pub fn map_in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync
             .collect()
     })
 }
+
+type Slot<F> = std::sync::Arc<std::sync::Mutex<Option<F>>>;
+
+/// Work started on another thread (with kpic's large stack) beside what the
+/// calling thread does; [`Beside::join`] runs it there if no thread could start.
+pub struct Beside<'scope, T, F> {
+    thread: Option<std::thread::ScopedJoinHandle<'scope, Option<T>>>,
+    work: Slot<F>,
+}
+
+/// Starts `f` on its own thread within `scope`.
+pub fn beside<'scope, T: Send + 'scope, F: FnOnce() -> T + Send + 'scope>(
+    scope: &'scope std::thread::Scope<'scope, '_>,
+    f: F,
+) -> Beside<'scope, T, F> {
+    let work: Slot<F> = std::sync::Arc::new(std::sync::Mutex::new(Some(f)));
+    let taken = std::sync::Arc::clone(&work);
+    let thread = std::thread::Builder::new()
+        .stack_size(crate::cli::STACK_SIZE)
+        .spawn_scoped(scope, move || take(&taken).map(|f| f()))
+        .ok();
+    Beside { thread, work }
+}
+
+impl<T, F: FnOnce() -> T> Beside<'_, T, F> {
+    /// What `f` returned, once it has run.
+    pub fn join(self) -> T {
+        if let Some(thread) = self.thread {
+            match thread.join() {
+                Ok(Some(done)) => return done,
+                Ok(None) => {}
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        take(&self.work).expect("the work runs once, here or on its thread")()
+    }
+}
+
+fn take<F>(work: &Slot<F>) -> Option<F> {
+    work.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take()
+}
