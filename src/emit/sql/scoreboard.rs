@@ -26,7 +26,7 @@ pub const COLUMNS: [&str; 15] = [
 
 /// The `CREATE VIEW` statement over the versioned views of `kpis`.
 pub fn statement(model: &Model, kpis: &[KpiId], d: &dyn SqlDialect) -> String {
-    let selects: Vec<String> = kpis.iter().map(|&id| latest_complete(model, id, d)).collect();
+    let selects: Vec<String> = crate::parallel::map_in_parallel(kpis, |&id| latest_complete(model, id, d));
     format!("CREATE OR REPLACE VIEW {} AS\n{}", qualified(model, d, SCOREBOARD_VIEW), selects.join("\nUNION ALL\n"))
 }
 
