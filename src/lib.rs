@@ -61,12 +61,39 @@ impl Checked {
 /// Runs parse → resolve → graph → validate over files already read, without
 /// a lock file (versions unchecked).
 pub fn check(sources: SourceMap) -> Checked {
-    check_with_lock(sources, None)
+    check_with_lock(sources, None, None)
+}
+
+/// The parse trees of an editor's files between checks: a file whose id and
+/// text are those of the last check is not parsed again.
+#[derive(Default)]
+pub struct ParseCache {
+    files: std::collections::HashMap<source::FileId, Parsed>,
+}
+
+/// One file's text, parse tree and syntax findings.
+struct Parsed {
+    text: String,
+    ast: syntax::ast::File,
+    found: Vec<Diagnostic>,
+}
+
+impl ParseCache {
+    /// The parse of `file` at `id`, from the cache when its text is unchanged.
+    fn parse(&self, id: source::FileId, file: &source::SourceFile) -> Option<(syntax::ast::File, Vec<Diagnostic>)> {
+        let cached = self.files.get(&id).filter(|cached| cached.text == file.text)?;
+        Some((cached.ast.clone(), cached.found.clone()))
+    }
 }
 
 /// Like [`check`], comparing versions with a lock file's text when given
-/// (`Some(None)`: the project has no lock file).
-fn check_with_lock(mut sources: SourceMap, lock_file: Option<Option<(std::path::PathBuf, String)>>) -> Checked {
+/// (`Some(None)`: the project has no lock file), and parsing only the files
+/// that `cache`, when given, does not hold (it then holds every file of `sources`).
+fn check_with_lock(
+    mut sources: SourceMap,
+    lock_file: Option<Option<(std::path::PathBuf, String)>>,
+    cache: Option<&mut ParseCache>,
+) -> Checked {
     let mut diagnostics = Vec::new();
     for (id, file) in sources.files() {
         if let Some(at) = file.invalid_utf8_at {
@@ -80,14 +107,24 @@ fn check_with_lock(mut sources: SourceMap, lock_file: Option<Option<(std::path::
     }
     // Files parse independently: on every core, their findings kept in file order.
     let files: Vec<_> = sources.files().collect();
+    let cached = cache.as_deref();
     let parsed = parallel::map_in_parallel(&files, |(id, file)| {
-        let mut found = Vec::new();
-        (syntax::parse_file(*id, &file.text, &mut found), found)
+        cached.and_then(|cache| cache.parse(*id, file)).unwrap_or_else(|| {
+            let mut found = Vec::new();
+            (syntax::parse_file(*id, &file.text, &mut found), found)
+        })
     });
     let mut asts = Vec::with_capacity(parsed.len());
-    for (ast, found) in parsed {
+    let mut kept = std::collections::HashMap::new();
+    for ((id, file), (ast, found)) in files.iter().zip(parsed) {
+        diagnostics.extend(found.iter().cloned());
+        if cache.is_some() {
+            kept.insert(*id, Parsed { text: file.text.clone(), ast: ast.clone(), found });
+        }
         asts.push(ast);
-        diagnostics.extend(found);
+    }
+    if let Some(cache) = cache {
+        cache.files = kept;
     }
     // The lock parses while names are bound: neither reads what the other makes.
     let (model, graph, lock_parse) = std::thread::scope(|scope| {
@@ -146,6 +183,16 @@ pub fn check_dir(root: &std::path::Path) -> Result<Checked, project::LoadError> 
 /// Checks the files of the project at `root` (as an editor holds them),
 /// with the `kpic.lock` found there.
 pub fn check_files(sources: SourceMap, root: &std::path::Path) -> Result<Checked, project::LoadError> {
+    check_files_cached(sources, root, None)
+}
+
+/// Like [`check_files`], parsing only the files whose text changed since the
+/// check that filled `cache` (an editor's re-check after a keystroke).
+pub fn check_files_cached(
+    sources: SourceMap,
+    root: &std::path::Path,
+    cache: Option<&mut ParseCache>,
+) -> Result<Checked, project::LoadError> {
     let lock_path = root.join(lock::FILE_NAME);
     let shown = lock_path.strip_prefix(".").unwrap_or(&lock_path).to_path_buf();
     let lock_file = match std::fs::read_to_string(&lock_path) {
@@ -153,5 +200,5 @@ pub fn check_files(sources: SourceMap, root: &std::path::Path) -> Result<Checked
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => None,
         Err(error) => return Err(project::LoadError::Io(lock_path, error)),
     };
-    Ok(check_with_lock(sources, Some(lock_file)))
+    Ok(check_with_lock(sources, Some(lock_file), cache))
 }

@@ -14,11 +14,13 @@ pub struct Workspace {
     open: BTreeMap<PathBuf, String>,
     /// The last check, with the absolute path of each of its files.
     pub checked: Option<Checked>,
+    /// The last check's parse trees: a re-check parses only what changed.
+    parsed: crate::ParseCache,
 }
 
 impl Workspace {
     pub fn new(root: PathBuf) -> Workspace {
-        Workspace { root, open: BTreeMap::new(), checked: None }
+        Workspace { root, open: BTreeMap::new(), checked: None, parsed: Default::default() }
     }
 
     pub fn open(&mut self, path: PathBuf, text: String) {
@@ -48,7 +50,7 @@ impl Workspace {
                 sources.add(with_project_path(SourceFile::new(path.clone(), text.clone()), &self.root));
             }
         }
-        if let Ok(checked) = crate::check_files(sources, &self.root) {
+        if let Ok(checked) = crate::check_files_cached(sources, &self.root, Some(&mut self.parsed)) {
             self.checked = Some(checked);
         }
     }
