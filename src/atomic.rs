@@ -130,8 +130,24 @@ impl Drop for Staging {
     /// Removes what is left beside `dir`: the previous output after a commit,
     /// the unfinished one otherwise.
     fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.staging);
+        remove_tree(&self.staging);
     }
+}
+
+/// Removes `dir` and everything in it, its subfolders' entries on every core
+/// (best effort, like `remove_dir_all`, which finishes the job). Links are
+/// removed, never followed.
+fn remove_tree(dir: &Path) {
+    let is_folder = |path: &Path| std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir());
+    let entries = |dir: &Path| -> Vec<PathBuf> {
+        std::fs::read_dir(dir).into_iter().flatten().flatten().map(|entry| entry.path()).collect()
+    };
+    let grandchildren: Vec<PathBuf> =
+        entries(dir).into_iter().filter(|p| is_folder(p)).flat_map(|p| entries(&p)).collect();
+    crate::parallel::each_on_every_core(&grandchildren, |path| {
+        let _ = if is_folder(path) { std::fs::remove_dir_all(path) } else { std::fs::remove_file(path) };
+    });
+    let _ = std::fs::remove_dir_all(dir);
 }
 
 fn parent_of(path: &Path) -> &Path {
@@ -277,6 +293,21 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         dir
+    }
+
+    #[test]
+    fn removing_the_earlier_output_never_follows_its_links() {
+        let root = scratch("links");
+        let outside = root.join("outside");
+        std::fs::create_dir_all(outside.join("sub")).unwrap();
+        std::fs::write(outside.join("sub/keep.txt"), "mine").unwrap();
+        let out = root.join("build");
+        replace_dir(&out, [(Path::new("a/x.sql"), "1")]).unwrap();
+        std::os::unix::fs::symlink(&outside, out.join("linked")).unwrap();
+        std::os::unix::fs::symlink(&outside, out.join("a/linked")).unwrap();
+        replace_dir(&out, [(Path::new("b/y.sql"), "2")]).unwrap();
+        assert_eq!(std::fs::read_to_string(outside.join("sub/keep.txt")).unwrap(), "mine");
+        assert!(!out.join("linked").exists() && !out.join("a").exists());
     }
 
     #[test]

@@ -31,6 +31,25 @@ pub fn map_in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync
     })
 }
 
+/// `f` over `items` on every core, each thread taking the next item when it is
+/// done with one: for few items of very different sizes (folders to delete).
+pub fn each_on_every_core<T: Sync>(items: &[T], f: impl Fn(&T) + Sync) {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(items.len());
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let work = || {
+        while let Some(item) = items.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed)) {
+            f(item);
+        }
+    };
+    std::thread::scope(|scope| {
+        for _ in 1..threads {
+            // A thread that cannot start leaves its share to the others.
+            let _ = std::thread::Builder::new().spawn_scoped(scope, work);
+        }
+        work();
+    });
+}
+
 type Slot<F> = std::sync::Arc<std::sync::Mutex<Option<F>>>;
 
 /// Work started on another thread (with kpic's large stack) beside what the
