@@ -1,8 +1,8 @@
 //! What a user waits for: the `kpic` binary run as a whole process —
-//! `kpic check` (with the project's `kpic.lock`) and `kpic emit` (every
-//! dialect, LookML and the catalog) — over the synthetic projects of
-//! `benches/synth/`, median wall and CPU time of 5 runs and the peak RSS.
-//! Sizes from `KPIC_BENCH_SIZES` (default `10000,20000,100000`); the output
+//! `kpic check` (with the project's `kpic.lock`), `kpic emit` (every
+//! dialect, LookML and the catalog), `emit --check`, and `emit` of one
+//! dialect — over the synthetic projects of `benches/synth/`: median wall
+//! and CPU time of 5 runs (`KPIC_BENCH_RUNS`) and the peak RSS. Sizes from `KPIC_BENCH_SIZES` (default `10000,20000,100000`); the output
 //! goes to `KPIC_BENCH_OUT` (default: `target/bench-process`, set it to a
 //! tmpfs folder to leave the disk out; `KPIC_BENCH_KEEP=1` keeps the projects
 //! there, to profile). Run:
@@ -18,7 +18,6 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-const RUNS: usize = 5;
 
 /// One run of a command: wall time, CPU time (user + system) and peak RSS.
 #[derive(Clone, Copy)]
@@ -47,12 +46,12 @@ fn run_once(args: &[&str]) -> Usage {
     Usage { wall, cpu: seconds(usage.ru_utime) + seconds(usage.ru_stime), peak_rss_kib: usage.ru_maxrss }
 }
 
-/// The medians of wall and CPU time over [`RUNS`] runs, and the largest peak RSS.
-fn measure(args: &[&str]) -> Usage {
-    let runs: Vec<Usage> = (0..RUNS).map(|_| run_once(args)).collect();
+/// The medians of wall and CPU time over `runs` runs, and the largest peak RSS.
+fn measure(runs: usize, args: &[&str]) -> Usage {
+    let runs: Vec<Usage> = (0..runs.max(1)).map(|_| run_once(args)).collect();
     let median = |mut times: Vec<Duration>| {
         times.sort();
-        times[RUNS / 2]
+        times[times.len() / 2]
     };
     Usage {
         wall: median(runs.iter().map(|u| u.wall).collect()),
@@ -85,6 +84,7 @@ fn main() {
         .split(',')
         .map(|n| n.trim().parse().expect("KPIC_BENCH_SIZES: numbers separated by commas"))
         .collect();
+    let runs = std::env::var("KPIC_BENCH_RUNS").ok().and_then(|v| v.parse().ok()).unwrap_or(5);
     let root = std::env::var_os("KPIC_BENCH_OUT")
         .map(Into::into)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-process"));
@@ -111,11 +111,16 @@ fn main() {
                 usage.peak_rss_kib as f64 / 1024.0
             );
         };
-        row("kpic check", measure(&["check", "--format", "concise", project]), "");
-        let emit = measure(&["emit", project, "--out", out]);
+        row("kpic check", measure(runs, &["check", "--format", "concise", project]), "");
+        let emit = measure(runs, &["emit", project, "--out", out]);
         let (files, megabytes) = megabytes_in(Path::new(out));
         row("kpic emit", emit, &format!("{files} files, {megabytes:.0} MB"));
-        row("kpic emit --check", measure(&["emit", "--check", project, "--out", out]), "");
+        row("kpic emit --check", measure(runs, &["emit", "--check", project, "--out", out]), "");
+        // One warehouse, as most projects have: its SQL, LookML and the catalog.
+        let _ = std::fs::remove_dir_all(out);
+        let emit = measure(runs, &["emit", "--dialect", "postgres", project, "--out", out]);
+        let (files, megabytes) = megabytes_in(Path::new(out));
+        row("kpic emit --dialect postgres", emit, &format!("{files} files, {megabytes:.0} MB"));
         if std::env::var_os("KPIC_BENCH_KEEP").is_none() {
             let _ = std::fs::remove_dir_all(&dir);
         }
