@@ -18,7 +18,6 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-
 /// One run of a command: wall time, CPU time (user + system) and peak RSS.
 #[derive(Clone, Copy)]
 struct Usage {

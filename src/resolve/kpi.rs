@@ -24,7 +24,17 @@ pub fn resolve_all(
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<Kpi> {
     let context = Context { declarations, sources, files, dialects: &settings.dialects, periods: &settings.periods };
-    declarations.kpis.iter().map(|decl| context.kpi(decl, diagnostics)).collect()
+    // Each KPI resolves on its own: on every core, findings kept in declaration order.
+    let resolved = crate::parallel::map_in_parallel(&declarations.kpis, |decl| {
+        let mut found = Vec::new();
+        (context.kpi(decl, &mut found), found)
+    });
+    let mut kpis = Vec::with_capacity(resolved.len());
+    for (kpi, found) in resolved {
+        diagnostics.extend(found);
+        kpis.push(kpi);
+    }
+    kpis
 }
 
 struct Context<'a> {
