@@ -120,6 +120,10 @@ impl Staging {
     /// step; the previous output is then removed.
     pub fn commit(mut self) -> Result<(), WriteError> {
         self.write([(Path::new(MARKER), MARKER_TEXT)])?;
+        // `dir` may have become a link or a file while the output was written: refused.
+        if std::fs::symlink_metadata(&self.dir).is_ok_and(|m| !m.is_dir()) {
+            refuse_foreign(&self.dir)?;
+        }
         let result = exchange(&self.staging, &self.dir);
         sync_dir(parent_of(&self.dir));
         result.map_err(WriteError::Io)
@@ -139,6 +143,10 @@ impl Drop for Staging {
 /// removed, never followed.
 fn remove_tree(dir: &Path) {
     let is_folder = |path: &Path| std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir());
+    if !is_folder(dir) {
+        let _ = std::fs::remove_file(dir);
+        return;
+    }
     let entries = |dir: &Path| -> Vec<PathBuf> {
         std::fs::read_dir(dir).into_iter().flatten().flatten().map(|entry| entry.path()).collect()
     };
@@ -308,6 +316,25 @@ mod tests {
         replace_dir(&out, [(Path::new("b/y.sql"), "2")]).unwrap();
         assert_eq!(std::fs::read_to_string(outside.join("sub/keep.txt")).unwrap(), "mine");
         assert!(!out.join("linked").exists() && !out.join("a").exists());
+    }
+
+    #[test]
+    fn an_output_swapped_for_a_link_while_writing_is_refused_and_its_target_kept() {
+        let root = scratch("swapped");
+        let outside = root.join("outside");
+        std::fs::create_dir_all(outside.join("sub")).unwrap();
+        std::fs::write(outside.join("sub/keep.txt"), "mine").unwrap();
+        let out = root.join("build");
+        replace_dir(&out, [(Path::new("a/x.sql"), "1")]).unwrap();
+        let mut staging = Staging::begin(&out).unwrap();
+        staging.write([(Path::new("b/y.sql"), "2")]).unwrap();
+        std::fs::remove_dir_all(&out).unwrap();
+        std::os::unix::fs::symlink(&outside, &out).unwrap();
+        assert!(matches!(staging.commit(), Err(WriteError::Refused(_))));
+        assert_eq!(std::fs::read_to_string(outside.join("sub/keep.txt")).unwrap(), "mine");
+        assert!(std::fs::symlink_metadata(&out).unwrap().file_type().is_symlink());
+        remove_tree(&out);
+        assert!(std::fs::symlink_metadata(&out).is_err() && outside.join("sub/keep.txt").exists());
     }
 
     #[test]

@@ -33,12 +33,12 @@ pub fn parse_file(file: FileId, text: &str, diagnostics: &mut Vec<Diagnostic>) -
                     }
                 }
             }
-            // Splitting can hide an error that spans declarations: fall back to the whole-file one.
+            // Splitting can hide a syntax error that spans declarations: fall back
+            // to the whole-file one. Nesting that no declaration exceeds is no error.
             let reported = diagnostics[before..].iter().any(|d| matches!(d.code, Code::Syntax | Code::TooComplex));
             match error {
-                _ if reported => {}
-                Unparsed::Syntax(error) => diagnostics.push(syntax_error(file, 0, text, &error)),
-                Unparsed::TooDeep(position) => diagnostics.push(too_deep_error(file, 0, text, position)),
+                Unparsed::Syntax(error) if !reported => diagnostics.push(syntax_error(file, 0, text, &error)),
+                Unparsed::Syntax(_) | Unparsed::TooDeep => {}
             }
         }
     }
@@ -56,30 +56,36 @@ const MAX_PARSE_DEPTH: usize = 10_000;
 /// Why a text gave no parse tree.
 enum Unparsed {
     Syntax(Box<pest::error::Error<Rule>>),
-    /// Nested beyond [`MAX_PARSE_DEPTH`] at this byte offset.
-    TooDeep(usize),
+    /// Nested beyond [`MAX_PARSE_DEPTH`] (each declaration is then checked on its own).
+    TooDeep,
 }
 
 fn parse_within_depth(text: &str) -> Result<pest::iterators::Pairs<'_, Rule>, Unparsed> {
-    if let Some(position) = too_deep(text) {
-        return Err(Unparsed::TooDeep(position));
+    if too_deep(text).is_some() {
+        return Err(Unparsed::TooDeep);
     }
     KpiParser::parse(Rule::file, text).map_err(|error| Unparsed::Syntax(Box::new(error)))
 }
 
 /// Where parentheses and `case … end` first nest deeper than
-/// [`MAX_PARSE_DEPTH`], outside strings and comments.
+/// [`MAX_PARSE_DEPTH`], outside strings, comments and lists (whose tags may
+/// be `case-study`). Strings are read as the grammar reads them: `"""` with
+/// no closing `"""` is an empty string followed by a `"`.
 fn too_deep(text: &str) -> Option<usize> {
     let bytes = text.as_bytes();
     let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
     let mut depth = 0usize;
+    let mut in_list = false;
     let mut i = 0;
     while i < bytes.len() {
         match bytes[i] {
             b'#' => i += bytes[i..].iter().position(|&b| b == b'\n').unwrap_or(bytes.len() - i),
-            b'"' if bytes[i..].starts_with(b"\"\"\"") => {
-                i += 3 + text[i + 3..].find("\"\"\"").map_or(bytes.len() - i - 3, |end| end + 2);
-            }
+            b'"' if bytes[i..].starts_with(b"\"\"\"") => match text[i + 3..].find("\"\"\"") {
+                Some(end) => i += 3 + end + 2,
+                None => i += 1,
+            },
+            b'[' => in_list = true,
+            b']' => in_list = false,
             b'"' => {
                 i += 1;
                 while i < bytes.len() && !matches!(bytes[i], b'"' | b'\n') {
@@ -91,8 +97,8 @@ fn too_deep(text: &str) -> Option<usize> {
             b if is_word(b) => {
                 let end = bytes[i..].iter().position(|&b| !is_word(b)).map_or(bytes.len(), |n| i + n);
                 match &text[i..end] {
-                    "case" => depth += 1,
-                    "end" => depth = depth.saturating_sub(1),
+                    "case" if !in_list => depth += 1,
+                    "end" if !in_list => depth = depth.saturating_sub(1),
                     _ => {}
                 }
                 if depth > MAX_PARSE_DEPTH {
@@ -610,6 +616,10 @@ mod tests {
         }
         assert_eq!(too_deep(&format!("\"a\n{inert}")), Some(3 + MAX_PARSE_DEPTH));
         assert_eq!(too_deep(&"case_x end_y ".repeat(MAX_PARSE_DEPTH + 1)), None);
+        // Tags are not `case`s; an unclosed `"""` is `""` then a `"` (as in the grammar).
+        assert_eq!(too_deep(&format!("tags [{}]", "case-study, ".repeat(MAX_PARSE_DEPTH + 1))), None);
+        let hidden = format!("link \"\"\"https://x\" \"y\" value sum({inert}");
+        assert_eq!(too_deep(&hidden), Some(hidden.find('(').unwrap() + MAX_PARSE_DEPTH));
     }
 
     #[test]

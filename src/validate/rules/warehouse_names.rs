@@ -15,15 +15,20 @@ use crate::source::Span;
 /// Reports colliding and overlong view names, and views named like the tables sources read.
 pub fn check(model: &Model, _graph: &Graph, diagnostics: &mut Vec<Diagnostic>) {
     let mut taken: HashMap<String, (String, Span)> = HashMap::new();
-    for kpi in model.kpis.iter().filter(|k| k.name.text.eq_ignore_ascii_case(SCOREBOARD_VIEW)) {
+    // A KPI's views are also its file, `sql/<dialect>/<kpi>.sql`.
+    let kpics_own = [
+        (SCOREBOARD_VIEW, "the name of kpic's scoreboard view", "taken by the scoreboard"),
+        ("deploy", "the name of the file that creates every view, `sql/<dialect>/deploy.sql`", "taken by deploy.sql"),
+    ];
+    for kpi in &model.kpis {
+        let Some((name, what, label)) = kpics_own.iter().find(|(name, ..)| kpi.name.text.eq_ignore_ascii_case(name))
+        else {
+            continue;
+        };
         diagnostics.push(
-            Diagnostic::new(
-                Code::NameCollision,
-                kpi.name.span,
-                format!("`{SCOREBOARD_VIEW}` is the name of kpic's scoreboard view"),
-            )
-            .label("taken by the scoreboard")
-            .help("rename the KPI"),
+            Diagnostic::new(Code::NameCollision, kpi.name.span, format!("`{name}` is {what}"))
+                .label(*label)
+                .help("rename the KPI"),
         );
     }
     for kpi in &model.kpis {
