@@ -73,7 +73,7 @@ fn scenario(name: &str, edit: impl Fn(&str) -> String) -> PathBuf {
     dir
 }
 
-fn fingerprints(text: &str) -> Vec<(String, String)> {
+fn fingerprints(text: &str) -> Vec<(String, kpic::lock::Digest)> {
     let mut sources = kpic::source::SourceMap::default();
     sources.add(kpic::source::SourceFile::new("a.kpi", text));
     let checked = kpic::check(sources);
@@ -232,7 +232,7 @@ fn lock_records_a_bump_and_keeps_history() {
     assert_eq!(entry.version, 2);
     assert_eq!(entry.history.len(), 1);
     assert_eq!(entry.history[0].version, 1);
-    assert_ne!(entry.history[0].fingerprint, entry.fingerprint.fingerprint);
+    assert_ne!(entry.history[0].fingerprint, entry.fingerprint);
     let (code, output) = kpic(&dir, &["check"]);
     assert_eq!(code, 0);
     assert!(output.contains("0 errors, 0 warnings"), "{output}");

@@ -158,7 +158,8 @@ fn changed(old: &Side, old_id: KpiId, new: &Side, new_id: KpiId) -> Option<KpiDi
 
 /// Breaking unless the only change is added dimensions.
 fn classify(old: &Side, a: &Kpi, pa: &Fingerprint, new: &Side, b: &Kpi, pb: &Fingerprint) -> (Change, Vec<String>) {
-    let part = |name: &str| pa.parts.get(name) != pb.parts.get(name);
+    let changed = pa.parts.changed_from(&pb.parts);
+    let part = |name: &str| changed.contains(&name);
     let mut reasons = Vec::new();
     let mut breaking = false;
     let names = |k: &Kpi| k.dimensions.iter().map(|d| d.text.clone()).collect::<Vec<_>>();

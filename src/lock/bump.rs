@@ -29,7 +29,7 @@ pub fn needed(model: &Model, graph: &Graph, lock: &Lock) -> Vec<Bump> {
         .filter_map(|id| {
             let kpi = model.kpi(id);
             let entry = lock.kpis.get(&kpi.name.text)?;
-            let changed = prints.get(&id).is_some_and(|p| p.fingerprint != entry.fingerprint.fingerprint);
+            let changed = prints.get(&id).is_some_and(|p| p.fingerprint != entry.fingerprint);
             let to = kpi.version.checked_add(1)?;
             (changed && entry.version == kpi.version).then_some(Bump { kpi: id, to, span: kpi.version_span })
         })

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use super::{fingerprints, Fingerprint, Lock, PARTS};
+use super::{fingerprints, Digest, Fingerprint, Lock};
 use crate::diagnostics::{Code, Diagnostic, Severity};
 use crate::graph::{Graph, Node};
 use crate::model::{KpiId, Lifecycle, Model};
@@ -128,7 +128,7 @@ impl Drift<'_> {
         let (Some(entry), Some(print)) = (self.lock.kpis.get(&kpi.name.text), self.prints.get(&id)) else {
             return false;
         };
-        entry.version == kpi.version && entry.fingerprint.fingerprint != print.fingerprint
+        entry.version == kpi.version && entry.fingerprint != print.fingerprint
     }
 
     /// KPIs `id` depends on, directly or not, whose computation changed without a bump.
@@ -156,8 +156,8 @@ impl Drift<'_> {
             .upstream_kpis()
             .into_iter()
             .filter(|u| {
-                let locked = self.lock.kpis.get(&self.model.kpi(*u).name.text).map(|e| &e.fingerprint.fingerprint);
-                locked != self.prints.get(u).map(|p| &p.fingerprint)
+                let locked = self.lock.kpis.get(&self.model.kpi(*u).name.text).map(|e| e.fingerprint);
+                locked != self.prints.get(u).map(|p| p.fingerprint)
             })
             .map(|u| format!("`{}`", self.model.kpi(u).name))
             .collect();
@@ -176,8 +176,7 @@ impl Drift<'_> {
             );
             return;
         };
-        let changed_parts: Vec<&str> =
-            PARTS.into_iter().filter(|p| print.parts.get(*p) != entry.fingerprint.parts.get(*p)).collect();
+        let changed_parts = print.parts.changed_from(&entry.parts);
         let changed: Vec<String> = changed_parts
             .iter()
             .map(|p| match (*p, self.changed_upstream(id)) {
@@ -185,7 +184,7 @@ impl Drift<'_> {
                 (part, _) => part.to_string(),
             })
             .collect();
-        let same = print.fingerprint == entry.fingerprint.fingerprint;
+        let same = print.fingerprint == entry.fingerprint;
         // Widened: a hand-edited lock may hold any u32, and `+ 1` must not overflow.
         let (version, locked) = (u64::from(version), u64::from(entry.version));
         let diagnostic = if version < locked {
@@ -259,16 +258,14 @@ impl Drift<'_> {
 /// that computes exactly what it computed: renamed.
 fn renames<'a>(model: &Model, prints: &BTreeMap<KpiId, Fingerprint>, lock: &'a Lock) -> BTreeMap<&'a str, KpiId> {
     let current: HashSet<&str> = model.kpis.iter().map(|k| k.name.text.as_str()).collect();
-    let mut new_by_fingerprint: BTreeMap<&str, KpiId> = BTreeMap::new();
+    let mut new_by_fingerprint: HashMap<Digest, KpiId> = HashMap::new();
     for (id, print) in prints.iter().filter(|(id, _)| !lock.kpis.contains_key(&model.kpi(**id).name.text)) {
-        new_by_fingerprint.entry(print.fingerprint.as_str()).or_insert(*id);
+        new_by_fingerprint.entry(print.fingerprint).or_insert(*id);
     }
     lock.kpis
         .iter()
         .filter(|(name, _)| !current.contains(name.as_str()))
-        .filter_map(|(name, entry)| {
-            Some((name.as_str(), *new_by_fingerprint.get(entry.fingerprint.fingerprint.as_str())?))
-        })
+        .filter_map(|(name, entry)| Some((name.as_str(), *new_by_fingerprint.get(&entry.fingerprint)?)))
         .collect()
 }
 
@@ -382,11 +379,11 @@ fn earlier_views(model: &Model, lock: &Lock, diagnostics: &mut Vec<Diagnostic>) 
 /// Two KPIs with one fingerprint. A deprecated KPI is exempt: deprecating
 /// one in favour of an identical replacement is how a KPI is renamed.
 fn duplicates(model: &Model, prints: &BTreeMap<KpiId, Fingerprint>, diagnostics: &mut Vec<Diagnostic>) {
-    let mut first_with: BTreeMap<&str, KpiId> = BTreeMap::new();
+    let mut first_with: HashMap<Digest, KpiId> = HashMap::new();
     let live = prints.iter().filter(|(id, _)| !matches!(model.kpi(**id).lifecycle, Lifecycle::Deprecated { .. }));
     for (&id, print) in live {
-        let Some(&first) = first_with.get(print.fingerprint.as_str()) else {
-            first_with.insert(&print.fingerprint, id);
+        let Some(&first) = first_with.get(&print.fingerprint) else {
+            first_with.insert(print.fingerprint, id);
             continue;
         };
         let (a, b) = (model.kpi(first), model.kpi(id));

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::fingerprint::Fingerprint;
+use super::fingerprint::{Digest, Fingerprint, Parts};
 use crate::model::MAX_VERSION;
 
 /// The lock file's name, at the project root.
@@ -24,8 +24,8 @@ pub struct Lock {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Entry {
     pub version: u32,
-    #[serde(flatten)]
-    pub fingerprint: Fingerprint,
+    pub fingerprint: Digest,
+    pub parts: Parts,
     /// The KPIs this one reads.
     pub reads: Vec<String>,
     /// The columns of its views (empty in locks written before kpic recorded them).
@@ -40,13 +40,18 @@ pub struct Entry {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Earlier {
     pub version: u32,
-    pub fingerprint: String,
+    pub fingerprint: Digest,
     /// The columns of its views, where recorded.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub columns: Vec<String>,
 }
 
 impl Entry {
+    /// The computation this entry records.
+    pub fn print(&self) -> Fingerprint {
+        Fingerprint { fingerprint: self.fingerprint, parts: self.parts }
+    }
+
     /// The columns of the version before `version`, where recorded: what a
     /// deploy of `version` finds in the warehouse's alias view.
     pub fn columns_before(&self, version: u32) -> &[String] {

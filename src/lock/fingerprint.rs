@@ -3,9 +3,9 @@
 //! order, titles, descriptions, owners, targets, units and lifecycle never
 //! change it, and anything that changes the numbers does.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
-use sha2::{Digest, Sha256};
+use sha2::{Digest as _, Sha256};
 
 use crate::model::{expr_text, FormulaKind, Kpi, KpiId, Model, Periods, Relation, Source, SourceId};
 
@@ -13,60 +13,164 @@ use crate::model::{expr_text, FormulaKind, Kpi, KpiId, Model, Periods, Relation,
 /// change can be named.
 pub const PARTS: [&str; 6] = ["value", "time", "dimensions", "sources", "upstream", "settings"];
 
-/// A KPI's fingerprint and the fingerprints of its parts.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Fingerprint {
-    pub fingerprint: String,
-    pub parts: BTreeMap<String, String>,
+/// The first 8 bytes of a SHA-256: 16 hex digits in kpic.lock and the catalog.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct Digest([u8; 8]);
+
+impl Digest {
+    fn of(text: &str) -> Digest {
+        let digest = Sha256::digest(text.as_bytes());
+        let mut bytes = [0; 8];
+        bytes.copy_from_slice(&digest[..8]);
+        Digest(bytes)
+    }
 }
 
-/// The first 8 bytes of the text's SHA-256, in hex.
-fn hash(text: &str) -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let digest = Sha256::digest(text.as_bytes());
-    let mut out = String::with_capacity(16);
-    for byte in &digest[..8] {
-        out.push(HEX[usize::from(byte >> 4)] as char);
-        out.push(HEX[usize::from(byte & 0xf)] as char);
+impl std::fmt::Display for Digest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut text = [0u8; 16];
+        for (i, byte) in self.0.iter().enumerate() {
+            text[2 * i] = HEX[usize::from(byte >> 4)];
+            text[2 * i + 1] = HEX[usize::from(byte & 0xf)];
+        }
+        f.write_str(std::str::from_utf8(&text).expect("hex digits are ASCII"))
     }
-    out
+}
+
+impl std::fmt::Debug for Digest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{self}")
+    }
+}
+
+impl std::str::FromStr for Digest {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Digest, String> {
+        let invalid = || format!("`{text}` is not a fingerprint (16 hexadecimal digits)");
+        if text.len() != 16 {
+            return Err(invalid());
+        }
+        let mut bytes = [0; 8];
+        for (i, byte) in bytes.iter_mut().enumerate() {
+            *byte = u8::from_str_radix(text.get(2 * i..2 * i + 2).ok_or_else(invalid)?, 16).map_err(|_| invalid())?;
+        }
+        Ok(Digest(bytes))
+    }
+}
+
+impl serde::Serialize for Digest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Digest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Digest, D::Error> {
+        struct Hex;
+        impl serde::de::Visitor<'_> for Hex {
+            type Value = Digest;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a fingerprint of 16 hexadecimal digits")
+            }
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Digest, E> {
+                text.parse().map_err(E::custom)
+            }
+        }
+        deserializer.deserialize_str(Hex)
+    }
+}
+
+/// The fingerprints of a computation's parts (fields in the lock's sorted order).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Parts {
+    pub dimensions: Digest,
+    pub settings: Digest,
+    pub sources: Digest,
+    pub time: Digest,
+    pub upstream: Digest,
+    pub value: Digest,
+}
+
+impl Parts {
+    /// Each part with its name, in [`PARTS`] order.
+    pub fn named(&self) -> [(&'static str, Digest); 6] {
+        let Parts { dimensions, settings, sources, time, upstream, value } = *self;
+        [
+            ("value", value),
+            ("time", time),
+            ("dimensions", dimensions),
+            ("sources", sources),
+            ("upstream", upstream),
+            ("settings", settings),
+        ]
+    }
+
+    /// The names of the parts that differ from `other`'s, in [`PARTS`] order.
+    pub fn changed_from(&self, other: &Parts) -> Vec<&'static str> {
+        self.named().into_iter().zip(other.named()).filter(|(a, b)| a.1 != b.1).map(|(a, _)| a.0).collect()
+    }
+}
+
+/// A KPI's fingerprint and the fingerprints of its parts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fingerprint {
+    pub fingerprint: Digest,
+    pub parts: Parts,
 }
 
 /// Fingerprints of every KPI, upstream KPIs first. A KPI in a dependency
-/// cycle (an error reported elsewhere) gets no fingerprint.
+/// cycle (an error reported elsewhere) gets no fingerprint. What a KPI
+/// computes itself is hashed on every core; what it reads of other KPIs
+/// then in dependency order.
 pub fn fingerprints(model: &Model, order: &[KpiId]) -> BTreeMap<KpiId, Fingerprint> {
-    let mut out = BTreeMap::new();
-    // Many KPIs read the same sources: the hash of their canonical text is
-    // built once per set of sources; the settings' once for all.
-    let mut sources: BTreeMap<Vec<SourceId>, String> = BTreeMap::new();
+    // Many KPIs read the same sources: each set of sources is hashed once.
+    let source_sets: Vec<Vec<SourceId>> = {
+        let mut sets: Vec<Vec<SourceId>> = order.iter().map(|&id| model.kpi(id).sources()).collect();
+        sets.sort();
+        sets.dedup();
+        sets
+    };
+    let set_hashes = crate::parallel::map_in_parallel(&source_sets, |set| {
+        Digest::of(&set.iter().map(|&s| source(model, s)).collect::<Vec<_>>().join("\n"))
+    });
+    let by_set: HashMap<&[SourceId], Digest> = source_sets.iter().map(Vec::as_slice).zip(set_hashes).collect();
     let settings =
-        hash(&format!("week_start={} time_zone={}", model.settings.week_start.name(), model.settings.time_zone));
-    for &id in order {
+        Digest::of(&format!("week_start={} time_zone={}", model.settings.week_start.name(), model.settings.time_zone));
+    let own = crate::parallel::map_in_parallel(order, |&id| {
         let kpi = model.kpi(id);
-        let upstream: Option<Vec<String>> = kpi
-            .upstream_kpis()
-            .iter()
-            .map(|u| out.get(u).map(|f: &Fingerprint| format!("{}={}", model.kpi(*u).name, f.fingerprint)))
-            .collect();
-        let Some(upstream) = upstream else { continue };
-        let read = kpi.sources();
-        let sources_hash = sources
-            .entry(read.clone())
-            .or_insert_with(|| hash(&read.iter().map(|&s| source(model, s)).collect::<Vec<_>>().join("\n")))
-            .clone();
-        let parts: BTreeMap<String, String> = [
-            ("value", hash(&format!("{:?} {}", kpi.kind, expr_text(model, None, &kpi.value)))),
-            ("time", hash(&time(kpi))),
-            ("dimensions", hash(&dimensions(model, kpi))),
-            ("sources", sources_hash),
-            ("upstream", hash(&upstream.join("\n"))),
-            ("settings", settings.clone()),
-        ]
-        .into_iter()
-        .map(|(name, hash)| (name.to_string(), hash))
-        .collect();
-        let all: Vec<String> = parts.iter().map(|(k, v)| format!("{k}={v}")).collect();
-        out.insert(id, Fingerprint { fingerprint: hash(&all.join("\n")), parts });
+        let value = Digest::of(&format!("{:?} {}", kpi.kind, expr_text(model, None, &kpi.value)));
+        (value, Digest::of(&time(kpi)), Digest::of(&dimensions(model, kpi)), by_set[kpi.sources().as_slice()])
+    });
+    let mut out: BTreeMap<KpiId, Fingerprint> = BTreeMap::new();
+    let mut text = String::new();
+    for (&id, (value, time, dimensions, sources)) in order.iter().zip(own) {
+        use std::fmt::Write as _;
+        let kpi = model.kpi(id);
+        text.clear();
+        let mut complete = true;
+        for (i, upstream) in kpi.upstream_kpis().iter().enumerate() {
+            let Some(print) = out.get(upstream) else {
+                complete = false;
+                break;
+            };
+            let separator = if i == 0 { "" } else { "\n" };
+            let _ = write!(text, "{separator}{}={}", model.kpi(*upstream).name, print.fingerprint);
+        }
+        if !complete {
+            continue;
+        }
+        let parts = Parts { dimensions, settings, sources, time, upstream: Digest::of(&text), value };
+        // The whole: `name=digest` lines of the parts, by name.
+        let mut named = parts.named();
+        named.sort_by_key(|(name, _)| *name);
+        text.clear();
+        for (i, (name, digest)) in named.into_iter().enumerate() {
+            let separator = if i == 0 { "" } else { "\n" };
+            let _ = write!(text, "{separator}{name}={digest}");
+        }
+        out.insert(id, Fingerprint { fingerprint: Digest::of(&text), parts });
     }
     out
 }
@@ -123,6 +227,21 @@ fn relation(source: &Source) -> String {
                 .map(|statements| statements.iter().map(ToString::to_string).collect::<Vec<_>>().join(";"))
                 .unwrap_or_else(|_| written.split_whitespace().collect::<Vec<_>>().join(" "));
             format!("sql {normalized}")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Digest;
+
+    #[test]
+    fn digests_read_back_what_they_print_and_refuse_anything_else() {
+        let digest = Digest::of("kpi");
+        assert_eq!(digest.to_string().parse::<Digest>(), Ok(digest));
+        assert_eq!(serde_json::from_str::<Digest>(&serde_json::to_string(&digest).unwrap()).unwrap(), digest);
+        for text in ["", "1a5cffa0df30f99", "1a5cffa0df30f993a", "1a5cffa0df30f99g", "1a5cffa0df30f9é"] {
+            assert!(text.parse::<Digest>().is_err(), "{text}");
         }
     }
 }

@@ -9,7 +9,7 @@ mod fingerprint;
 
 pub use check::{check, LockInput, LockState};
 pub use file::{Earlier, Entry, Lock, LockError, FILE_NAME, FORMAT};
-pub use fingerprint::{fingerprints, Fingerprint, PARTS};
+pub use fingerprint::{fingerprints, Digest, Fingerprint, Parts, PARTS};
 
 use crate::Valid;
 
@@ -26,10 +26,11 @@ pub fn update(valid: &Valid, previous: Option<&Lock>) -> Lock {
         let mut history = old.map(|o| o.history.clone()).unwrap_or_default();
         if let Some(old) = old.filter(|o| o.version < kpi.version) {
             let (version, columns) = (old.version, old.columns.clone());
-            history.push(Earlier { version, fingerprint: old.fingerprint.fingerprint.clone(), columns });
+            history.push(Earlier { version, fingerprint: old.fingerprint, columns });
         }
         let reads = kpi.upstream_kpis().iter().map(|u| model.kpi(*u).name.text.clone()).collect();
-        let entry = Entry { version: kpi.version, fingerprint: print, reads, columns: kpi.view_columns(), history };
+        let Fingerprint { fingerprint, parts } = print;
+        let entry = Entry { version: kpi.version, fingerprint, parts, reads, columns: kpi.view_columns(), history };
         lock.kpis.insert(kpi.name.text.clone(), entry);
     }
     lock

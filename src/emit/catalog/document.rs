@@ -204,7 +204,7 @@ pub fn build(valid: &Valid, views: Vec<DialectViews>) -> Catalog {
     let prints = fingerprints(model, &order);
     let ids: Vec<KpiId> = model.kpi_ids().collect();
     let mut kpis = crate::parallel::map_in_parallel(&ids, |&id| {
-        let fingerprint = prints.get(&id).map_or_else(String::new, |p| p.fingerprint.clone());
+        let fingerprint = prints.get(&id).map_or_else(String::new, |p| p.fingerprint.to_string());
         kpi_entry(valid, id, fingerprint)
     });
     for views in views {
@@ -339,9 +339,9 @@ fn history(lock: Option<&Lock>, kpi: &Kpi, fingerprint: &str) -> Vec<VersionEntr
     let mut versions: BTreeMap<u32, String> = BTreeMap::new();
     if let Some(entry) = lock.and_then(|l| l.kpis.get(&kpi.name.text)) {
         for earlier in &entry.history {
-            versions.insert(earlier.version, earlier.fingerprint.clone());
+            versions.insert(earlier.version, earlier.fingerprint.to_string());
         }
-        versions.insert(entry.version, entry.fingerprint.fingerprint.clone());
+        versions.insert(entry.version, entry.fingerprint.to_string());
     }
     versions.retain(|v, _| *v < kpi.version);
     versions.insert(kpi.version, fingerprint.to_string());
