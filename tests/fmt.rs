@@ -76,7 +76,7 @@ fn formatting_keeps_every_fingerprint_of_the_library() {
         assert!(!checked.has_errors());
         let order = checked.graph.kpis_in_dependency_order().unwrap();
         let prints = kpic::lock::fingerprints(&checked.model, &order);
-        let mut named: Vec<(String, String)> =
+        let mut named: Vec<(String, kpic::lock::Digest)> =
             prints.into_iter().map(|(id, p)| (checked.model.kpi(id).name.text.clone(), p.fingerprint)).collect();
         named.sort();
         named
