@@ -303,12 +303,18 @@ mod tests {
         dir
     }
 
-    #[test]
-    fn removing_the_earlier_output_never_follows_its_links() {
-        let root = scratch("links");
+    /// A folder outside the output, `outside/sub/keep.txt` in `root`, that nothing may touch.
+    fn outside(root: &Path) -> PathBuf {
         let outside = root.join("outside");
         std::fs::create_dir_all(outside.join("sub")).unwrap();
         std::fs::write(outside.join("sub/keep.txt"), "mine").unwrap();
+        outside
+    }
+
+    #[test]
+    fn removing_the_earlier_output_never_follows_its_links() {
+        let root = scratch("links");
+        let outside = outside(&root);
         let out = root.join("build");
         replace_dir(&out, [(Path::new("a/x.sql"), "1")]).unwrap();
         std::os::unix::fs::symlink(&outside, out.join("linked")).unwrap();
@@ -321,9 +327,7 @@ mod tests {
     #[test]
     fn an_output_swapped_for_a_link_while_writing_is_refused_and_its_target_kept() {
         let root = scratch("swapped");
-        let outside = root.join("outside");
-        std::fs::create_dir_all(outside.join("sub")).unwrap();
-        std::fs::write(outside.join("sub/keep.txt"), "mine").unwrap();
+        let outside = outside(&root);
         let out = root.join("build");
         replace_dir(&out, [(Path::new("a/x.sql"), "1")]).unwrap();
         let mut staging = Staging::begin(&out).unwrap();

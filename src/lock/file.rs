@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::fingerprint::{Digest, Fingerprint, Parts};
+use super::fingerprint::{Digest, Parts};
 use crate::model::MAX_VERSION;
 
 /// The lock file's name, at the project root.
@@ -47,11 +47,6 @@ pub struct Earlier {
 }
 
 impl Entry {
-    /// The computation this entry records.
-    pub fn print(&self) -> Fingerprint {
-        Fingerprint { fingerprint: self.fingerprint, parts: self.parts }
-    }
-
     /// The columns of the version before `version`, where recorded: what a
     /// deploy of `version` finds in the warehouse's alias view.
     pub fn columns_before(&self, version: u32) -> &[String] {

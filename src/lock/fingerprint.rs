@@ -9,10 +9,6 @@ use sha2::{Digest as _, Sha256};
 
 use crate::model::{expr_text, FormulaKind, Kpi, KpiId, Model, Periods, Relation, Source, SourceId};
 
-/// The parts of a computation, each fingerprinted on its own so that a
-/// change can be named.
-pub const PARTS: [&str; 6] = ["value", "time", "dimensions", "sources", "upstream", "settings"];
-
 /// The first 8 bytes of a SHA-256: 16 hex digits in kpic.lock and the catalog.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct Digest([u8; 8]);
@@ -82,7 +78,8 @@ impl<'de> serde::Deserialize<'de> for Digest {
     }
 }
 
-/// The fingerprints of a computation's parts (fields in the lock's sorted order).
+/// The fingerprints of a computation's parts, each on its own so that a
+/// change can be named (fields in the lock's sorted order).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Parts {
     pub dimensions: Digest,
@@ -94,7 +91,7 @@ pub struct Parts {
 }
 
 impl Parts {
-    /// Each part with its name, in [`PARTS`] order.
+    /// Each part with its name, in the order changes are named.
     pub fn named(&self) -> [(&'static str, Digest); 6] {
         let Parts { dimensions, settings, sources, time, upstream, value } = *self;
         [
@@ -107,7 +104,7 @@ impl Parts {
         ]
     }
 
-    /// The names of the parts that differ from `other`'s, in [`PARTS`] order.
+    /// The names of the parts that differ from `other`'s.
     pub fn changed_from(&self, other: &Parts) -> Vec<&'static str> {
         self.named().into_iter().zip(other.named()).filter(|(a, b)| a.1 != b.1).map(|(a, _)| a.0).collect()
     }
@@ -146,33 +143,33 @@ pub fn fingerprints(model: &Model, order: &[KpiId]) -> BTreeMap<KpiId, Fingerpri
     let mut out: BTreeMap<KpiId, Fingerprint> = BTreeMap::new();
     let mut text = String::new();
     for (&id, (value, time, dimensions, sources)) in order.iter().zip(own) {
-        use std::fmt::Write as _;
         let kpi = model.kpi(id);
+        let upstream = kpi.upstream_kpis();
+        let Some(upstream_prints) = upstream.iter().map(|u| out.get(u)).collect::<Option<Vec<_>>>() else { continue };
         text.clear();
-        let mut complete = true;
-        for (i, upstream) in kpi.upstream_kpis().iter().enumerate() {
-            let Some(print) = out.get(upstream) else {
-                complete = false;
-                break;
-            };
-            let separator = if i == 0 { "" } else { "\n" };
-            let _ = write!(text, "{separator}{}={}", model.kpi(*upstream).name, print.fingerprint);
-        }
-        if !complete {
-            continue;
+        for (u, print) in upstream.iter().zip(upstream_prints) {
+            line(&mut text, format_args!("{}={}", model.kpi(*u).name, print.fingerprint));
         }
         let parts = Parts { dimensions, settings, sources, time, upstream: Digest::of(&text), value };
         // The whole: `name=digest` lines of the parts, by name.
         let mut named = parts.named();
         named.sort_by_key(|(name, _)| *name);
         text.clear();
-        for (i, (name, digest)) in named.into_iter().enumerate() {
-            let separator = if i == 0 { "" } else { "\n" };
-            let _ = write!(text, "{separator}{name}={digest}");
+        for (name, digest) in named {
+            line(&mut text, format_args!("{name}={digest}"));
         }
         out.insert(id, Fingerprint { fingerprint: Digest::of(&text), parts });
     }
     out
+}
+
+/// Appends `line` to the canonical `text`, lines apart by `\n`.
+fn line(text: &mut String, line: std::fmt::Arguments) {
+    use std::fmt::Write as _;
+    if !text.is_empty() {
+        text.push('\n');
+    }
+    let _ = text.write_fmt(line);
 }
 
 /// Grain, window and fixed periods (unwritten when the data decides, so that

@@ -9,7 +9,7 @@ mod fingerprint;
 
 pub use check::{check, LockInput, LockState};
 pub use file::{Earlier, Entry, Lock, LockError, FILE_NAME, FORMAT};
-pub use fingerprint::{fingerprints, Digest, Fingerprint, Parts, PARTS};
+pub use fingerprint::{fingerprints, Digest, Fingerprint, Parts};
 
 use crate::Valid;
 

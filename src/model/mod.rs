@@ -14,6 +14,10 @@ use crate::source::{Span, Written};
 /// The summary view of every KPI's latest complete period (docs/sql.md).
 pub const SCOREBOARD_VIEW: &str = "kpi_scoreboard";
 
+/// Each dialect's script that creates every view, `sql/<dialect>/deploy.sql`
+/// (beside each KPI's `sql/<dialect>/<kpi>.sql`, so no KPI takes this name).
+pub const DEPLOY_SCRIPT: &str = "deploy";
+
 /// The longest title, in characters: titles are labels; the rest goes in the description.
 pub const MAX_TITLE: usize = 200;
 

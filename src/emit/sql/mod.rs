@@ -255,7 +255,7 @@ pub fn files_of(valid: &Valid, views: &[DialectViews]) -> Vec<OutputFile> {
         if d.transactional_ddl() {
             deploy.push_str("\nCOMMIT;\n");
         }
-        files.push(OutputFile::new(format!("{dir}/deploy.sql"), deploy));
+        files.push(OutputFile::new(format!("{dir}/{}.sql", crate::model::DEPLOY_SCRIPT), deploy));
     }
     files
 }

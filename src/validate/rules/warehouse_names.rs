@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use crate::diagnostics::{Code, Diagnostic};
 
 use crate::graph::Graph;
-use crate::model::{Dialect, Kpi, Model, Relation, SCOREBOARD_VIEW};
+use crate::model::{Dialect, Kpi, Model, Relation, DEPLOY_SCRIPT, SCOREBOARD_VIEW};
 use crate::source::Span;
 
 /// Reports colliding and overlong view names, and views named like the tables sources read.
@@ -18,7 +18,11 @@ pub fn check(model: &Model, _graph: &Graph, diagnostics: &mut Vec<Diagnostic>) {
     // A KPI's views are also its file, `sql/<dialect>/<kpi>.sql`.
     let kpics_own = [
         (SCOREBOARD_VIEW, "the name of kpic's scoreboard view", "taken by the scoreboard"),
-        ("deploy", "the name of the file that creates every view, `sql/<dialect>/deploy.sql`", "taken by deploy.sql"),
+        (
+            DEPLOY_SCRIPT,
+            "the name of the file that creates every view, `sql/<dialect>/deploy.sql`",
+            "taken by deploy.sql",
+        ),
     ];
     for kpi in &model.kpis {
         let Some((name, what, label)) = kpics_own.iter().find(|(name, ..)| kpi.name.text.eq_ignore_ascii_case(name))
