@@ -152,7 +152,7 @@ fn remove_tree(dir: &Path) {
     };
     let grandchildren: Vec<PathBuf> =
         entries(dir).into_iter().filter(|p| is_folder(p)).flat_map(|p| entries(&p)).collect();
-    crate::parallel::each_on_every_core(&grandchildren, |path| {
+    crate::parallel::map_each_on_every_core(&grandchildren, |path| {
         let _ = if is_folder(path) { std::fs::remove_dir_all(path) } else { std::fs::remove_file(path) };
     });
     let _ = std::fs::remove_dir_all(dir);

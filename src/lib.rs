@@ -61,7 +61,18 @@ impl Checked {
 /// Runs parse → resolve → graph → validate over files already read, without
 /// a lock file (versions unchecked).
 pub fn check(sources: SourceMap) -> Checked {
-    check_with_lock(sources, None, None)
+    let Ok(checked) = check_with_lock(sources, || Ok::<_, std::convert::Infallible>(LockFile::Unchecked), None);
+    checked
+}
+
+/// The lock file a check compares versions with.
+enum LockFile {
+    /// Versions are not checked (a project checked from memory).
+    Unchecked,
+    /// The project has no lock file.
+    Missing,
+    /// Its path as shown, and its text.
+    Read(std::path::PathBuf, String),
 }
 
 /// The parse trees of an editor's files between checks: a file whose id and
@@ -86,15 +97,62 @@ impl ParseCache {
     }
 }
 
-/// Like [`check`], comparing versions with a lock file's text when given
-/// (`Some(None)`: the project has no lock file), and parsing only the files
-/// that `cache`, when given, does not hold (it then holds every file of `sources`).
-fn check_with_lock(
+/// Like [`check`], comparing versions with the lock file that `read_lock`
+/// reads (on its own thread, while the files parse), and parsing only the
+/// files that `cache`, when given, does not hold (it then holds every file of
+/// `sources`). Fails only when `read_lock` does.
+fn check_with_lock<E: Send>(
     mut sources: SourceMap,
-    lock_file: Option<Option<(std::path::PathBuf, String)>>,
+    read_lock: impl FnOnce() -> Result<LockFile, E> + Send,
     cache: Option<&mut ParseCache>,
-) -> Checked {
+) -> Result<Checked, E> {
     let mut diagnostics = Vec::new();
+    // The lock is read and parsed while the files parse and names are bound:
+    // neither reads what the other makes.
+    let (model, graph, lock_read) = std::thread::scope(|scope| {
+        let lock_read = parallel::beside(scope, move || {
+            read_lock().map(|file| match file {
+                LockFile::Unchecked => None,
+                LockFile::Missing => Some(None),
+                LockFile::Read(path, text) => {
+                    Some(Some((lock::Lock::parse(&text), source::SourceFile::new(path, text))))
+                }
+            })
+        });
+        let asts = parse_all(&sources, cache, &mut diagnostics);
+        let model = resolve::resolve(&sources, &asts, &mut diagnostics);
+        forget_unparsed_references(&sources, &asts, &mut diagnostics);
+        parallel::drop_beside(asts);
+        let graph = Graph::build(&model);
+        validate::validate(&model, &graph, &mut diagnostics);
+        (model, graph, lock_read.join())
+    });
+    let mut parsed_lock = None;
+    let state = match lock_read? {
+        None => lock::LockState::Unchecked,
+        Some(None) => lock::LockState::Missing,
+        Some(Some((parsed, file))) => {
+            let parsed = parsed_lock.insert(parsed);
+            let at = parsed.as_ref().err().map_or(0, |e| e.at);
+            let file = sources.add(file);
+            let span = source::Span::new(file, at, at);
+            lock::LockState::Present(lock::LockInput { lock: parsed.as_ref().map_err(|e| e.message.clone()), span })
+        }
+    };
+    lock::check(&model, &graph, state, &mut diagnostics);
+    diagnostics::sort(&mut diagnostics);
+    diagnostics::merge_groups(&mut diagnostics);
+    let lock = parsed_lock.and_then(Result::ok);
+    Ok(Checked { sources, model, graph, diagnostics, lock })
+}
+
+/// Every file's parse tree, with its encoding and syntax findings; parsed on
+/// every core (files are independent), from `cache` when it holds the same text.
+fn parse_all(
+    sources: &SourceMap,
+    cache: Option<&mut ParseCache>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<syntax::ast::File> {
     for (id, file) in sources.files() {
         if let Some(at) = file.invalid_utf8_at {
             let span = source::Span::new(id, at as usize, at as usize + '\u{fffd}'.len_utf8());
@@ -105,7 +163,6 @@ fn check_with_lock(
             );
         }
     }
-    // Files parse independently: on every core, their findings kept in file order.
     let files: Vec<_> = sources.files().collect();
     let cached = cache.as_deref();
     let parsed = parallel::map_in_parallel(&files, |(id, file)| {
@@ -126,36 +183,7 @@ fn check_with_lock(
     if let Some(cache) = cache {
         cache.files = kept;
     }
-    // The lock parses while names are bound: neither reads what the other makes.
-    let (model, graph, lock_parse) = std::thread::scope(|scope| {
-        let lock_text = match &lock_file {
-            Some(Some((_, text))) => Some(text.as_str()),
-            _ => None,
-        };
-        let lock_parse = parallel::beside(scope, move || lock_text.map(lock::Lock::parse));
-        let model = resolve::resolve(&sources, &asts, &mut diagnostics);
-        forget_unparsed_references(&sources, &asts, &mut diagnostics);
-        let graph = Graph::build(&model);
-        validate::validate(&model, &graph, &mut diagnostics);
-        (model, graph, lock_parse.join())
-    });
-    let mut parsed_lock = None;
-    let state = match lock_file {
-        None => lock::LockState::Unchecked,
-        Some(None) => lock::LockState::Missing,
-        Some(Some((path, text))) => {
-            let parsed = parsed_lock.insert(lock_parse.expect("a lock file's text is parsed"));
-            let at = parsed.as_ref().err().map_or(0, |e| e.at);
-            let file = sources.add(source::SourceFile::new(path, text));
-            let span = source::Span::new(file, at, at);
-            lock::LockState::Present(lock::LockInput { lock: parsed.as_ref().map_err(|e| e.message.clone()), span })
-        }
-    };
-    lock::check(&model, &graph, state, &mut diagnostics);
-    diagnostics::sort(&mut diagnostics);
-    diagnostics::merge_groups(&mut diagnostics);
-    let lock = parsed_lock.and_then(Result::ok);
-    Checked { sources, model, graph, diagnostics, lock }
+    asts
 }
 
 /// One mistake, one error: a name that is unknown only because its
@@ -195,10 +223,10 @@ pub fn check_files_cached(
 ) -> Result<Checked, project::LoadError> {
     let lock_path = root.join(lock::FILE_NAME);
     let shown = lock_path.strip_prefix(".").unwrap_or(&lock_path).to_path_buf();
-    let lock_file = match std::fs::read_to_string(&lock_path) {
-        Ok(text) => Some((shown, text)),
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => None,
-        Err(error) => return Err(project::LoadError::Io(lock_path, error)),
+    let read_lock = || match std::fs::read_to_string(&lock_path) {
+        Ok(text) => Ok(LockFile::Read(shown, text)),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(LockFile::Missing),
+        Err(error) => Err(project::LoadError::Io(lock_path.clone(), error)),
     };
-    Ok(check_with_lock(sources, Some(lock_file), cache))
+    check_with_lock(sources, read_lock, cache)
 }

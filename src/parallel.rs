@@ -1,53 +1,78 @@
 //! Work spread over the machine's cores, results in input order, so that
 //! output stays deterministic.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 /// Below this many items [`map_in_parallel`] stays on the calling thread.
 const PARALLEL_FROM: usize = 64;
 
-/// `f` over `items`, results in order, on as many threads as the machine has
-/// cores, each with kpic's large stack (emitters recurse over expressions).
+/// How many blocks [`map_in_parallel`] cuts its items into per core: enough
+/// that a core done early takes over work (files and KPIs differ in size).
+const BLOCKS_PER_CORE: usize = 16;
+
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// `f` over `items`, results in order, on every core (the calling thread
+/// among them; the others with kpic's large stack, as emitters recurse over
+/// expressions). Each thread takes the next block of items when done with one.
 pub fn map_in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = cores();
     if threads < 2 || items.len() < PARALLEL_FROM {
         return items.iter().map(&f).collect();
     }
-    let f = &f;
+    let blocks: Vec<&[T]> = items.chunks(items.len().div_ceil(threads * BLOCKS_PER_CORE)).collect();
+    let done = map_each_on_every_core(&blocks, |block| block.iter().map(&f).collect::<Vec<R>>());
+    let mut results = Vec::with_capacity(items.len());
+    for block in done {
+        results.extend(block);
+    }
+    results
+}
+
+/// `f` over `items`, results in order, on every core, each thread taking the
+/// next item when it is done with one: for few items of very different sizes
+/// (validation rules, folders to delete).
+pub fn map_each_on_every_core<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let next = AtomicUsize::new(0);
+    let mut done: Vec<(usize, R)> = on_threads(cores().min(items.len()), || {
+        let mut done = Vec::new();
+        loop {
+            let index = next.fetch_add(1, Ordering::Relaxed);
+            let Some(item) = items.get(index) else { return done };
+            done.push((index, f(item)));
+        }
+    })
+    .into_iter()
+    .flatten()
+    .collect();
+    done.sort_unstable_by_key(|&(index, _)| index);
+    done.into_iter().map(|(_, result)| result).collect()
+}
+
+/// What `work` returns on each of `threads` threads, the calling one among
+/// them; a thread that cannot start leaves its share to the others.
+fn on_threads<R: Send>(threads: usize, work: impl Fn() -> R + Sync) -> Vec<R> {
+    let work = &work;
     std::thread::scope(|scope| {
-        let parts: Vec<_> = items
-            .chunks(items.len().div_ceil(threads))
-            .map(|part| {
-                let thread = std::thread::Builder::new().stack_size(crate::cli::STACK_SIZE);
-                (part, thread.spawn_scoped(scope, move || part.iter().map(f).collect::<Vec<R>>()).ok())
+        let helpers: Vec<_> = (1..threads)
+            .filter_map(|_| {
+                std::thread::Builder::new().stack_size(crate::cli::STACK_SIZE).spawn_scoped(scope, work).ok()
             })
             .collect();
-        parts
-            .into_iter()
-            .flat_map(|(part, thread)| match thread {
-                Some(thread) => thread.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-                // No thread to be had: this part runs here.
-                None => part.iter().map(f).collect(),
-            })
-            .collect()
+        let mut results = vec![work()];
+        for helper in helpers {
+            results.push(helper.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
+        }
+        results
     })
 }
 
-/// `f` over `items` on every core, each thread taking the next item when it is
-/// done with one: for few items of very different sizes (folders to delete).
-pub fn each_on_every_core<T: Sync>(items: &[T], f: impl Fn(&T) + Sync) {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(items.len());
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let work = || {
-        while let Some(item) = items.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed)) {
-            f(item);
-        }
-    };
-    std::thread::scope(|scope| {
-        for _ in 1..threads {
-            // A thread that cannot start leaves its share to the others.
-            let _ = std::thread::Builder::new().spawn_scoped(scope, work);
-        }
-        work();
-    });
+/// Frees `value` on a thread of its own, off the caller's path (a project's
+/// parse trees); here if no thread can start.
+pub fn drop_beside<T: Send + 'static>(value: T) {
+    let _ = std::thread::Builder::new().spawn(move || drop(value));
 }
 
 type Slot<F> = std::sync::Arc<std::sync::Mutex<Option<F>>>;

@@ -216,21 +216,27 @@ pub fn load(root: &Path) -> Result<SourceMap, LoadError> {
     if !root.is_dir() {
         return Err(LoadError::NotADirectory(root.to_path_buf()));
     }
-    let mut paths = kpi_files(root)?;
+    let (mut paths, through_links) = kpi_files_and_links(root)?;
     // A file reached through two links is read once, under its first path.
-    let mut seen = HashSet::new();
-    paths.retain(|path| seen.insert(std::fs::canonicalize(path).unwrap_or_else(|_| path.clone())));
-    let mut read = Vec::with_capacity(paths.len());
-    for path in paths {
-        let bytes = std::fs::read(&path).map_err(|e| LoadError::Io(path.clone(), e))?;
-        read.push((path, bytes));
+    if through_links {
+        let mut seen = HashSet::new();
+        paths.retain(|path| seen.insert(std::fs::canonicalize(path).unwrap_or_else(|_| path.clone())));
     }
+    // Read on every core: each file with whether it declares a `project`.
+    let read = crate::parallel::map_in_parallel(&paths, |path| {
+        let bytes = std::fs::read(path).map_err(io(path))?;
+        let file = SourceFile::from_bytes(path.clone(), bytes);
+        let declares = declares_project(&file.text);
+        Ok((file, declares))
+    });
+    let read: Vec<(SourceFile, bool)> = read.into_iter().collect::<Result<_, LoadError>>()?;
     // Folders below the root that are projects of their own, told from the
     // files just read (a `project` block) or a `kpic.lock`.
-    let declaring: HashSet<&Path> = read
+    let declaring: HashSet<PathBuf> = read
         .iter()
-        .filter(|(_, bytes)| declares_project(&String::from_utf8_lossy(bytes)))
-        .filter_map(|(path, _)| path.parent())
+        .filter(|(_, declares)| *declares)
+        .filter_map(|(file, _)| file.path.parent())
+        .map(Path::to_path_buf)
         .collect();
     let mut locked: std::collections::HashMap<PathBuf, bool> = std::collections::HashMap::new();
     let mut nested = |path: &Path| {
@@ -241,13 +247,12 @@ pub fn load(root: &Path) -> Result<SourceMap, LoadError> {
         })
     };
     let mut sources = SourceMap::default();
-    for (path, bytes) in &read {
-        if nested(path) {
+    for (mut file, _) in read {
+        if nested(&file.path) {
             continue;
         }
-        let shown = shown_path(root, path)?;
-        let mut file = SourceFile::from_bytes(shown, bytes.clone());
-        file.in_project = path.strip_prefix(root).ok().map(Path::to_path_buf);
+        file.in_project = file.path.strip_prefix(root).ok().map(Path::to_path_buf);
+        file.path = shown_path(root, &file.path)?;
         sources.add(file);
     }
     if sources.files().next().is_none() {
@@ -260,15 +265,21 @@ pub fn load(root: &Path) -> Result<SourceMap, LoadError> {
 /// sorted; hidden folders are skipped, links followed, a folder reached again
 /// through a link read once.
 pub fn kpi_files(path: &Path) -> Result<Vec<PathBuf>, LoadError> {
+    kpi_files_and_links(path).map(|(files, _)| files)
+}
+
+/// [`kpi_files`], and whether a link was followed on the way to them.
+fn kpi_files_and_links(path: &Path) -> Result<(Vec<PathBuf>, bool), LoadError> {
     let mut out = Vec::new();
+    let mut through_links = false;
     if path.is_dir() {
-        collect(path, &mut HashSet::new(), &mut out)?;
+        collect(path, &mut HashSet::new(), &mut out, &mut through_links)?;
     } else {
         std::fs::metadata(path).map_err(io(path))?;
         out.push(path.to_path_buf());
     }
     out.sort();
-    Ok(out)
+    Ok((out, through_links))
 }
 
 /// How a file of the project at `root` is shown: as `root` joined with its
@@ -289,16 +300,22 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> LoadError + '_ {
     move |e| LoadError::Io(path.to_path_buf(), e)
 }
 
-fn collect(dir: &Path, visited: &mut HashSet<PathBuf>, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
+fn collect(
+    dir: &Path,
+    visited: &mut HashSet<PathBuf>,
+    out: &mut Vec<PathBuf>,
+    through_links: &mut bool,
+) -> Result<(), LoadError> {
     // A link cycle leads back to a folder already read.
     if !visited.insert(std::fs::canonicalize(dir).map_err(io(dir))?) {
         return Ok(());
     }
-    let mut entries = std::fs::read_dir(dir)
-        .map_err(io(dir))?
-        .map(|e| e.map(|e| e.path()))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(io(dir))?;
+    let mut entries = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(io(dir))? {
+        let entry = entry.map_err(io(dir))?;
+        *through_links |= entry.file_type().map_or(true, |t| t.is_symlink());
+        entries.push(entry.path());
+    }
     // Sorted, so that a folder reached twice is read under the same path on every system.
     entries.sort();
     for path in entries {
@@ -311,7 +328,7 @@ fn collect(dir: &Path, visited: &mut HashSet<PathBuf>, out: &mut Vec<PathBuf>) -
             Err(_) => continue,
         };
         if metadata.is_dir() && !hidden {
-            collect(&path, visited, out)?;
+            collect(&path, visited, out, through_links)?;
         } else if metadata.is_file() && is_kpi {
             out.push(path);
         }

@@ -17,22 +17,31 @@ const RULES: &[Rule] = &[
     rules::lookml_names::check,
     rules::reserved_name::check,
     rules::threshold_side::check,
-    rules::unit_mismatch::check,
     rules::warehouse_names::check,
 ];
+
+/// Rules that read what was found before them: run after [`RULES`], on one core.
+const RULES_AFTER_FINDINGS: &[Rule] = &[rules::unit_mismatch::check];
 
 /// Rules that only make sense once everything resolved: a KPI whose formula
 /// failed to resolve reads nothing, so its sources would look unused.
 const RULES_WITHOUT_ERRORS: &[Rule] = &[rules::unused_source::check, rules::unused_team::check];
 
-/// Runs every rule.
+/// Runs every rule, the rules on every core, their findings in rule order.
 pub fn validate(model: &Model, graph: &Graph, diagnostics: &mut Vec<Diagnostic>) {
-    for rule in RULES {
+    let run = |rules: &[Rule], diagnostics: &mut Vec<Diagnostic>| {
+        let found = crate::parallel::map_each_on_every_core(rules, |rule| {
+            let mut found = Vec::new();
+            rule(model, graph, &mut found);
+            found
+        });
+        diagnostics.extend(found.into_iter().flatten());
+    };
+    run(RULES, diagnostics);
+    for rule in RULES_AFTER_FINDINGS {
         rule(model, graph, diagnostics);
     }
     if !diagnostics.iter().any(Diagnostic::is_error) {
-        for rule in RULES_WITHOUT_ERRORS {
-            rule(model, graph, diagnostics);
-        }
+        run(RULES_WITHOUT_ERRORS, diagnostics);
     }
 }

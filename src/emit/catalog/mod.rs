@@ -29,6 +29,15 @@ pub fn generate(valid: &Valid, views: Vec<DialectViews>, sink: &mut dyn Sink) ->
     let mut json = serde_json::to_string_pretty(&catalog).expect("the catalog serializes");
     json.push('\n');
     sink.take(vec![OutputFile::new(format!("{DIR}/catalog.json"), json)])?;
-    let site = site::files(valid, &catalog);
-    sink.take(site.into_iter().map(|f| OutputFile { path: std::path::Path::new(DIR).join(f.path), ..f }).collect())
+    site::generate(valid, &catalog, &mut InCatalog(sink))
+}
+
+/// Hands files on to a sink with their paths in the catalog folder.
+struct InCatalog<'a>(&'a mut dyn Sink);
+
+impl Sink for InCatalog<'_> {
+    fn take(&mut self, files: Vec<OutputFile>) -> std::io::Result<()> {
+        self.0
+            .take(files.into_iter().map(|f| OutputFile { path: std::path::Path::new(DIR).join(f.path), ..f }).collect())
+    }
 }

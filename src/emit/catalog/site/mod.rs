@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use askama::{DynTemplate, Template};
 
 use super::document::{Catalog, KpiEntry, RelationEntry, SourceEntry, TeamEntry};
-use crate::emit::OutputFile;
+use crate::emit::{OutputFile, Sink};
 use crate::model::{Grain, Lifecycle, Periods, Unit, Until, Window};
 use crate::Valid;
 
@@ -165,8 +165,12 @@ struct SearchEntry<'a> {
     url: String,
 }
 
-/// Every file of the site, paths relative to the catalog folder.
-pub fn files(valid: &Valid, catalog: &Catalog) -> Vec<OutputFile> {
+/// How many KPI pages are rendered, on every core, before they are handed on.
+const PAGES_PER_BATCH: usize = 1024;
+
+/// Every file of the site into `sink`, a batch at a time, paths relative to
+/// the catalog folder.
+pub fn generate(valid: &Valid, catalog: &Catalog, sink: &mut dyn Sink) -> std::io::Result<()> {
     let project = catalog.project.name.as_str();
     let teams: BTreeMap<&str, &TeamEntry> = catalog.teams.iter().map(|t| (t.id.as_str(), t)).collect();
     // Rendering fails only when a value's `Display` does; every value here is text or a number.
@@ -176,17 +180,20 @@ pub fn files(valid: &Valid, catalog: &Catalog) -> Vec<OutputFile> {
     let by_id: BTreeMap<&str, &KpiEntry> = catalog.kpis.iter().map(|k| (k.id.as_str(), k)).collect();
     let top = || Layout { root: "", project };
     let nested = || Layout { root: "../", project };
-    let mut files = vec![
+    sink.take(vec![
         OutputFile::new(format!("{DIR}/assets/site.css"), STYLESHEET),
         OutputFile::new(format!("{DIR}/assets/search.js"), SEARCH_SCRIPT),
         OutputFile::new(format!("{DIR}/assets/page.js"), PAGE_SCRIPT),
         OutputFile::new(format!("{DIR}/assets/search-index.js"), search_index(catalog, &teams)),
-    ];
-    files.push(at("index.html".into(), &index_page(catalog, top())));
+        at("index.html".into(), &index_page(catalog, top())),
+    ])?;
     let kpis: Vec<(crate::model::KpiId, &KpiEntry)> = valid.model.kpi_ids().zip(&catalog.kpis).collect();
-    files.extend(crate::parallel::map_in_parallel(&kpis, |&(id, kpi)| {
-        at(format!("kpis/{}.html", kpi.id), &kpi_page(valid, catalog, id, kpi, &teams, nested()))
-    }));
+    for batch in kpis.chunks(PAGES_PER_BATCH) {
+        sink.take(crate::parallel::map_in_parallel(batch, |&(id, kpi)| {
+            at(format!("kpis/{}.html", kpi.id), &kpi_page(valid, catalog, id, kpi, &teams, nested()))
+        }))?;
+    }
+    let mut files = Vec::new();
     for team in &catalog.teams {
         let rows = rows(&by_id, &team.kpis);
         let mailto = team.email.as_deref().and_then(mailto);
@@ -240,7 +247,7 @@ pub fn files(valid: &Valid, catalog: &Catalog) -> Vec<OutputFile> {
         entries: source_entries,
     };
     files.push(at("sources.html".into(), &sources_page));
-    files
+    sink.take(files)
 }
 
 fn index_page<'a>(catalog: &'a Catalog, layout: Layout<'a>) -> IndexPage<'a> {
