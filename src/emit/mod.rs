@@ -43,6 +43,33 @@ impl Sink for crate::atomic::Staging {
     }
 }
 
+/// Runs `generate` while another thread hands each batch it makes on to
+/// `sink` (the staging directory, a comparison): making the next batch
+/// overlaps writing the last one. At most one finished batch waits.
+pub fn pipelined<S: Sink + Send>(
+    sink: &mut S,
+    generate: impl FnOnce(&mut dyn Sink) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    std::thread::scope(|scope| {
+        let (sender, batches) = std::sync::mpsc::sync_channel::<Vec<OutputFile>>(1);
+        let writer = scope.spawn(move || batches.into_iter().try_for_each(|batch| sink.take(batch)));
+        let made = generate(&mut Queue(sender));
+        // The queue is dropped: the writer ends once it has taken every batch.
+        let taken = writer.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        taken.and(made)
+    })
+}
+
+/// The sending end of [`pipelined`]'s batches.
+struct Queue(std::sync::mpsc::SyncSender<Vec<OutputFile>>);
+
+impl Sink for Queue {
+    fn take(&mut self, files: Vec<OutputFile>) -> std::io::Result<()> {
+        // The writer stopped at an error, which `pipelined` reports.
+        self.0.send(files).map_err(|_| std::io::Error::other("the output could not be written"))
+    }
+}
+
 /// Every generated file of a valid project into `sink`: per dialect its SQL
 /// files, then LookML, then the catalog (whose SQL is the views already built
 /// for the SQL files).

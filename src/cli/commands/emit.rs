@@ -68,7 +68,7 @@ pub fn run(args: Args) -> u8 {
     let dialects = if args.dialects.is_empty() { project_dialects.clone() } else { args.dialects.clone() };
     if args.check {
         let mut comparison = emit::Comparison::new(&args.out);
-        if let Err(error) = emit::generate(&valid, &dialects, &mut comparison) {
+        if let Err(error) = emit::pipelined(&mut comparison, |sink| emit::generate(&valid, &dialects, sink)) {
             return fail(format!("cannot compare with `{}`: {error}", args.out.display()));
         }
         let files = comparison.files();
@@ -91,12 +91,12 @@ pub fn run(args: Args) -> u8 {
         WriteError::Refused(why) => fail(format!("{why}; nothing was written")),
         WriteError::Io(error) => fail(format!("cannot write `{}`: {error}", args.out.display())),
     };
-    // Each batch of files is written to the staging directory as it is made, then freed.
+    // Each batch of files is written to the staging directory while the next is made, then freed.
     let mut staging = match Staging::begin(&args.out) {
         Ok(staging) => staging,
         Err(error) => return failed(error),
     };
-    if let Err(error) = emit::generate(&valid, &dialects, &mut staging) {
+    if let Err(error) = emit::pipelined(&mut staging, |sink| emit::generate(&valid, &dialects, sink)) {
         return failed(WriteError::Io(error));
     }
     let files = staging.files();

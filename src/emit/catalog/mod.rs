@@ -22,14 +22,20 @@ pub fn files(valid: &Valid, dialects: &[Dialect]) -> Vec<OutputFile> {
     files
 }
 
-/// [`files`] from the SQL views already built, into `sink`: `catalog.json`,
-/// then the site.
+/// [`files`] from the SQL views already built, into `sink`: the site, then
+/// `catalog.json`.
 pub fn generate(valid: &Valid, views: Vec<DialectViews>, sink: &mut dyn Sink) -> std::io::Result<()> {
     let catalog = document::build(valid, views);
-    let mut json = serde_json::to_string_pretty(&catalog).expect("the catalog serializes");
-    json.push('\n');
-    sink.take(vec![OutputFile::new(format!("{DIR}/catalog.json"), json)])?;
-    site::generate(valid, &catalog, &mut InCatalog(sink))
+    // catalog.json is serialized while the site's pages render: both only read the document.
+    std::thread::scope(|scope| {
+        let json = crate::parallel::beside(scope, || {
+            let mut json = serde_json::to_string_pretty(&catalog).expect("the catalog serializes");
+            json.push('\n');
+            json
+        });
+        site::generate(valid, &catalog, &mut InCatalog(sink))?;
+        sink.take(vec![OutputFile::new(format!("{DIR}/catalog.json"), json.join())])
+    })
 }
 
 /// Hands files on to a sink with their paths in the catalog folder.

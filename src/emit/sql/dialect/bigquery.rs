@@ -16,7 +16,11 @@ impl SqlDialect for BigQuery {
     }
 
     fn quote_ident(&self, name: &str) -> String {
-        format!("`{}`", name.replace('\\', "\\\\").replace('`', "\\`"))
+        super::enclosed('`', name, |c| match c {
+            '\\' => Some("\\\\"),
+            '`' => Some("\\`"),
+            _ => None,
+        })
     }
 
     /// BigQuery escapes quotes with a backslash.

@@ -53,7 +53,37 @@ pub fn plus_interval(date: &str, n: i64, unit: DateUnit, quoted: bool) -> String
 /// `'text'` for a warehouse that reads backslash escapes in strings:
 /// backslashes doubled as well as quotes, so that no string ends early.
 pub fn backslash_escaped_literal(text: &str) -> String {
-    format!("'{}'", text.replace('\\', "\\\\").replace('\'', "''"))
+    enclosed('\'', text, |c| match c {
+        '\\' => Some("\\\\"),
+        '\'' => Some("''"),
+        _ => None,
+    })
+}
+
+/// `"name"`, embedded quotes doubled: the standard quoted identifier.
+pub fn double_quoted(name: &str) -> String {
+    enclosed('"', name, |c| (c == '"').then_some("\"\""))
+}
+
+/// `'text'`, embedded quotes doubled: the standard string literal.
+pub fn single_quoted(text: &str) -> String {
+    enclosed('\'', text, |c| (c == '\'').then_some("''"))
+}
+
+/// `text` between two `quote`s, each character that `escape` maps written
+/// as what it maps to: one allocation, as identifiers and literals are
+/// quoted for every column of every view.
+pub fn enclosed(quote: char, text: &str, escape: impl Fn(char) -> Option<&'static str>) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push(quote);
+    for c in text.chars() {
+        match escape(c) {
+            Some(escaped) => out.push_str(escaped),
+            None => out.push(c),
+        }
+    }
+    out.push(quote);
+    out
 }
 
 /// How one warehouse spells what kpic needs.
@@ -62,12 +92,12 @@ pub trait SqlDialect: Sync {
 
     /// A quoted identifier: `"name"`, with embedded quotes doubled.
     fn quote_ident(&self, name: &str) -> String {
-        format!("\"{}\"", name.replace('"', "\"\""))
+        double_quoted(name)
     }
 
     /// A string literal: `'text'`, with embedded quotes doubled.
     fn string_literal(&self, text: &str) -> String {
-        format!("'{}'", text.replace('\'', "''"))
+        single_quoted(text)
     }
 
     fn double_type(&self) -> &'static str {

@@ -32,7 +32,7 @@ impl SqlDialect for Postgres {
         if text.contains('\\') {
             format!("E{}", super::backslash_escaped_literal(text))
         } else {
-            format!("'{}'", text.replace('\'', "''"))
+            super::single_quoted(text)
         }
     }
 

@@ -124,7 +124,7 @@ impl SqlDialect for Snowflake {
         let simple = chars.next().is_some_and(|c| c.is_ascii_lowercase() || c == '_')
             && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$');
         if !simple {
-            return format!("\"{}\"", name.replace('"', "\"\""));
+            return super::double_quoted(name);
         }
         if RESERVED.contains(&name) {
             format!("\"{}\"", name.to_ascii_uppercase())
