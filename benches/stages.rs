@@ -14,6 +14,7 @@
 mod synth;
 
 use std::path::Path;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use kpic::model::Dialect;
@@ -59,8 +60,10 @@ fn main() {
 
     let parse = |sources: &kpic::source::SourceMap| {
         let mut diagnostics = Vec::new();
-        let asts: Vec<_> =
-            sources.files().map(|(id, file)| kpic::syntax::parse_file(id, &file.text, &mut diagnostics)).collect();
+        let asts: Vec<_> = sources
+            .files()
+            .map(|(id, file)| Arc::new(kpic::syntax::parse_file(id, &file.text, &mut diagnostics)))
+            .collect();
         (asts, diagnostics)
     };
     let (time, (asts, diagnostics)) = median(|| parse(&sources));

@@ -18,6 +18,8 @@ pub mod source;
 pub mod syntax;
 pub mod validate;
 
+use std::sync::Arc;
+
 use diagnostics::Diagnostic;
 use graph::Graph;
 use model::Model;
@@ -85,15 +87,19 @@ pub struct ParseCache {
 /// One file's text, parse tree and syntax findings.
 struct Parsed {
     text: String,
-    ast: syntax::ast::File,
+    ast: Arc<syntax::ast::File>,
     found: Vec<Diagnostic>,
 }
 
 impl ParseCache {
     /// The parse of `file` at `id`, from the cache when its text is unchanged.
-    fn parse(&self, id: source::FileId, file: &source::SourceFile) -> Option<(syntax::ast::File, Vec<Diagnostic>)> {
+    fn parse(
+        &self,
+        id: source::FileId,
+        file: &source::SourceFile,
+    ) -> Option<(Arc<syntax::ast::File>, Vec<Diagnostic>)> {
         let cached = self.files.get(&id).filter(|cached| cached.text == file.text)?;
-        Some((cached.ast.clone(), cached.found.clone()))
+        Some((Arc::clone(&cached.ast), cached.found.clone()))
     }
 }
 
@@ -152,7 +158,7 @@ fn parse_all(
     sources: &SourceMap,
     cache: Option<&mut ParseCache>,
     diagnostics: &mut Vec<Diagnostic>,
-) -> Vec<syntax::ast::File> {
+) -> Vec<Arc<syntax::ast::File>> {
     for (id, file) in sources.files() {
         if let Some(at) = file.invalid_utf8_at {
             let span = source::Span::new(id, at as usize, at as usize + '\u{fffd}'.len_utf8());
@@ -168,7 +174,7 @@ fn parse_all(
     let parsed = parallel::map_in_parallel(&files, |(id, file)| {
         cached.and_then(|cache| cache.parse(*id, file)).unwrap_or_else(|| {
             let mut found = Vec::new();
-            (syntax::parse_file(*id, &file.text, &mut found), found)
+            (Arc::new(syntax::parse_file(*id, &file.text, &mut found)), found)
         })
     });
     let mut asts = Vec::with_capacity(parsed.len());
@@ -176,7 +182,7 @@ fn parse_all(
     for ((id, file), (ast, found)) in files.iter().zip(parsed) {
         diagnostics.extend(found.iter().cloned());
         if cache.is_some() {
-            kept.insert(*id, Parsed { text: file.text.clone(), ast: ast.clone(), found });
+            kept.insert(*id, Parsed { text: file.text.clone(), ast: Arc::clone(&ast), found });
         }
         asts.push(ast);
     }
@@ -188,7 +194,7 @@ fn parse_all(
 
 /// One mistake, one error: a name that is unknown only because its
 /// declaration did not parse is not reported again where it is used.
-fn forget_unparsed_references(sources: &SourceMap, asts: &[syntax::ast::File], diagnostics: &mut Vec<Diagnostic>) {
+fn forget_unparsed_references(sources: &SourceMap, asts: &[Arc<syntax::ast::File>], diagnostics: &mut Vec<Diagnostic>) {
     use diagnostics::Code;
     let unparsed: std::collections::HashSet<&str> = asts.iter().flat_map(|f| &f.unparsed).map(String::as_str).collect();
     if unparsed.is_empty() {

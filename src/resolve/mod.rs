@@ -17,9 +17,10 @@ use crate::diagnostics::Diagnostic;
 use crate::model::Model;
 use crate::source::SourceMap;
 use crate::syntax::ast;
+use std::sync::Arc;
 
 /// Resolves the declarations of every file into one model.
-pub fn resolve(files: &SourceMap, asts: &[ast::File], diagnostics: &mut Vec<Diagnostic>) -> Model {
+pub fn resolve(files: &SourceMap, asts: &[Arc<ast::File>], diagnostics: &mut Vec<Diagnostic>) -> Model {
     let declarations = names::Declarations::collect(asts, diagnostics);
     let settings = settings::resolve(&declarations.projects, diagnostics);
     let teams = declarations.teams.iter().map(|t| settings::team(t)).collect();

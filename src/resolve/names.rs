@@ -2,6 +2,7 @@
 //! duplicates reported (both places labelled) and left out.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use crate::diagnostics::{Code, Diagnostic};
 use crate::model::{KpiId, SourceId, TeamId};
@@ -19,7 +20,7 @@ pub struct Declarations<'a> {
 }
 
 impl<'a> Declarations<'a> {
-    pub fn collect(files: &'a [ast::File], diagnostics: &mut Vec<Diagnostic>) -> Self {
+    pub fn collect(files: &'a [Arc<ast::File>], diagnostics: &mut Vec<Diagnostic>) -> Self {
         let projects = files.iter().flat_map(|f| &f.projects).collect();
         let (teams, team_ids) = unique(files.iter().flat_map(|f| &f.teams), |t| &t.id, "team", TeamId, diagnostics);
         let (sources, source_ids) =
