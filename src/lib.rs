@@ -32,7 +32,7 @@ pub struct Checked {
     pub graph: Graph,
     pub diagnostics: Vec<Diagnostic>,
     /// The project's kpic.lock, when it has a readable one.
-    pub lock: Option<lock::Lock>,
+    pub lock: Option<Arc<lock::Lock>>,
 }
 
 /// A project that has no errors. Only [`Checked::valid`] makes one, so
@@ -56,7 +56,7 @@ impl Checked {
     /// (`kpic lock` settles the lock file's own errors by rewriting it).
     pub fn valid_except(&self, excused: impl Fn(&Diagnostic) -> bool) -> Option<Valid<'_>> {
         let blocked = self.diagnostics.iter().any(|d| d.is_error() && !excused(d));
-        (!blocked).then_some(Valid { model: &self.model, graph: &self.graph, lock: self.lock.as_ref() })
+        (!blocked).then_some(Valid { model: &self.model, graph: &self.graph, lock: self.lock.as_deref() })
     }
 }
 
@@ -73,15 +73,43 @@ enum LockFile {
     Unchecked,
     /// The project has no lock file.
     Missing,
-    /// Its path as shown, and its text.
-    Read(std::path::PathBuf, String),
+    Read(ReadLock),
+}
+
+/// A lock file as read: parsed, and as a source file that findings point into.
+#[derive(Clone)]
+struct ReadLock {
+    parsed: Result<Arc<lock::Lock>, lock::LockError>,
+    file: source::SourceFile,
+}
+
+impl ReadLock {
+    fn new(path: std::path::PathBuf, text: String) -> ReadLock {
+        ReadLock { parsed: lock::Lock::parse(&text).map(Arc::new), file: source::SourceFile::new(path, text) }
+    }
+}
+
+/// A file's size and modification time: a file whose stamp is unchanged is not read again.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Stamp {
+    len: u64,
+    modified: std::time::SystemTime,
+}
+
+impl Stamp {
+    fn of(path: &std::path::Path) -> Option<Stamp> {
+        let metadata = std::fs::metadata(path).ok()?;
+        Some(Stamp { len: metadata.len(), modified: metadata.modified().ok()? })
+    }
 }
 
 /// The parse trees of an editor's files between checks: a file whose id and
-/// text are those of the last check is not parsed again.
+/// text are those of the last check is not parsed again; nor is kpic.lock
+/// while its size and modification time are those of the last check.
 #[derive(Default)]
 pub struct ParseCache {
     files: std::collections::HashMap<source::FileId, Parsed>,
+    lock: Option<(Stamp, ReadLock)>,
 }
 
 /// One file's text, parse tree and syntax findings.
@@ -116,15 +144,7 @@ fn check_with_lock<E: Send>(
     // The lock is read and parsed while the files parse and names are bound:
     // neither reads what the other makes.
     let (model, graph, lock_read) = std::thread::scope(|scope| {
-        let lock_read = parallel::beside(scope, move || {
-            read_lock().map(|file| match file {
-                LockFile::Unchecked => None,
-                LockFile::Missing => Some(None),
-                LockFile::Read(path, text) => {
-                    Some(Some((lock::Lock::parse(&text), source::SourceFile::new(path, text))))
-                }
-            })
-        });
+        let lock_read = parallel::beside(scope, read_lock);
         let asts = parse_all(&sources, cache, &mut diagnostics);
         let model = resolve::resolve(&sources, &asts, &mut diagnostics);
         forget_unparsed_references(&sources, &asts, &mut diagnostics);
@@ -135,14 +155,15 @@ fn check_with_lock<E: Send>(
     });
     let mut parsed_lock = None;
     let state = match lock_read? {
-        None => lock::LockState::Unchecked,
-        Some(None) => lock::LockState::Missing,
-        Some(Some((parsed, file))) => {
+        LockFile::Unchecked => lock::LockState::Unchecked,
+        LockFile::Missing => lock::LockState::Missing,
+        LockFile::Read(ReadLock { parsed, file }) => {
             let parsed = parsed_lock.insert(parsed);
             let at = parsed.as_ref().err().map_or(0, |e| e.at);
             let file = sources.add(file);
             let span = source::Span::new(file, at, at);
-            lock::LockState::Present(lock::LockInput { lock: parsed.as_ref().map_err(|e| e.message.clone()), span })
+            let lock = parsed.as_deref().map_err(|e| e.message.clone());
+            lock::LockState::Present(lock::LockInput { lock, span })
         }
     };
     lock::check(&model, &graph, state, &mut diagnostics);
@@ -229,10 +250,30 @@ pub fn check_files_cached(
 ) -> Result<Checked, project::LoadError> {
     let lock_path = root.join(lock::FILE_NAME);
     let shown = lock_path.strip_prefix(".").unwrap_or(&lock_path).to_path_buf();
-    let read_lock = || match std::fs::read_to_string(&lock_path) {
-        Ok(text) => Ok(LockFile::Read(shown, text)),
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(LockFile::Missing),
-        Err(error) => Err(project::LoadError::Io(lock_path.clone(), error)),
+    // An editor's re-check keeps the lock it read while the file is unchanged.
+    let mut cache = cache;
+    let previous = cache.as_mut().and_then(|cache| cache.lock.take());
+    let remember = cache.is_some();
+    let mut kept = None;
+    let read_lock = || {
+        let stamp = Stamp::of(&lock_path).filter(|_| remember);
+        if let Some((at, read)) = previous.filter(|(at, _)| Some(*at) == stamp) {
+            kept = Some((at, read.clone()));
+            return Ok(LockFile::Read(read));
+        }
+        match std::fs::read_to_string(&lock_path) {
+            Ok(text) => {
+                let read = ReadLock::new(shown, text);
+                kept = stamp.map(|stamp| (stamp, read.clone()));
+                Ok(LockFile::Read(read))
+            }
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(LockFile::Missing),
+            Err(error) => Err(project::LoadError::Io(lock_path.clone(), error)),
+        }
     };
-    check_with_lock(sources, read_lock, cache)
+    let checked = check_with_lock(sources, read_lock, cache.as_deref_mut());
+    if let Some(cache) = cache {
+        cache.lock = kept;
+    }
+    checked
 }

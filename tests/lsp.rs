@@ -62,6 +62,24 @@ fn an_editor_session() {
     );
     assert_eq!(client.diagnostics_for(&file_uri), Vec::<Value>::new());
 
+    // kpic.lock is kept between keystrokes, and read again once it changes on disk.
+    let lock_path = dir.join("kpic.lock");
+    let locked = std::fs::read_to_string(&lock_path).unwrap();
+    std::fs::write(&lock_path, "{ not a lock").unwrap();
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": file_uri, "version": 3}, "contentChanges": [{"text": text}]}),
+    );
+    let on_lock = client.diagnostics_for(&uri(&lock_path));
+    assert_eq!(on_lock.len(), 1, "{on_lock:?}");
+    assert_eq!(on_lock[0]["code"], "invalid-lock");
+    std::fs::write(&lock_path, &locked).unwrap();
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": file_uri, "version": 4}, "contentChanges": [{"text": text}]}),
+    );
+    assert_eq!(client.diagnostics_for(&uri(&lock_path)), Vec::<Value>::new());
+
     // Hover: a KPI inside a formula over KPIs, and a source inside an aggregate.
     let at_kpi = position_of(&text, "signups - previous(signups)", 0);
     let hover = client.request("textDocument/hover", json!({"textDocument": {"uri": file_uri}, "position": at_kpi}));
@@ -120,7 +138,7 @@ fn an_editor_session() {
     let messy = text.replacen("growth\n  tags", "growth\n     tags", 1);
     client.notify(
         "textDocument/didChange",
-        json!({"textDocument": {"uri": file_uri, "version": 3}, "contentChanges": [{"text": messy}]}),
+        json!({"textDocument": {"uri": file_uri, "version": 5}, "contentChanges": [{"text": messy}]}),
     );
     let edits = client.request(
         "textDocument/formatting",

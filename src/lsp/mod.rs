@@ -8,6 +8,7 @@ mod hover;
 mod symbols;
 mod workspace;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use lsp_server::{Connection, ExtractError, Message, Notification, Request, Response};
@@ -52,7 +53,7 @@ pub fn serve() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     };
     let initialize = connection.initialize(serde_json::to_value(capabilities)?)?;
     let params: InitializeParams = serde_json::from_value(initialize)?;
-    let mut server = Server { connection: &connection, workspace: None, published: Vec::new() };
+    let mut server = Server { connection: &connection, workspace: None, published: BTreeMap::new() };
     server.start(&params);
     server.run()?;
     drop(connection);
@@ -63,8 +64,9 @@ pub fn serve() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
 struct Server<'a> {
     connection: &'a Connection,
     workspace: Option<Workspace>,
-    /// The files diagnostics were last published for, to clear them.
-    published: Vec<PathBuf>,
+    /// What was last published for each file that has diagnostics: a file
+    /// is published again only when its diagnostics change.
+    published: BTreeMap<PathBuf, Vec<LspDiagnostic>>,
 }
 
 type Failure = Box<dyn std::error::Error + Send + Sync>;
@@ -129,14 +131,14 @@ impl Server<'_> {
                 if let (Some(path), Some(workspace)) = (convert::path(&params.text_document.uri), &mut self.workspace) {
                     workspace.close(&path);
                     workspace.check();
-                    self.publish()?;
+                    self.publish(Some(&path))?;
                 }
             }
             DidSaveTextDocument::METHOD => {
                 if let Some(workspace) = &mut self.workspace {
                     workspace.check();
                 }
-                self.publish()?;
+                self.publish(None)?;
             }
             _ => {}
         }
@@ -145,32 +147,36 @@ impl Server<'_> {
 
     fn changed(&mut self, path: PathBuf, text: String) -> Result<(), Failure> {
         let Some(workspace) = &mut self.workspace else { return Ok(()) };
-        workspace.open(path, text);
+        workspace.open(path.clone(), text);
         workspace.check();
-        self.publish()
+        self.publish(Some(&path))
     }
 
-    /// Publishes the diagnostics of every file of the project, clearing
-    /// those of files that have none now.
-    fn publish(&mut self) -> Result<(), Failure> {
+    /// Publishes the diagnostics of every file whose diagnostics changed
+    /// since they were last published (cleared ones included), and always
+    /// those of `touched`, the document just opened, changed or closed.
+    fn publish(&mut self, touched: Option<&Path>) -> Result<(), Failure> {
         let Some(checked) = self.workspace.as_ref().and_then(|w| w.checked.as_ref()) else { return Ok(()) };
-        let mut by_file: std::collections::BTreeMap<PathBuf, Vec<LspDiagnostic>> = self
-            .published
-            .iter()
-            .cloned()
-            .chain(checked.sources.files().map(|(_, f)| f.path.clone()))
-            .map(|p| (p, Vec::new()))
-            .collect();
+        let mut by_file: BTreeMap<PathBuf, Vec<LspDiagnostic>> = BTreeMap::new();
         for diagnostic in &checked.diagnostics {
             let file = checked.sources.get(diagnostic.span().file);
             by_file.entry(file.path.clone()).or_default().push(to_lsp(diagnostic, &checked.sources));
         }
-        self.published = by_file.keys().cloned().collect();
-        for (path, diagnostics) in by_file {
-            let params = PublishDiagnosticsParams { uri: convert::uri(&path), diagnostics, version: None };
+        let mut paths: std::collections::BTreeSet<PathBuf> =
+            self.published.keys().chain(by_file.keys()).cloned().collect();
+        paths.extend(touched.map(Path::to_path_buf));
+        for path in paths {
+            let diagnostics = by_file.get(&path).map_or(&[][..], Vec::as_slice);
+            let before = self.published.get(&path).map_or(&[][..], Vec::as_slice);
+            if diagnostics == before && touched != Some(path.as_path()) {
+                continue;
+            }
+            let params =
+                PublishDiagnosticsParams { uri: convert::uri(&path), diagnostics: diagnostics.to_vec(), version: None };
             let notification = Notification::new(PublishDiagnostics::METHOD.to_string(), params);
             self.connection.sender.send(Message::Notification(notification))?;
         }
+        self.published = by_file;
         Ok(())
     }
 

@@ -3,6 +3,8 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::sync::mpsc::{channel, Receiver};
+use std::time::Duration;
 
 use serde_json::{json, Value};
 
@@ -10,7 +12,8 @@ use serde_json::{json, Value};
 pub struct Client {
     pub child: Child,
     stdin: ChildStdin,
-    stdout: BufReader<ChildStdout>,
+    /// Messages from the server, read on their own thread.
+    messages: Receiver<Value>,
     next_id: i64,
     /// Notifications received while waiting for something else.
     notifications: Vec<Value>,
@@ -20,8 +23,16 @@ impl Client {
     pub fn start(kpic: &str) -> Client {
         let mut child = Command::new(kpic).arg("lsp").stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().unwrap();
         let stdin = child.stdin.take().unwrap();
-        let stdout = BufReader::new(child.stdout.take().unwrap());
-        Client { child, stdin, stdout, next_id: 1, notifications: Vec::new() }
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let (sender, messages) = channel();
+        std::thread::spawn(move || {
+            while let Some(message) = read_message(&mut stdout) {
+                if sender.send(message).is_err() {
+                    break;
+                }
+            }
+        });
+        Client { child, stdin, messages, next_id: 1, notifications: Vec::new() }
     }
 
     pub fn send(&mut self, message: Value) {
@@ -30,22 +41,9 @@ impl Client {
         self.stdin.flush().unwrap();
     }
 
+    /// The next message from the server; a server silent for a minute fails the test.
     pub fn receive(&mut self) -> Value {
-        let mut length = 0;
-        loop {
-            let mut line = String::new();
-            self.stdout.read_line(&mut line).unwrap();
-            let line = line.trim();
-            if line.is_empty() {
-                break;
-            }
-            if let Some(value) = line.strip_prefix("Content-Length: ") {
-                length = value.parse().unwrap();
-            }
-        }
-        let mut body = vec![0; length];
-        self.stdout.read_exact(&mut body).unwrap();
-        serde_json::from_slice(&body).unwrap()
+        self.messages.recv_timeout(Duration::from_secs(60)).expect("kpic lsp sends what was asked for within a minute")
     }
 
     pub fn request(&mut self, method: &str, params: Value) -> Value {
@@ -81,4 +79,25 @@ impl Client {
             self.notifications.push(message);
         }
     }
+}
+
+/// One `Content-Length`-framed message; `None` once the server's output ends.
+fn read_message(stdout: &mut BufReader<ChildStdout>) -> Option<Value> {
+    let mut length = 0;
+    loop {
+        let mut line = String::new();
+        if stdout.read_line(&mut line).ok()? == 0 {
+            return None;
+        }
+        let line = line.trim();
+        if line.is_empty() {
+            break;
+        }
+        if let Some(value) = line.strip_prefix("Content-Length: ") {
+            length = value.parse().ok()?;
+        }
+    }
+    let mut body = vec![0; length];
+    stdout.read_exact(&mut body).ok()?;
+    serde_json::from_slice(&body).ok()
 }

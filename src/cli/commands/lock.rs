@@ -51,7 +51,7 @@ pub fn run(args: Args) -> u8 {
         return EXIT_ERRORS;
     }
     let path = root.join(lock::FILE_NAME);
-    let previous = checked.lock.as_ref();
+    let previous = checked.lock.as_deref();
     let valid = checked.valid_except(settled_by_locking).expect("only errors settled by locking remain");
     let lock = lock::update(&valid, previous);
     let changed =
