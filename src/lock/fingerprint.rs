@@ -122,9 +122,14 @@ pub struct Fingerprint {
 /// computes itself is hashed on every core; what it reads of other KPIs
 /// then in dependency order.
 pub fn fingerprints(model: &Model, order: &[KpiId]) -> BTreeMap<KpiId, Fingerprint> {
+    // What each KPI reads, on every core: its sources and the KPIs upstream of it.
+    let reads = crate::parallel::map_in_parallel(order, |&id| {
+        let kpi = model.kpi(id);
+        (kpi.sources(), kpi.upstream_kpis())
+    });
     // Many KPIs read the same sources: each set of sources is hashed once.
-    let source_sets: Vec<Vec<SourceId>> = {
-        let mut sets: Vec<Vec<SourceId>> = order.iter().map(|&id| model.kpi(id).sources()).collect();
+    let source_sets: Vec<&[SourceId]> = {
+        let mut sets: Vec<&[SourceId]> = reads.iter().map(|(sources, _)| sources.as_slice()).collect();
         sets.sort();
         sets.dedup();
         sets
@@ -132,19 +137,19 @@ pub fn fingerprints(model: &Model, order: &[KpiId]) -> BTreeMap<KpiId, Fingerpri
     let set_hashes = crate::parallel::map_in_parallel(&source_sets, |set| {
         Digest::of(&set.iter().map(|&s| source(model, s)).collect::<Vec<_>>().join("\n"))
     });
-    let by_set: HashMap<&[SourceId], Digest> = source_sets.iter().map(Vec::as_slice).zip(set_hashes).collect();
+    let by_set: HashMap<&[SourceId], Digest> = source_sets.into_iter().zip(set_hashes).collect();
     let settings =
         Digest::of(&format!("week_start={} time_zone={}", model.settings.week_start.name(), model.settings.time_zone));
-    let own = crate::parallel::map_in_parallel(order, |&id| {
+    let kpis: Vec<(KpiId, &[SourceId])> =
+        order.iter().zip(&reads).map(|(&id, (sources, _))| (id, sources.as_slice())).collect();
+    let own = crate::parallel::map_in_parallel(&kpis, |&(id, sources)| {
         let kpi = model.kpi(id);
         let value = Digest::of(&format!("{:?} {}", kpi.kind, expr_text(model, None, &kpi.value)));
-        (value, Digest::of(&time(kpi)), Digest::of(&dimensions(model, kpi)), by_set[kpi.sources().as_slice()])
+        (value, Digest::of(&time(kpi)), Digest::of(&dimensions(model, kpi, sources)), by_set[sources])
     });
     let mut out: BTreeMap<KpiId, Fingerprint> = BTreeMap::new();
     let mut text = String::new();
-    for (&id, (value, time, dimensions, sources)) in order.iter().zip(own) {
-        let kpi = model.kpi(id);
-        let upstream = kpi.upstream_kpis();
+    for ((&id, (value, time, dimensions, sources)), (_, upstream)) in order.iter().zip(own).zip(&reads) {
         let Some(upstream_prints) = upstream.iter().map(|u| out.get(u)).collect::<Option<Vec<_>>>() else { continue };
         text.clear();
         for (u, print) in upstream.iter().zip(upstream_prints) {
@@ -182,13 +187,13 @@ fn time(kpi: &Kpi) -> String {
     text
 }
 
-/// The dimensions in order, with what each means on each source read.
-fn dimensions(model: &Model, kpi: &Kpi) -> String {
+/// The dimensions in order, with what each means on each of the `sources` read.
+fn dimensions(model: &Model, kpi: &Kpi, sources: &[SourceId]) -> String {
     let mut lines = Vec::new();
     for name in &kpi.dimensions {
         lines.push(name.text.clone());
         if kpi.kind == FormulaKind::Measure {
-            for s in kpi.sources() {
+            for &s in sources {
                 if let Some(d) = model.source(s).dimension(&name.text) {
                     lines.push(format!("  {} = {}", model.source(s).name, expr_text(model, Some(s), &d.expr)));
                 }
