@@ -1184,7 +1184,7 @@ fn locked_deploy(dir: &Path, version: u32, dimensions: &str, dialect: Dialect) -
     );
     std::fs::write(dir.join("redeploy.kpi"), text).unwrap();
     let checked = kpic::check_dir(dir).unwrap();
-    let lock = kpic::lock::update(&checked.valid_except(|_| true).unwrap(), checked.lock.as_ref());
+    let lock = kpic::lock::update(&checked.valid_except(|_| true).unwrap(), checked.lock.as_deref());
     std::fs::write(dir.join(kpic::lock::FILE_NAME), lock.to_text()).unwrap();
     let checked = kpic::check_dir(dir).unwrap();
     let valid = checked.valid().expect("redeploy projects check clean");
