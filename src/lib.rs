@@ -89,27 +89,13 @@ impl ReadLock {
     }
 }
 
-/// A file's size and modification time: a file whose stamp is unchanged is not read again.
-#[derive(Clone, Copy, PartialEq, Eq)]
-struct Stamp {
-    len: u64,
-    modified: std::time::SystemTime,
-}
-
-impl Stamp {
-    fn of(path: &std::path::Path) -> Option<Stamp> {
-        let metadata = std::fs::metadata(path).ok()?;
-        Some(Stamp { len: metadata.len(), modified: metadata.modified().ok()? })
-    }
-}
-
 /// The parse trees of an editor's files between checks: a file whose id and
 /// text are those of the last check is not parsed again; nor is kpic.lock
 /// while its size and modification time are those of the last check.
 #[derive(Default)]
 pub struct ParseCache {
     files: std::collections::HashMap<source::FileId, Parsed>,
-    lock: Option<(Stamp, ReadLock)>,
+    lock: Option<(source::Stamp, ReadLock)>,
 }
 
 /// One file's text, parse tree and syntax findings.
@@ -256,7 +242,7 @@ pub fn check_files_cached(
     let remember = cache.is_some();
     let mut kept = None;
     let read_lock = || {
-        let stamp = Stamp::of(&lock_path).filter(|_| remember);
+        let stamp = source::Stamp::of(&lock_path).filter(|_| remember);
         if let Some((at, read)) = previous.filter(|(at, _)| Some(*at) == stamp) {
             kept = Some((at, read.clone()));
             return Ok(LockFile::Read(read));

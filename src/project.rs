@@ -6,7 +6,7 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use crate::source::{SourceFile, SourceMap};
+use crate::source::{SourceFile, SourceMap, Stamp};
 
 /// Why a project could not be read (exit code 2).
 #[derive(Debug)]
@@ -213,6 +213,31 @@ fn subfolders(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
 /// are followed; a folder reached again through a link is read once. Paths
 /// are kept as `root` joined with the file's relative path.
 pub fn load(root: &Path) -> Result<SourceMap, LoadError> {
+    read_project(root, None)
+}
+
+/// The files of a project as last read, by path: an editor's re-check reads
+/// again only the files whose size or modification time changed.
+#[derive(Default)]
+pub struct ReadCache {
+    files: std::collections::HashMap<PathBuf, Read>,
+}
+
+/// A file as read from disk, and whether it declares a `project`.
+#[derive(Clone)]
+struct Read {
+    stamp: Option<Stamp>,
+    file: SourceFile,
+    declares: bool,
+}
+
+/// Like [`load`], reading only the files that `cache` does not hold as they
+/// are on disk; `cache` then holds every file read.
+pub fn load_cached(root: &Path, cache: &mut ReadCache) -> Result<SourceMap, LoadError> {
+    read_project(root, Some(cache))
+}
+
+fn read_project(root: &Path, cache: Option<&mut ReadCache>) -> Result<SourceMap, LoadError> {
     if !root.is_dir() {
         return Err(LoadError::NotADirectory(root.to_path_buf()));
     }
@@ -223,13 +248,24 @@ pub fn load(root: &Path) -> Result<SourceMap, LoadError> {
         paths.retain(|path| seen.insert(std::fs::canonicalize(path).unwrap_or_else(|_| path.clone())));
     }
     // Read on every core: each file with whether it declares a `project`.
+    let cached = cache.as_deref().map(|cache| &cache.files);
     let read = crate::parallel::map_in_parallel(&paths, |path| {
+        let stamp = cached.and_then(|_| Stamp::of(path));
+        if let Some(read) =
+            cached.and_then(|files| files.get(path)).filter(|read| stamp.is_some() && read.stamp == stamp)
+        {
+            return Ok(read.clone());
+        }
         let bytes = std::fs::read(path).map_err(io(path))?;
         let file = SourceFile::from_bytes(path.clone(), bytes);
         let declares = declares_project(&file.text);
-        Ok((file, declares))
+        Ok(Read { stamp, file, declares })
     });
-    let read: Vec<(SourceFile, bool)> = read.into_iter().collect::<Result<_, LoadError>>()?;
+    let read: Vec<Read> = read.into_iter().collect::<Result<_, LoadError>>()?;
+    if let Some(cache) = cache {
+        cache.files = read.iter().map(|read| (read.file.path.clone(), read.clone())).collect();
+    }
+    let read: Vec<(SourceFile, bool)> = read.into_iter().map(|read| (read.file, read.declares)).collect();
     // Folders below the root that are projects of their own, told from the
     // files just read (a `project` block) or a `kpic.lock`.
     let declaring: HashSet<PathBuf> = read

@@ -200,3 +200,17 @@ mod tests {
         assert_eq!(file.offset_of(9, 1), 7);
     }
 }
+
+/// A file's size and modification time: a file whose stamp is unchanged is not read again.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Stamp {
+    len: u64,
+    modified: std::time::SystemTime,
+}
+
+impl Stamp {
+    pub fn of(path: &Path) -> Option<Stamp> {
+        let metadata = std::fs::metadata(path).ok()?;
+        Some(Stamp { len: metadata.len(), modified: metadata.modified().ok()? })
+    }
+}

@@ -80,6 +80,19 @@ fn an_editor_session() {
     );
     assert_eq!(client.diagnostics_for(&uri(&lock_path)), Vec::<Value>::new());
 
+    // A file that is not open is read again when it changes on disk.
+    let other = dir.join("growth/checkout.kpi");
+    let on_disk = std::fs::read_to_string(&other).unwrap();
+    let typo = on_disk.replacen("checkout_steps.session_id where", "checkout_steps.sesion_id where", 1);
+    std::fs::write(&other, &typo).unwrap();
+    client.notify("textDocument/didSave", json!({"textDocument": {"uri": file_uri}}));
+    let on_other = client.diagnostics_for(&uri(&other));
+    assert_eq!(on_other.len(), 1, "{on_other:?}");
+    assert_eq!(on_other[0]["code"], "unknown-column");
+    std::fs::write(&other, &on_disk).unwrap();
+    client.notify("textDocument/didSave", json!({"textDocument": {"uri": file_uri}}));
+    assert_eq!(client.diagnostics_for(&uri(&other)), Vec::<Value>::new());
+
     // Hover: a KPI inside a formula over KPIs, and a source inside an aggregate.
     let at_kpi = position_of(&text, "signups - previous(signups)", 0);
     let hover = client.request("textDocument/hover", json!({"textDocument": {"uri": file_uri}, "position": at_kpi}));

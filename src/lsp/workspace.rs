@@ -16,11 +16,13 @@ pub struct Workspace {
     pub checked: Option<Checked>,
     /// The last check's parse trees: a re-check parses only what changed.
     parsed: crate::ParseCache,
+    /// The files as last read: a re-check reads only those changed on disk.
+    read: crate::project::ReadCache,
 }
 
 impl Workspace {
     pub fn new(root: PathBuf) -> Workspace {
-        Workspace { root, open: BTreeMap::new(), checked: None, parsed: Default::default() }
+        Workspace { root, open: BTreeMap::new(), checked: None, parsed: Default::default(), read: Default::default() }
     }
 
     pub fn open(&mut self, path: PathBuf, text: String) {
@@ -33,7 +35,7 @@ impl Workspace {
 
     /// Checks the project again; an unreadable project keeps the last check.
     pub fn check(&mut self) {
-        let Ok(loaded) = crate::project::load(&self.root) else { return };
+        let Ok(loaded) = crate::project::load_cached(&self.root, &mut self.read) else { return };
         let mut sources = SourceMap::default();
         let mut seen = Vec::new();
         for (_, file) in loaded.files() {
@@ -51,7 +53,10 @@ impl Workspace {
             }
         }
         if let Ok(checked) = crate::check_files_cached(sources, &self.root, Some(&mut self.parsed)) {
-            self.checked = Some(checked);
+            // The last check is freed off the path of the diagnostics.
+            if let Some(last) = self.checked.replace(checked) {
+                crate::parallel::drop_beside(last);
+            }
         }
     }
 
