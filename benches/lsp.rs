@@ -36,6 +36,9 @@ fn main() {
             std::fs::write(path, &file.text).unwrap();
         }
         let dir = std::fs::canonicalize(&dir).unwrap();
+        // Files written in the last two seconds are read again on every check (`source::Stamp`):
+        // an editor's files have been on disk for longer.
+        std::thread::sleep(std::time::Duration::from_secs(2));
         let (path, text) = {
             let (_, file) = synth::project(n).files().nth(1).map(|(id, f)| (id, f.clone())).unwrap();
             (dir.join(&file.path), file.text)

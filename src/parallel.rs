@@ -69,10 +69,11 @@ fn on_threads<R: Send>(threads: usize, work: impl Fn() -> R + Sync) -> Vec<R> {
     })
 }
 
-/// Frees `value` on a thread of its own, off the caller's path (a project's
+/// Frees `value` on a thread of its own (with kpic's large stack: freeing a
+/// long chain of operators recurses), off the caller's path (a project's
 /// parse trees); here if no thread can start.
 pub fn drop_beside<T: Send + 'static>(value: T) {
-    let _ = std::thread::Builder::new().spawn(move || drop(value));
+    let _ = std::thread::Builder::new().stack_size(crate::cli::STACK_SIZE).spawn(move || drop(value));
 }
 
 type Slot<F> = std::sync::Arc<std::sync::Mutex<Option<F>>>;

@@ -157,8 +157,8 @@ fn is_project_root(dir: &Path) -> Result<bool, LoadError> {
     for entry in entries.flatten() {
         let path = entry.path();
         if path.extension().is_some_and(|e| e == "kpi") && path.is_file() {
-            let text = std::fs::read(&path).map_err(io(&path))?;
-            if declares_project(&String::from_utf8_lossy(&text)) {
+            let file = SourceFile::from_bytes(path.clone(), std::fs::read(&path).map_err(io(&path))?);
+            if declares_project(&file.text) {
                 return Ok(true);
             }
         }

@@ -201,16 +201,38 @@ mod tests {
     }
 }
 
-/// A file's size and modification time: a file whose stamp is unchanged is not read again.
+/// What identifies a file's contents without reading them: its size, its
+/// modification and change times and its inode. An editor's re-check does not
+/// read again a file whose stamp is unchanged.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Stamp {
     len: u64,
     modified: std::time::SystemTime,
+    identity: (u64, i64, i64),
 }
 
+/// How long a file must have been left alone before its stamp is trusted: a
+/// file written twice within one tick of the file system's clock, at the
+/// same size, would keep its stamp (git's "racily clean" files).
+const SETTLED: std::time::Duration = std::time::Duration::from_secs(2);
+
 impl Stamp {
+    /// The stamp of `path`; none while the file was modified too recently to tell.
     pub fn of(path: &Path) -> Option<Stamp> {
         let metadata = std::fs::metadata(path).ok()?;
-        Some(Stamp { len: metadata.len(), modified: metadata.modified().ok()? })
+        let modified = metadata.modified().ok()?;
+        let age = std::time::SystemTime::now().duration_since(modified).ok()?;
+        (age >= SETTLED).then(|| Stamp { len: metadata.len(), modified, identity: identity(&metadata) })
     }
+}
+
+#[cfg(unix)]
+fn identity(metadata: &std::fs::Metadata) -> (u64, i64, i64) {
+    use std::os::unix::fs::MetadataExt;
+    (metadata.ino(), metadata.ctime(), metadata.ctime_nsec())
+}
+
+#[cfg(not(unix))]
+fn identity(_: &std::fs::Metadata) -> (u64, i64, i64) {
+    (0, 0, 0)
 }

@@ -50,14 +50,19 @@ pub fn pipelined<S: Sink + Send>(
     sink: &mut S,
     generate: impl FnOnce(&mut dyn Sink) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
-    std::thread::scope(|scope| {
+    let pipelined = std::thread::scope(|scope| {
         let (sender, batches) = std::sync::mpsc::sync_channel::<Vec<OutputFile>>(1);
-        let writer = scope.spawn(move || batches.into_iter().try_for_each(|batch| sink.take(batch)));
+        let writer = &mut *sink;
+        let writer = std::thread::Builder::new()
+            .spawn_scoped(scope, move || batches.into_iter().try_for_each(|batch| writer.take(batch)));
+        let Ok(writer) = writer else { return Err(generate) };
         let made = generate(&mut Queue(sender));
         // The queue is dropped: the writer ends once it has taken every batch.
         let taken = writer.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        taken.and(made)
-    })
+        Ok(taken.and(made))
+    });
+    // No thread to be had: each batch goes to the sink as it is made.
+    pipelined.unwrap_or_else(|generate| generate(sink))
 }
 
 /// The sending end of [`pipelined`]'s batches.
