@@ -231,3 +231,11 @@ fn comments_and_blank_lines_are_kept() {
     let bom = format!("\u{feff}{COMMENTED}");
     assert!(kpic::syntax::format(&bom).unwrap().starts_with('\u{feff}'));
 }
+
+#[test]
+fn text_nested_too_deeply_is_left_alone() {
+    // Deeper than kpic reads (`kpic check` says so, with a span): not parsed, so nothing overflows.
+    let depth = 1_000_000;
+    let text = format!("kpi a {{ value sum({}x{}) }}\n", "(".repeat(depth), ")".repeat(depth));
+    assert_eq!(kpic::syntax::format(&text), None);
+}

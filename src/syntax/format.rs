@@ -11,7 +11,8 @@ use pest::Parser as _;
 
 use super::grammar::{KpiParser, Rule};
 
-/// The canonical text of a file, or `None` when it does not parse.
+/// The canonical text of a file, or `None` when it does not parse (or nests
+/// too deeply to parse, as `kpic check` says).
 pub fn format(text: &str) -> Option<String> {
     // A byte-order mark is kept, as kpic reads files with one.
     let (bom, text) = match text.strip_prefix('\u{feff}') {
@@ -20,6 +21,9 @@ pub fn format(text: &str) -> Option<String> {
     };
     let crlf = text.contains("\r\n");
     let text = text.replace("\r\n", "\n");
+    if super::parse::too_deep(&text).is_some() {
+        return None;
+    }
     let file = KpiParser::parse(Rule::file, &text).ok()?.next()?;
     let mut printer = Printer { text: &text, out: String::new(), consumed: 0 };
     printer.file(file);

@@ -71,7 +71,7 @@ fn parse_within_depth(text: &str) -> Result<pest::iterators::Pairs<'_, Rule>, Un
 /// [`MAX_PARSE_DEPTH`], outside strings, comments and lists (whose tags may
 /// be `case-study`). Strings are read as the grammar reads them: `"""` with
 /// no closing `"""` is an empty string followed by a `"`.
-fn too_deep(text: &str) -> Option<usize> {
+pub(super) fn too_deep(text: &str) -> Option<usize> {
     let bytes = text.as_bytes();
     let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
     let mut depth = 0usize;
