@@ -1,6 +1,7 @@
 //! The `kpic` command line: one file per subcommand in `commands/`.
 
 mod commands;
+mod memory;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -88,6 +89,10 @@ pub fn run() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    // The editor's server runs for hours and hands freed memory back; every other command ends in seconds.
+    if !matches!(cli.command, Command::Lsp(_)) {
+        memory::keep_freed_memory();
+    }
     let code = match cli.command {
         Command::Check(args) => commands::check::run(args),
         Command::Diff(args) => commands::diff::run(args),
