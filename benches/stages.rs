@@ -113,7 +113,7 @@ fn main() {
     let (time, catalog) = median(|| kpic::emit::catalog::files(&valid, &dialects));
     row("catalog (JSON and site, building its SQL views)", time, format!("{} files", catalog.len()));
 
-    let (time, files) = median(|| kpic::emit::files(&valid, &dialects));
+    let (time, files) = median(|| kpic::emit::files(&valid, &dialects, kpic::emit::Outputs::ALL));
     let megabytes = files.iter().map(|f| f.contents.len()).sum::<usize>() as f64 / 1e6;
     row("**emit, generation whole**", time, format!("{} files, {megabytes:.0} MB", files.len()));
     let out = root.join("out");

@@ -66,16 +66,21 @@ pub fn replace_dir<'a>(dir: &Path, files: impl IntoIterator<Item = (&'a Path, &'
 
 /// A new output directory being written beside `dir`, which it replaces
 /// whole on [`Staging::commit`]. [`Staging::begin`] refuses, before touching
-/// anything, a `dir` that is a file or link, holds `.kpi` files, or is neither
-/// empty nor an earlier kpic output; staging directories of killed runs are
-/// removed. Files can be written in batches, each freed once written; a
+/// anything, a `dir` that is a file or link, or is neither empty nor an
+/// earlier kpic output; [`Staging::commit`] checks that again, and refuses a
+/// `dir` that holds `.kpi` files (looked for while the output is written).
+/// Staging directories of killed runs are removed. Files can be written in batches, each freed once written; a
 /// staging directory that is dropped uncommitted is removed, leaving `dir` as
 /// it was.
 pub struct Staging {
     dir: PathBuf,
     staging: PathBuf,
+    /// The folders that exist in the staging directory, its root first.
     folders: std::collections::HashSet<PathBuf>,
     files: usize,
+    /// Looks for `.kpi` files in `dir` while the output is made (a walk over
+    /// the previous output); its finding refuses the commit.
+    kpi_files: Option<std::thread::JoinHandle<Option<PathBuf>>>,
 }
 
 impl Staging {
@@ -90,8 +95,14 @@ impl Staging {
         let name = name.to_string_lossy();
         remove_abandoned_staging(parent, &name);
         let staging = parent.join(format!(".{name}.kpic-new-{}", unique_suffix()));
+        let walked = dir.clone();
+        let kpi_files = match std::thread::Builder::new().spawn(move || first_kpi_file(&walked)) {
+            Ok(walk) => Some(walk),
+            Err(_) => refuse_kpi_files(&dir).map(|()| None)?,
+        };
         std::fs::create_dir(&staging)?;
-        Ok(Staging { dir, staging, folders: Default::default(), files: 0 })
+        let folders = std::collections::HashSet::from([staging.clone()]);
+        Ok(Staging { dir, staging, folders, files: 0, kpi_files })
     }
 
     /// Writes `files` (paths relative to the output directory) on every core,
@@ -100,15 +111,38 @@ impl Staging {
         let files: Vec<(PathBuf, &str)> =
             files.into_iter().map(|(path, text)| (self.staging.join(path), text)).collect();
         for (path, _) in &files {
-            if let Some(folder) = path.parent().filter(|folder| !self.folders.contains(*folder)) {
-                std::fs::create_dir_all(folder)?;
-                self.folders.insert(folder.to_path_buf());
+            if let Some(folder) = path.parent() {
+                self.create_folder(folder)?;
             }
         }
         self.files += files.len();
         crate::parallel::map_in_parallel(&files, |(path, contents)| std::fs::write(path, contents))
             .into_iter()
             .collect()
+    }
+
+    /// Creates `folder` and the folders above it inside the staging directory,
+    /// but never the staging directory itself: when another run removed it,
+    /// writing fails instead of committing a partial output.
+    fn create_folder(&mut self, folder: &Path) -> std::io::Result<()> {
+        if self.folders.contains(folder) {
+            return Ok(());
+        }
+        let Some(above) = folder.parent().filter(|above| above.starts_with(&self.staging)) else {
+            return Err(std::io::Error::other(format!("`{}` is outside the output", folder.display())));
+        };
+        self.create_folder(above)?;
+        match std::fs::create_dir(folder) {
+            Err(error) if error.kind() != std::io::ErrorKind::AlreadyExists => return Err(error),
+            _ => {}
+        }
+        self.folders.insert(folder.to_path_buf());
+        Ok(())
+    }
+
+    /// Adds `text` to the end of the file at `path`, which [`Staging::write`] wrote.
+    pub fn append(&mut self, path: &Path, text: &str) -> std::io::Result<()> {
+        std::fs::OpenOptions::new().append(true).open(self.staging.join(path))?.write_all(text.as_bytes())
     }
 
     /// How many files were written so far.
@@ -120,9 +154,10 @@ impl Staging {
     /// step; the previous output is then removed.
     pub fn commit(mut self) -> Result<(), WriteError> {
         self.write([(Path::new(MARKER), MARKER_TEXT)])?;
-        // `dir` may have become a link or a file while the output was written: refused.
-        if std::fs::symlink_metadata(&self.dir).is_ok_and(|m| !m.is_dir()) {
-            refuse_foreign(&self.dir)?;
+        // `dir` may have become a link, a file or someone else's directory while the output was written.
+        refuse_foreign(&self.dir)?;
+        if let Some(kpi) = self.kpi_files.take().and_then(|walk| walk.join().ok()).flatten() {
+            return Err(kpi_files_refused(&self.dir, &kpi));
         }
         let result = exchange(&self.staging, &self.dir);
         sync_dir(parent_of(&self.dir));
@@ -191,13 +226,20 @@ fn refuse_foreign(dir: &Path) -> Result<(), WriteError> {
             "`{shown}` is not empty and not an earlier kpic output (it has no {MARKER}): choose a new or empty --out"
         )));
     }
-    if let Some(kpi) = first_kpi_file(dir) {
-        return Err(WriteError::Refused(format!(
-            "`{shown}` holds .kpi files (`{}`): choose an output directory outside the project",
-            kpi.display()
-        )));
-    }
     Ok(())
+}
+
+/// Refuses a `dir` that holds `.kpi` files: it is a project, not an output.
+fn refuse_kpi_files(dir: &Path) -> Result<(), WriteError> {
+    first_kpi_file(dir).map_or(Ok(()), |kpi| Err(kpi_files_refused(dir, &kpi)))
+}
+
+fn kpi_files_refused(dir: &Path, kpi: &Path) -> WriteError {
+    WriteError::Refused(format!(
+        "`{}` holds .kpi files (`{}`): choose an output directory outside the project",
+        dir.display(),
+        kpi.display()
+    ))
 }
 
 /// An output of this version has the marker; one of an earlier version has

@@ -37,10 +37,18 @@ pub struct Checked {
 
 /// A project that has no errors. Only [`Checked::valid`] makes one, so
 /// emitters never run on a broken model.
+#[derive(Clone, Copy)]
 pub struct Valid<'a> {
     pub model: &'a Model,
     pub graph: &'a Graph,
     pub lock: Option<&'a lock::Lock>,
+}
+
+impl Valid<'_> {
+    /// Every KPI, upstream first (a valid project has no cycle; ties by name).
+    pub fn kpis_in_dependency_order(&self) -> Vec<model::KpiId> {
+        self.graph.kpis_in_dependency_order().unwrap_or_else(|| self.model.kpi_ids().collect())
+    }
 }
 
 impl Checked {

@@ -44,6 +44,37 @@ fn catalog_json(files: &[OutputFile]) -> Value {
     serde_json::from_str(&file.contents).expect("catalog.json is JSON")
 }
 
+/// catalog.json is written a batch of KPIs at a time: the whole file is still
+/// one pretty-printed document, each line indented two spaces per level.
+#[test]
+fn catalog_json_is_indented_as_one_document() {
+    for (name, dir) in projects() {
+        let (_, files) = emitted(&dir);
+        let file = files.iter().find(|f| f.path == Path::new("catalog/catalog.json")).unwrap();
+        let mut depth = 0usize;
+        for (number, line) in file.contents.lines().enumerate() {
+            let code = line.trim_start();
+            let closes = code.starts_with(['}', ']']);
+            let expected = 2 * (depth - usize::from(closes));
+            assert_eq!(line.len() - code.len(), expected, "{name}: catalog.json line {}: {line}", number + 1);
+            // Outside strings, brackets nest; a string's brackets and escaped quotes do not count.
+            let (mut in_string, mut escaped) = (false, false);
+            for c in code.chars() {
+                match c {
+                    _ if escaped => escaped = false,
+                    '\\' if in_string => escaped = true,
+                    '"' => in_string = !in_string,
+                    '{' | '[' if !in_string => depth += 1,
+                    '}' | ']' if !in_string => depth -= 1,
+                    _ => {}
+                }
+            }
+        }
+        assert_eq!(depth, 0, "{name}: catalog.json closes what it opens");
+        assert!(file.contents.ends_with("}\n"), "{name}");
+    }
+}
+
 #[test]
 fn catalog_json_is_valid_against_its_schema_and_snapshotted() {
     let schema: Value =

@@ -5,22 +5,40 @@ pub mod catalog;
 pub mod lookml;
 pub mod sql;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use crate::model::Dialect;
 use crate::Valid;
 
-/// A generated file, its path relative to the output directory.
+/// A generated file, or a part of one, its path relative to the output directory.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutputFile {
     pub path: PathBuf,
     pub contents: String,
+    pub part: Part,
+}
+
+/// Whether an [`OutputFile`] is a whole file or a part of one made in parts
+/// (`deploy.sql`, `catalog.json`), so that no sink holds such a file whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    Whole,
+    /// The beginning of a file whose [`Part::Next`] parts follow in later batches.
+    First,
+    /// Goes on the end of the file as far as it was taken.
+    Next,
 }
 
 impl OutputFile {
     pub fn new(path: impl Into<PathBuf>, contents: impl Into<String>) -> OutputFile {
-        OutputFile { path: path.into(), contents: contents.into() }
+        OutputFile { path: path.into(), contents: contents.into(), part: Part::Whole }
+    }
+
+    /// The part `part` of the file at `path`.
+    pub fn part(path: impl Into<PathBuf>, contents: impl Into<String>, part: Part) -> OutputFile {
+        OutputFile { path: path.into(), contents: contents.into(), part }
     }
 }
 
@@ -30,16 +48,28 @@ pub trait Sink {
     fn take(&mut self, files: Vec<OutputFile>) -> std::io::Result<()>;
 }
 
+/// A list of whole files: the parts of a file are joined.
 impl Sink for Vec<OutputFile> {
     fn take(&mut self, files: Vec<OutputFile>) -> std::io::Result<()> {
-        self.extend(files);
+        for file in files {
+            let earlier = match file.part {
+                Part::Next => self.iter_mut().rev().find(|f| f.path == file.path),
+                Part::Whole | Part::First => None,
+            };
+            match earlier {
+                Some(earlier) => earlier.contents.push_str(&file.contents),
+                None => self.push(OutputFile { part: Part::Whole, ..file }),
+            }
+        }
         Ok(())
     }
 }
 
 impl Sink for crate::atomic::Staging {
     fn take(&mut self, files: Vec<OutputFile>) -> std::io::Result<()> {
-        self.write(files.iter().map(|f| (f.path.as_path(), f.contents.as_str())))
+        let (next, new): (Vec<OutputFile>, Vec<OutputFile>) = files.into_iter().partition(|f| f.part == Part::Next);
+        self.write(new.iter().map(|f| (f.path.as_path(), f.contents.as_str())))?;
+        next.iter().try_for_each(|f| self.append(&f.path, &f.contents))
     }
 }
 
@@ -75,24 +105,61 @@ impl Sink for Queue {
     }
 }
 
-/// Every generated file of a valid project into `sink`: per dialect its SQL
-/// files, then LookML, then the catalog (whose SQL is the views already built
-/// for the SQL files).
-pub fn generate(valid: &Valid, dialects: &[Dialect], sink: &mut dyn Sink) -> std::io::Result<()> {
-    let mut views = Vec::with_capacity(dialects.len());
-    for &dialect in dialects {
-        let built = sql::DialectViews::build(valid, dialect);
-        sink.take(sql::files_of(valid, std::slice::from_ref(&built)))?;
-        views.push(built);
-    }
-    sink.take(lookml::files(valid))?;
-    catalog::generate(valid, views, sink)
+/// Which outputs [`generate`] makes.
+#[derive(Debug, Clone, Copy)]
+pub struct Outputs {
+    pub sql: bool,
+    pub lookml: bool,
+    pub catalog: bool,
 }
 
-/// Every generated file of a valid project (see [`generate`]).
-pub fn files(valid: &Valid, dialects: &[Dialect]) -> Vec<OutputFile> {
+impl Outputs {
+    pub const ALL: Outputs = Outputs { sql: true, lookml: true, catalog: true };
+}
+
+/// How many KPIs' views are built, written and added to the catalog at a time:
+/// what `emit` holds is a batch's, not the project's.
+const KPIS_PER_BATCH: usize = 512;
+
+/// The generated files of a valid project into `sink`, a batch of KPIs at a
+/// time in dependency order: each batch's versioned views, built once for
+/// every dialect, make its SQL files, its part of each `deploy.sql`, its
+/// catalog pages and its part of `catalog.json`. Then LookML.
+pub fn generate(valid: &Valid, dialects: &[Dialect], outputs: Outputs, sink: &mut dyn Sink) -> std::io::Result<()> {
+    let order = valid.kpis_in_dependency_order();
+    let mut scripts = outputs.sql.then(|| sql::Scripts::new(*valid, dialects));
+    let mut catalog = outputs.catalog.then(|| catalog::Stream::new(*valid, &order));
+    if let Some(scripts) = &scripts {
+        sink.take(scripts.openings())?;
+    }
+    if let Some(catalog) = &catalog {
+        sink.take(catalog.opening())?;
+    }
+    for kpis in order.chunks(KPIS_PER_BATCH) {
+        let views = sql::Batch::build(valid, dialects, kpis);
+        if let Some(scripts) = &mut scripts {
+            sink.take(scripts.files(&views))?;
+        }
+        if let Some(catalog) = &mut catalog {
+            sink.take(catalog.batch(views))?;
+        }
+    }
+    if let Some(scripts) = scripts {
+        sink.take(scripts.endings())?;
+    }
+    if outputs.lookml {
+        sink.take(lookml::files(valid))?;
+    }
+    if let Some(catalog) = catalog {
+        sink.take(catalog.ending())?;
+    }
+    Ok(())
+}
+
+/// The generated files of a valid project (see [`generate`]), each whole.
+pub fn files(valid: &Valid, dialects: &[Dialect], outputs: Outputs) -> Vec<OutputFile> {
     let mut files = Vec::new();
-    generate(valid, dialects, &mut files).expect("collecting files never fails");
+    generate(valid, dialects, outputs, &mut files).expect("collecting files never fails");
     files
 }
 
@@ -107,11 +174,33 @@ pub struct Comparison {
     dir: PathBuf,
     expected: HashSet<PathBuf>,
     stale: Vec<PathBuf>,
+    /// The files taken in parts so far: each part is compared with what follows
+    /// in the directory's file.
+    streams: HashMap<PathBuf, Stream>,
+}
+
+/// A file of the output directory compared part by part; `None` once it differs.
+struct Stream(Option<std::fs::File>);
+
+impl Stream {
+    /// Whether the file goes on with `text`, the stream's next part.
+    fn continue_with(&mut self, text: &str) {
+        let mut existing = vec![0; text.len()];
+        let same = self.0.as_mut().is_some_and(|file| file.read_exact(&mut existing).is_ok());
+        if !same || existing != text.as_bytes() {
+            self.0 = None;
+        }
+    }
+
+    /// Whether the file ended where the stream did.
+    fn ended_together(self) -> bool {
+        self.0.is_some_and(|mut file| file.read(&mut [0]).is_ok_and(|n| n == 0))
+    }
 }
 
 impl Comparison {
     pub fn new(dir: &Path) -> Comparison {
-        Comparison { dir: dir.to_path_buf(), expected: HashSet::new(), stale: Vec::new() }
+        Comparison { dir: dir.to_path_buf(), expected: HashSet::new(), stale: Vec::new(), streams: HashMap::new() }
     }
 
     /// How many generated files were compared.
@@ -121,6 +210,11 @@ impl Comparison {
 
     /// The stale paths, sorted.
     pub fn stale(mut self) -> Vec<PathBuf> {
+        for (path, stream) in std::mem::take(&mut self.streams) {
+            if !stream.ended_together() {
+                self.stale.push(path);
+            }
+        }
         let mut existing = Vec::new();
         list(&self.dir, Path::new(""), &mut existing);
         let marker = Path::new(crate::atomic::MARKER);
@@ -132,15 +226,26 @@ impl Comparison {
 
 impl Sink for Comparison {
     fn take(&mut self, files: Vec<OutputFile>) -> std::io::Result<()> {
+        let (parts, whole): (Vec<OutputFile>, Vec<OutputFile>) = files.into_iter().partition(|f| f.part != Part::Whole);
         let dir = &self.dir;
-        let differs = crate::parallel::map_in_parallel(&files, |f| {
+        let differs = crate::parallel::map_in_parallel(&whole, |f| {
             std::fs::read(dir.join(&f.path)).ok().as_deref() != Some(f.contents.as_bytes())
         });
-        for (file, differs) in files.into_iter().zip(differs) {
+        for (file, differs) in whole.into_iter().zip(differs) {
             if differs {
                 self.stale.push(file.path.clone());
             }
             self.expected.insert(file.path);
+        }
+        for part in parts {
+            if part.part == Part::First {
+                let existing = std::fs::File::open(self.dir.join(&part.path)).ok();
+                self.streams.insert(part.path.clone(), Stream(existing));
+                self.expected.insert(part.path.clone());
+            }
+            // A part of a file whose beginning was never taken is a file of its own.
+            let stream = self.streams.entry(part.path).or_insert(Stream(None));
+            stream.continue_with(&part.contents);
         }
         Ok(())
     }

@@ -68,7 +68,9 @@ pub fn run(args: Args) -> u8 {
     let dialects = if args.dialects.is_empty() { project_dialects.clone() } else { args.dialects.clone() };
     if args.check {
         let mut comparison = emit::Comparison::new(&args.out);
-        if let Err(error) = emit::pipelined(&mut comparison, |sink| emit::generate(&valid, &dialects, sink)) {
+        if let Err(error) =
+            emit::pipelined(&mut comparison, |sink| emit::generate(&valid, &dialects, emit::Outputs::ALL, sink))
+        {
             return fail(format!("cannot compare with `{}`: {error}", args.out.display()));
         }
         let files = comparison.files();
@@ -96,7 +98,9 @@ pub fn run(args: Args) -> u8 {
         Ok(staging) => staging,
         Err(error) => return failed(error),
     };
-    if let Err(error) = emit::pipelined(&mut staging, |sink| emit::generate(&valid, &dialects, sink)) {
+    if let Err(error) =
+        emit::pipelined(&mut staging, |sink| emit::generate(&valid, &dialects, emit::Outputs::ALL, sink))
+    {
         return failed(WriteError::Io(error));
     }
     let files = staging.files();

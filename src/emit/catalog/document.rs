@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::reading;
 use crate::emit::lookml::{self, rollup::Rollup};
-use crate::emit::sql::{self, for_dialect, DialectViews};
+use crate::emit::sql::{self, for_dialect, Batch};
 use crate::graph::Node;
 use crate::lock::{fingerprints, Lock};
 use crate::model::{
@@ -21,13 +21,29 @@ use crate::Valid;
 /// The format of `catalog.json` this kpic writes; bumped on any breaking change.
 pub const FORMAT: u32 = 1;
 
-#[derive(Debug, Serialize)]
+/// Every team, source and KPI; the KPIs in dependency order (upstream first).
+#[derive(Debug)]
 pub struct Catalog {
     pub format: u32,
     pub project: Settings,
     pub teams: Vec<TeamEntry>,
     pub sources: Vec<SourceEntry>,
     pub kpis: Vec<KpiEntry>,
+}
+
+/// What `catalog.json` holds before its KPIs, in the order it holds it.
+#[derive(Serialize)]
+pub struct Head<'a> {
+    pub format: u32,
+    pub project: &'a Settings,
+    pub teams: &'a [TeamEntry],
+    pub sources: &'a [SourceEntry],
+}
+
+impl Catalog {
+    pub fn head(&self) -> Head<'_> {
+        Head { format: self.format, project: &self.project, teams: &self.teams, sources: &self.sources }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -196,31 +212,32 @@ pub struct LookmlEntry {
     pub dashboards: Vec<String>,
 }
 
-/// The catalog of a valid project, with the SQL of `views`' dialects (their
-/// statements move into the catalog).
-pub fn build(valid: &Valid, views: Vec<DialectViews>) -> Catalog {
+/// The catalog of a valid project, its KPIs in `order`, without their SQL
+/// ([`add_sql`] adds it a batch at a time).
+pub fn build(valid: &Valid, order: &[KpiId]) -> Catalog {
     let model = valid.model;
-    let order = valid.graph.kpis_in_dependency_order().unwrap_or_else(|| model.kpi_ids().collect());
-    let prints = fingerprints(model, &order);
-    let ids: Vec<KpiId> = model.kpi_ids().collect();
-    let mut kpis = crate::parallel::map_in_parallel(&ids, |&id| {
+    let prints = fingerprints(model, order);
+    let kpis = crate::parallel::map_in_parallel(order, |&id| {
         let fingerprint = prints.get(&id).map_or_else(String::new, |p| p.fingerprint.to_string());
         kpi_entry(valid, id, fingerprint)
     });
-    for views in views {
-        let d = for_dialect(views.dialect);
-        for view in views.versioned {
-            let view_name = sql::qualified(model, d, &view.name);
-            let entry = DialectSql { dialect: views.dialect, view: view_name, statement: view.statement };
-            kpis[view.kpi.index()].sql.dialects.push(entry);
-        }
-    }
     Catalog {
         format: FORMAT,
         project: model.settings.clone(),
         teams: model.team_ids().map(|id| team_entry(model, model.team(id), id)).collect(),
         sources: model.source_ids().map(|id| source_entry(valid, id)).collect(),
         kpis,
+    }
+}
+
+/// Moves the statements of `batch` into the entries of its KPIs, `entries`.
+pub fn add_sql(model: &Model, entries: &mut [KpiEntry], batch: Batch) {
+    for (dialect, views) in batch.dialects {
+        let d = for_dialect(dialect);
+        for (entry, view) in entries.iter_mut().zip(views) {
+            let view_name = sql::qualified(model, d, &view.name);
+            entry.sql.dialects.push(DialectSql { dialect, view: view_name, statement: view.statement });
+        }
     }
 }
 
@@ -308,7 +325,7 @@ fn kpi_entry(valid: &Valid, id: KpiId, fingerprint: String) -> KpiEntry {
         reads: lineage(model, valid.graph.upstream(node)),
         upstream: lineage(model, valid.graph.lineage(node)),
         downstream: lineage(model, valid.graph.impact(node)).kpis,
-        // The statements are added by `build`, from the views built for the SQL files.
+        // The statements are added by `add_sql`, from the views built for the SQL files.
         sql: SqlEntry {
             versioned_view: sql::versioned_name(model, id),
             alias_view: kpi.name.text.clone(),

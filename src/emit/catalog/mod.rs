@@ -6,44 +6,93 @@ pub mod document;
 pub(crate) mod reading;
 pub mod site;
 
-use super::{OutputFile, Sink};
-use crate::emit::sql::DialectViews;
-use crate::model::Dialect;
+use std::path::Path;
+
+use super::{OutputFile, Outputs, Part};
+use crate::emit::sql::Batch;
+use crate::model::{Dialect, KpiId};
 use crate::Valid;
+use document::{Catalog, KpiEntry};
 
 /// The folder of the output that holds the catalog.
 pub const DIR: &str = "catalog";
 
 /// `catalog.json` and the site, with the SQL of `dialects`.
 pub fn files(valid: &Valid, dialects: &[Dialect]) -> Vec<OutputFile> {
-    let views: Vec<DialectViews> = dialects.iter().map(|&d| DialectViews::build(valid, d)).collect();
-    let mut files = Vec::new();
-    generate(valid, views, &mut files).expect("collecting files never fails");
-    files
+    super::files(valid, dialects, Outputs { sql: false, lookml: false, catalog: true })
 }
 
-/// [`files`] from the SQL views already built, into `sink`: the site, then
-/// `catalog.json`.
-pub fn generate(valid: &Valid, views: Vec<DialectViews>, sink: &mut dyn Sink) -> std::io::Result<()> {
-    let catalog = document::build(valid, views);
-    // catalog.json is serialized while the site's pages render: both only read the document.
-    std::thread::scope(|scope| {
-        let json = crate::parallel::beside(scope, || {
-            let mut json = serde_json::to_string_pretty(&catalog).expect("the catalog serializes");
-            json.push('\n');
-            json
-        });
-        site::generate(valid, &catalog, &mut InCatalog(sink))?;
-        sink.take(vec![OutputFile::new(format!("{DIR}/catalog.json"), json.join())])
-    })
+/// The catalog made a batch of KPIs at a time, in dependency order: a
+/// batch's pages and its part of `catalog.json` are made with its SQL,
+/// which is then dropped. The pages over every KPI come last.
+pub struct Stream<'a> {
+    valid: Valid<'a>,
+    catalog: Catalog,
+    /// The ids of `catalog.kpis`, in the same order.
+    order: Vec<KpiId>,
+    /// How many KPIs the batches so far held.
+    done: usize,
 }
 
-/// Hands files on to a sink with their paths in the catalog folder.
-struct InCatalog<'a>(&'a mut dyn Sink);
-
-impl Sink for InCatalog<'_> {
-    fn take(&mut self, files: Vec<OutputFile>) -> std::io::Result<()> {
-        self.0
-            .take(files.into_iter().map(|f| OutputFile { path: std::path::Path::new(DIR).join(f.path), ..f }).collect())
+impl<'a> Stream<'a> {
+    pub fn new(valid: Valid<'a>, order: &[KpiId]) -> Stream<'a> {
+        Stream { valid, catalog: document::build(&valid, order), order: order.to_vec(), done: 0 }
     }
+
+    /// The site's assets, and `catalog.json` up to its first KPI.
+    pub fn opening(&self) -> Vec<OutputFile> {
+        let head = serde_json::to_string_pretty(&self.catalog.head()).expect("the catalog serializes");
+        // The head is an object; the KPIs follow its last member.
+        let head = head.strip_suffix("\n}").unwrap_or(&head);
+        let json = OutputFile::part(JSON, format!("{head},\n  \"kpis\": ["), Part::First);
+        in_catalog(site::assets()).chain([json]).collect()
+    }
+
+    /// The pages of `batch`'s KPIs and their part of `catalog.json`.
+    pub fn batch(&mut self, batch: Batch) -> Vec<OutputFile> {
+        let kpis = self.done..self.done + batch.kpis.len();
+        document::add_sql(self.valid.model, &mut self.catalog.kpis[kpis.clone()], batch);
+        let entries = &self.catalog.kpis[kpis.clone()];
+        let mut json = String::new();
+        for (at, entry) in crate::parallel::map_in_parallel(entries, json_entry).into_iter().enumerate() {
+            json.push_str(if kpis.start + at == 0 { "\n" } else { ",\n" });
+            json.push_str(&entry);
+        }
+        let pages: Vec<(KpiId, &KpiEntry)> = self.order[kpis.clone()].iter().copied().zip(entries).collect();
+        let pages = site::kpi_pages(&self.valid, &self.catalog, &pages);
+        for entry in &mut self.catalog.kpis[kpis.clone()] {
+            entry.sql.dialects = Vec::new();
+        }
+        self.done = kpis.end;
+        in_catalog(pages).chain([OutputFile::part(JSON, json, Part::Next)]).collect()
+    }
+
+    /// The end of `catalog.json`, and the pages over every KPI.
+    pub fn ending(self) -> Vec<OutputFile> {
+        let end = if self.catalog.kpis.is_empty() { "]\n}\n" } else { "\n  ]\n}\n" };
+        in_catalog(site::overview_pages(&self.catalog)).chain([OutputFile::part(JSON, end, Part::Next)]).collect()
+    }
+}
+
+/// The path of `catalog.json` in the output.
+const JSON: &str = "catalog/catalog.json";
+
+/// A KPI's entry as an element of `catalog.json`'s `kpis`: pretty, each line
+/// indented two levels (JSON strings hold no line break of their own).
+fn json_entry(entry: &KpiEntry) -> String {
+    let text = serde_json::to_string_pretty(entry).expect("the catalog serializes");
+    let mut out = String::with_capacity(text.len() + text.len() / 16);
+    for (at, line) in text.split('\n').enumerate() {
+        if at > 0 {
+            out.push('\n');
+        }
+        out.push_str("    ");
+        out.push_str(line);
+    }
+    out
+}
+
+/// `files` with their paths in the catalog folder.
+fn in_catalog(files: Vec<OutputFile>) -> impl Iterator<Item = OutputFile> {
+    files.into_iter().map(|f| OutputFile { path: Path::new(DIR).join(f.path), ..f })
 }

@@ -14,7 +14,7 @@ pub use dialect::{for_dialect, SqlDialect};
 pub(crate) use frame::status_branches;
 pub use scoreboard::COLUMNS as SCOREBOARD_COLUMNS;
 
-use super::OutputFile;
+use super::{OutputFile, Part};
 use crate::model::{Dialect, FormulaKind, KpiId, Model};
 use crate::Valid;
 
@@ -86,62 +86,50 @@ pub fn versioned_view(model: &Model, id: KpiId, d: &dyn SqlDialect) -> View {
     View { kpi: id, name, statement, drop_first: None }
 }
 
-/// Every KPI's versioned view for one dialect, in dependency order (upstream
-/// first): built once, on every core, and read by the SQL files and the catalog.
-pub struct DialectViews {
-    pub dialect: Dialect,
-    /// The versioned views, in dependency order.
-    pub versioned: Vec<View>,
-    /// Where each KPI's view is in `versioned`, by [`KpiId`].
-    position: Vec<usize>,
+/// The alias view of a KPI: `<kpi>` over its versioned view `<kpi>_v<version>`.
+fn alias_view(valid: &Valid, d: &dyn SqlDialect, versioned: &View) -> View {
+    let model = valid.model;
+    let id = versioned.kpi;
+    let name = model.kpi(id).name.text.clone();
+    let view = qualified(model, d, &name);
+    let source = qualified(model, d, &versioned.name);
+    let (create, drop_first) = if d.replace_changes_columns() || !alias_changes_columns(valid, id) {
+        ("CREATE OR REPLACE VIEW", None)
+    } else {
+        ("CREATE VIEW", Some(format!("DROP VIEW IF EXISTS {view}")))
+    };
+    let statement = format!("{create} {view} AS\nSELECT * FROM {source}");
+    View { kpi: id, name, statement, drop_first }
 }
 
-impl DialectViews {
-    pub fn build(valid: &Valid, dialect: Dialect) -> DialectViews {
-        let model = valid.model;
-        let d = for_dialect(dialect);
-        let order = valid.graph.kpis_in_dependency_order().unwrap_or_else(|| model.kpi_ids().collect());
-        // The KPIs' views are independent of one another.
-        let versioned: Vec<View> = crate::parallel::map_in_parallel(&order, |&id| versioned_view(model, id, d));
-        let mut position = vec![0; model.kpis.len()];
-        for (at, view) in versioned.iter().enumerate() {
-            position[view.kpi.index()] = at;
-        }
-        DialectViews { dialect, versioned, position }
-    }
+/// The versioned views of a batch of KPIs for each dialect: built once, on
+/// every core, and read by the SQL files and the catalog.
+pub struct Batch<'k> {
+    /// The KPIs, in dependency order (upstream first).
+    pub kpis: &'k [KpiId],
+    /// Per dialect, the KPIs' versioned views, in the same order.
+    pub dialects: Vec<(Dialect, Vec<View>)>,
+}
 
-    /// The versioned view of `id`.
-    pub fn of(&self, id: KpiId) -> &View {
-        &self.versioned[self.position[id.index()]]
-    }
-
-    /// The alias view of each KPI, in the same order: `<kpi>` over `<kpi>_v<version>`.
-    pub fn aliases(&self, valid: &Valid) -> Vec<View> {
+impl<'k> Batch<'k> {
+    pub fn build(valid: &Valid, dialects: &[Dialect], kpis: &'k [KpiId]) -> Batch<'k> {
         let model = valid.model;
-        let d = for_dialect(self.dialect);
-        let alias = |versioned: &View| {
-            let id = versioned.kpi;
-            let name = model.kpi(id).name.text.clone();
-            let view = qualified(model, d, &name);
-            let source = qualified(model, d, &versioned.name);
-            let (create, drop_first) = if d.replace_changes_columns() || !alias_changes_columns(valid, id) {
-                ("CREATE OR REPLACE VIEW", None)
-            } else {
-                ("CREATE VIEW", Some(format!("DROP VIEW IF EXISTS {view}")))
-            };
-            let statement = format!("{create} {view} AS\nSELECT * FROM {source}");
-            View { kpi: id, name, statement, drop_first }
-        };
-        self.versioned.iter().map(alias).collect()
+        // Every (dialect, KPI) view is independent of the others.
+        let pairs: Vec<(Dialect, KpiId)> = dialects.iter().flat_map(|&d| kpis.iter().map(move |&id| (d, id))).collect();
+        let views = crate::parallel::map_in_parallel(&pairs, |&(d, id)| versioned_view(model, id, for_dialect(d)));
+        let mut views = views.into_iter();
+        let dialects = dialects.iter().map(|&d| (d, views.by_ref().take(kpis.len()).collect())).collect();
+        Batch { kpis, dialects }
     }
 }
 
 /// Every view of the project for one dialect: the versioned views in
 /// dependency order (upstream first), then the alias views.
 pub fn views(valid: &Valid, dialect: Dialect) -> Vec<View> {
-    let views = DialectViews::build(valid, dialect);
-    let aliases = views.aliases(valid);
-    views.versioned.into_iter().chain(aliases).collect()
+    let order = valid.kpis_in_dependency_order();
+    let Some((_, versioned)) = Batch::build(valid, &[dialect], &order).dialects.pop() else { return Vec::new() };
+    let aliases: Vec<View> = versioned.iter().map(|v| alias_view(valid, for_dialect(dialect), v)).collect();
+    versioned.into_iter().chain(aliases).collect()
 }
 
 /// Whether the alias view's columns differ from those of the version the
@@ -156,7 +144,7 @@ fn alias_changes_columns(valid: &Valid, id: KpiId) -> bool {
 /// `CREATE OR REPLACE VIEW <schema>.kpi_scoreboard`: every KPI's latest
 /// complete period (see docs/sql.md).
 pub fn scoreboard_statement(valid: &Valid, dialect: Dialect) -> String {
-    let order = valid.graph.kpis_in_dependency_order().unwrap_or_else(|| valid.model.kpi_ids().collect());
+    let order = valid.kpis_in_dependency_order();
     scoreboard::statement(valid.model, &order, for_dialect(dialect))
 }
 
@@ -193,8 +181,7 @@ pub fn retired_versions(valid: &Valid) -> Vec<(String, u32)> {
 /// The files of every dialect: `sql/<dialect>/<kpi>.sql` (its versioned and
 /// alias views), `kpi_scoreboard.sql` and `deploy.sql`.
 pub fn files(valid: &Valid, dialects: &[Dialect]) -> Vec<OutputFile> {
-    let views: Vec<DialectViews> = dialects.iter().map(|&d| DialectViews::build(valid, d)).collect();
-    files_of(valid, &views)
+    super::files(valid, dialects, super::Outputs { sql: true, lookml: false, catalog: false })
 }
 
 /// The text of a KPI's file: its header, its versioned view, a blank line,
@@ -239,72 +226,125 @@ fn push_statement(text: &mut String, view: &View) {
     text.push_str(";\n");
 }
 
-/// [`files`] from views already built.
-pub fn files_of(valid: &Valid, views: &[DialectViews]) -> Vec<OutputFile> {
-    let model = valid.model;
-    let mut files = Vec::new();
-    for views in views {
-        let dialect = views.dialect;
-        let dir = format!("sql/{}", dialect.name());
-        let mut deploy = format!(
-            "-- Deploys every KPI view of project {} for {}.\n-- generated by kpic; do not edit\n\n",
-            model.settings.name,
-            dialect.name()
-        );
-        let d = for_dialect(dialect);
-        if d.transactional_ddl() {
-            deploy.push_str("-- One transaction: a deploy that fails leaves the previous views in place.\nBEGIN;\n");
-        }
-        deploy.push_str(&create_schema(model, dialect));
-        deploy.push_str(";\n");
-        let aliases = views.aliases(valid);
-        let kpis: Vec<(&View, &View)> = views.versioned.iter().zip(&aliases).collect();
+/// Each dialect's SQL files, made a batch of KPIs at a time: every KPI's
+/// file, and `deploy.sql` in parts (the versioned views in dependency order,
+/// then the alias views, the scoreboard and the retired versions).
+pub struct Scripts<'a> {
+    valid: Valid<'a>,
+    scripts: Vec<Script>,
+}
+
+/// The `deploy.sql` of one dialect while it is made.
+struct Script {
+    dialect: Dialect,
+    /// Its alias views, which follow every versioned view.
+    aliases: String,
+}
+
+impl Script {
+    fn dir(&self) -> String {
+        format!("sql/{}", self.dialect.name())
+    }
+
+    fn deploy_path(&self) -> String {
+        format!("{}/{}.sql", self.dir(), crate::model::DEPLOY_SCRIPT)
+    }
+}
+
+impl<'a> Scripts<'a> {
+    pub fn new(valid: Valid<'a>, dialects: &[Dialect]) -> Scripts<'a> {
+        Scripts { valid, scripts: dialects.iter().map(|&dialect| Script { dialect, aliases: String::new() }).collect() }
+    }
+
+    /// The beginning of each `deploy.sql`: the transaction and the schema.
+    pub fn openings(&self) -> Vec<OutputFile> {
+        let model = self.valid.model;
+        let opening = |script: &Script| {
+            let dialect = script.dialect;
+            let mut deploy = format!(
+                "-- Deploys every KPI view of project {} for {}.\n-- generated by kpic; do not edit\n\n",
+                model.settings.name,
+                dialect.name()
+            );
+            if for_dialect(dialect).transactional_ddl() {
+                deploy
+                    .push_str("-- One transaction: a deploy that fails leaves the previous views in place.\nBEGIN;\n");
+            }
+            deploy.push_str(&create_schema(model, dialect));
+            deploy.push_str(";\n");
+            OutputFile::part(script.deploy_path(), deploy, Part::First)
+        };
+        self.scripts.iter().map(opening).collect()
+    }
+
+    /// The batch's KPI files and its part of each `deploy.sql`.
+    pub fn files(&mut self, batch: &Batch) -> Vec<OutputFile> {
+        let valid = &self.valid;
+        let model = valid.model;
+        let views: Vec<(Dialect, &View)> =
+            batch.dialects.iter().flat_map(|(d, views)| views.iter().map(move |v| (*d, v))).collect();
         // Each KPI's file, on every core: its header, its versioned view, a
         // blank line, its alias view. deploy.sql repeats the parts of each.
-        let kpi_files = crate::parallel::map_in_parallel(&kpis, |&(versioned, alias)| {
-            KpiFile::new(model, dialect, versioned, alias)
+        let kpi_files = crate::parallel::map_in_parallel(&views, |&(dialect, versioned)| {
+            let alias = alias_view(valid, for_dialect(dialect), versioned);
+            (KpiFile::new(model, dialect, versioned, &alias), alias.name)
         });
-        deploy.reserve(kpi_files.iter().map(|f| f.text.len() + f.header_end + 2).sum());
-        for file in &kpi_files {
-            deploy.push('\n');
-            deploy.push_str(file.header_and_versioned());
-        }
-        for file in &kpi_files {
-            deploy.push('\n');
-            deploy.push_str(file.header());
-            deploy.push_str(file.alias());
-        }
-        files.extend(
-            kpi_files
-                .into_iter()
-                .zip(&aliases)
-                .map(|(file, alias)| OutputFile::new(format!("{dir}/{}.sql", alias.name), file.text)),
-        );
-        let scoreboard = format!(
-            "-- Every KPI's latest complete period, with its team, target and status.\n-- generated by kpic for {}; do not edit\n{};\n",
-            dialect.name(),
-            scoreboard_statement(valid, dialect)
-        );
-        deploy.push('\n');
-        deploy.push_str(&scoreboard);
-        files.push(OutputFile::new(format!("{dir}/{}.sql", crate::model::SCOREBOARD_VIEW), scoreboard));
-        let retired = retired_versions(valid);
-        if !retired.is_empty() {
-            deploy.push_str(&format!(
-                "\n-- Earlier versions beyond keep_versions = {}: retired.\n",
-                model.settings.keep_versions
-            ));
-            for (kpi, version) in retired {
-                deploy
-                    .push_str(&format!("DROP VIEW IF EXISTS {};\n", qualified(model, d, &format!("{kpi}_v{version}"))));
+        let mut files = Vec::with_capacity(kpi_files.len() + self.scripts.len());
+        let mut kpi_files = kpi_files.into_iter();
+        for script in &mut self.scripts {
+            let dir = script.dir();
+            let mut deploy = String::new();
+            for (file, name) in kpi_files.by_ref().take(batch.kpis.len()) {
+                deploy.push('\n');
+                deploy.push_str(file.header_and_versioned());
+                script.aliases.push('\n');
+                script.aliases.push_str(file.header());
+                script.aliases.push_str(file.alias());
+                files.push(OutputFile::new(format!("{dir}/{name}.sql"), file.text));
             }
+            files.push(OutputFile::part(script.deploy_path(), deploy, Part::Next));
         }
-        if d.transactional_ddl() {
-            deploy.push_str("\nCOMMIT;\n");
-        }
-        files.push(OutputFile::new(format!("{dir}/{}.sql", crate::model::DEPLOY_SCRIPT), deploy));
+        files
     }
-    files
+
+    /// The end of each `deploy.sql` (the alias views, the scoreboard, the
+    /// retired versions), and each dialect's `kpi_scoreboard.sql`.
+    pub fn endings(self) -> Vec<OutputFile> {
+        let valid = &self.valid;
+        let model = valid.model;
+        let retired = retired_versions(valid);
+        let mut files = Vec::new();
+        for script in self.scripts {
+            let (dialect, dir, deploy_path) = (script.dialect, script.dir(), script.deploy_path());
+            let d = for_dialect(dialect);
+            let scoreboard = format!(
+                "-- Every KPI's latest complete period, with its team, target and status.\n-- generated by kpic for {}; do not edit\n{};\n",
+                dialect.name(),
+                scoreboard_statement(valid, dialect)
+            );
+            let mut deploy = script.aliases;
+            deploy.push('\n');
+            deploy.push_str(&scoreboard);
+            files.push(OutputFile::new(format!("{dir}/{}.sql", crate::model::SCOREBOARD_VIEW), scoreboard));
+            if !retired.is_empty() {
+                deploy.push_str(&format!(
+                    "\n-- Earlier versions beyond keep_versions = {}: retired.\n",
+                    model.settings.keep_versions
+                ));
+                for (kpi, version) in &retired {
+                    deploy.push_str(&format!(
+                        "DROP VIEW IF EXISTS {};\n",
+                        qualified(model, d, &format!("{kpi}_v{version}"))
+                    ));
+                }
+            }
+            if d.transactional_ddl() {
+                deploy.push_str("\nCOMMIT;\n");
+            }
+            files.push(OutputFile::part(deploy_path, deploy, Part::Next));
+        }
+        files
+    }
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use askama::{DynTemplate, Template};
 
 use super::document::{Catalog, KpiEntry, RelationEntry, SourceEntry, TeamEntry};
-use crate::emit::{OutputFile, Sink};
+use crate::emit::OutputFile;
 use crate::model::{Grain, Lifecycle, Periods, Unit, Until, Window};
 use crate::Valid;
 
@@ -94,7 +94,9 @@ struct SqlTab<'a> {
     name: &'static str,
     label: &'static str,
     view: &'a str,
-    statement: &'a str,
+    /// The statement as the text of an element: `&`, `<` and `>` escaped
+    /// (quotes need no escaping there, and SQL is full of them).
+    statement_html: String,
 }
 
 struct LinkView<'a> {
@@ -165,46 +167,54 @@ struct SearchEntry<'a> {
     url: String,
 }
 
-/// How many KPI pages are rendered, on every core, before they are handed on.
-const PAGES_PER_BATCH: usize = 1024;
-
-/// Every file of the site into `sink`, a batch at a time, paths relative to
-/// the catalog folder.
-pub fn generate(valid: &Valid, catalog: &Catalog, sink: &mut dyn Sink) -> std::io::Result<()> {
-    let project = catalog.project.name.as_str();
-    let teams: BTreeMap<&str, &TeamEntry> = catalog.teams.iter().map(|t| (t.id.as_str(), t)).collect();
-    // Rendering fails only when a value's `Display` does; every value here is text or a number.
-    let at = |path: String, page: &dyn DynTemplate| {
-        OutputFile::new(format!("{DIR}/{path}"), page.dyn_render().expect("a page renders into a String"))
-    };
-    let by_id: BTreeMap<&str, &KpiEntry> = catalog.kpis.iter().map(|k| (k.id.as_str(), k)).collect();
-    let top = || Layout { root: "", project };
-    let nested = || Layout { root: "../", project };
-    sink.take(vec![
+/// The site's stylesheet and scripts, paths relative to the catalog folder.
+pub fn assets() -> Vec<OutputFile> {
+    vec![
         OutputFile::new(format!("{DIR}/assets/site.css"), STYLESHEET),
         OutputFile::new(format!("{DIR}/assets/search.js"), SEARCH_SCRIPT),
         OutputFile::new(format!("{DIR}/assets/page.js"), PAGE_SCRIPT),
+    ]
+}
+
+/// The page of a file of the site, its path relative to the catalog folder.
+fn page_file(path: String, page: &dyn DynTemplate) -> OutputFile {
+    // Rendering fails only when a value's `Display` does; every value here is text or a number.
+    OutputFile::new(format!("{DIR}/{path}"), page.dyn_render().expect("a page renders into a String"))
+}
+
+/// The pages of `kpis` (with their SQL), rendered on every core.
+pub fn kpi_pages(valid: &Valid, catalog: &Catalog, kpis: &[(crate::model::KpiId, &KpiEntry)]) -> Vec<OutputFile> {
+    let project = catalog.project.name.as_str();
+    let teams: BTreeMap<&str, &TeamEntry> = catalog.teams.iter().map(|t| (t.id.as_str(), t)).collect();
+    crate::parallel::map_in_parallel(kpis, |&(id, kpi)| {
+        let layout = Layout { root: "../", project };
+        page_file(format!("kpis/{}.html", kpi.id), &kpi_page(valid, catalog, id, kpi, &teams, layout))
+    })
+}
+
+/// The pages over every KPI: the index and its search index, the team and
+/// source pages and their lists.
+pub fn overview_pages(catalog: &Catalog) -> Vec<OutputFile> {
+    let project = catalog.project.name.as_str();
+    let teams: BTreeMap<&str, &TeamEntry> = catalog.teams.iter().map(|t| (t.id.as_str(), t)).collect();
+    let by_id: BTreeMap<&str, &KpiEntry> = catalog.kpis.iter().map(|k| (k.id.as_str(), k)).collect();
+    let top = || Layout { root: "", project };
+    let nested = || Layout { root: "../", project };
+    let mut files = vec![
         OutputFile::new(format!("{DIR}/assets/search-index.js"), search_index(catalog, &teams)),
-        at("index.html".into(), &index_page(catalog, top())),
-    ])?;
-    let kpis: Vec<(crate::model::KpiId, &KpiEntry)> = valid.model.kpi_ids().zip(&catalog.kpis).collect();
-    for batch in kpis.chunks(PAGES_PER_BATCH) {
-        sink.take(crate::parallel::map_in_parallel(batch, |&(id, kpi)| {
-            at(format!("kpis/{}.html", kpi.id), &kpi_page(valid, catalog, id, kpi, &teams, nested()))
-        }))?;
-    }
-    let mut files = Vec::new();
+        page_file("index.html".into(), &index_page(catalog, top())),
+    ];
     for team in &catalog.teams {
         let rows = rows(&by_id, &team.kpis);
         let mailto = team.email.as_deref().and_then(mailto);
-        files.push(at(format!("teams/{}.html", team.id), &TeamPage { layout: nested(), team, rows, mailto }));
+        files.push(page_file(format!("teams/{}.html", team.id), &TeamPage { layout: nested(), team, rows, mailto }));
     }
     for source in &catalog.sources {
         let columns = source.columns.iter().map(|c| (c.name.as_str(), c.ty.name())).collect();
         let rows = rows(&by_id, &source.used_by);
         let dsl_html = highlight::kpi_text(&source.definition.text);
         let page = SourcePage { layout: nested(), source, columns, rows, dsl_html };
-        files.push(at(format!("sources/{}.html", source.id), &page));
+        files.push(page_file(format!("sources/{}.html", source.id), &page));
     }
     let team_entries = catalog
         .teams
@@ -224,7 +234,7 @@ pub fn generate(valid: &Valid, catalog: &Catalog, sink: &mut dyn Sink) -> std::i
         detail_heading: "Contacts",
         entries: team_entries,
     };
-    files.push(at("teams.html".into(), &teams_page));
+    files.push(page_file("teams.html".into(), &teams_page));
     let source_entries = catalog
         .sources
         .iter()
@@ -246,8 +256,8 @@ pub fn generate(valid: &Valid, catalog: &Catalog, sink: &mut dyn Sink) -> std::i
         detail_heading: "Reads",
         entries: source_entries,
     };
-    files.push(at("sources.html".into(), &sources_page));
-    sink.take(files)
+    files.push(page_file("sources.html".into(), &sources_page));
+    files
 }
 
 fn index_page<'a>(catalog: &'a Catalog, layout: Layout<'a>) -> IndexPage<'a> {
@@ -325,7 +335,7 @@ fn kpi_page<'a>(
                 name: d.dialect.name(),
                 label: d.dialect.product_name(),
                 view: &d.view,
-                statement: &d.statement,
+                statement_html: element_text(&d.statement),
             })
             .collect(),
         links: kpi
@@ -337,6 +347,13 @@ fn kpi_page<'a>(
             })
             .collect(),
     }
+}
+
+/// `text` escaped for the content of an element (never an attribute).
+fn element_text(text: &str) -> String {
+    let mut html = String::with_capacity(text.len() + text.len() / 8);
+    let _ = pulldown_cmark_escape::escape_html_body_text(&mut html, text);
+    html
 }
 
 /// The rows of the KPIs `ids` names, by title.
