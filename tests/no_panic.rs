@@ -115,6 +115,11 @@ fn deep_project(wrappers: &[usize], terms: usize, operator: usize) -> String {
         let (prefix, suffix) = WRAPPERS[w];
         value = format!("{prefix}{value}{suffix}");
     }
+    project_with_value(&value)
+}
+
+/// A project with one KPI, whose value is `sum(<value>)`.
+fn project_with_value(value: &str) -> String {
     format!(
         "team t {{\n}}\nsource s {{\n  table \"a.s\"\n  time at\n  columns {{\n    at timestamp\n    x number\n  }}\n}}\n\
          kpi k {{\n  owner t\n  value sum({value})\n  grain day\n  version 1\n}}\n"
@@ -170,6 +175,26 @@ fn apply(text: &str, mutation: &Mutation) -> String {
             format!("{}{}{}", &text[..s], TOKENS[t], &text[s..])
         }
     }
+}
+
+/// Each `-` or `not` in a row costs the parser a frame of the stack: runs of
+/// them inside many parentheses are refused with one error, not a crash.
+#[test]
+fn long_runs_of_prefix_operators_are_refused() {
+    let mut value = "s.x".to_string();
+    for _ in 0..200 {
+        value = format!("({}{value})", "- ".repeat(19_999));
+    }
+    let text = project_with_value(&value);
+    let run = kpic::cli::on_large_stack(|| {
+        exercise(&text);
+        let mut sources = SourceMap::default();
+        sources.add(SourceFile::new("deep.kpi", text.as_str()));
+        let checked = kpic::check(sources);
+        kpic::diagnostics::render::concise(&checked.diagnostics, &checked.sources)
+    });
+    let diagnostics = run.expect("thread starts").unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+    assert_eq!(diagnostics.matches("nested more than 100 levels deep").count(), 1, "{diagnostics}");
 }
 
 proptest! {

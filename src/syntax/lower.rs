@@ -37,6 +37,9 @@ pub struct Lowerer<'d> {
     file: FileId,
     offset: usize,
     diagnostics: &'d mut Vec<Diagnostic>,
+    /// How many `not` and `-` enclose the expression being lowered: each
+    /// costs the Pratt parser a frame of the stack.
+    prefix_depth: usize,
 }
 
 /// How deeply expressions may nest (parentheses, calls, `case`, `not`, `-`;
@@ -57,7 +60,7 @@ struct Seen(HashMap<Rule, Span>);
 
 impl<'d> Lowerer<'d> {
     pub fn new(file: FileId, offset: usize, diagnostics: &'d mut Vec<Diagnostic>) -> Self {
-        Lowerer { file, offset, diagnostics }
+        Lowerer { file, offset, diagnostics, prefix_depth: 0 }
     }
 
     pub fn file(&mut self, mut pairs: Pairs<Rule>, ast: &mut File) {
@@ -588,11 +591,25 @@ impl<'d> Lowerer<'d> {
             );
             return Expr { kind: ExprKind::Invalid, span };
         }
+        // `- - - x` nests as deeply as it has operators: refused before it is parsed.
+        let prefix_depth = self.prefix_depth + longest_prefix_run(pairs.clone());
+        if prefix_depth > MAX_NESTING {
+            self.diagnostics.push(
+                Diagnostic::new(
+                    Code::TooComplex,
+                    span,
+                    format!("expression nested more than {MAX_NESTING} levels deep"),
+                )
+                .label("nested too deeply")
+                .help("split it into dimensions or KPIs of their own"),
+            );
+            return Expr { kind: ExprKind::Invalid, span };
+        }
         // The Pratt closures share one lowerer, so diagnostics are collected locally first.
         let (file, offset) = (self.file, self.offset);
         let mut local = Vec::new();
         let expr = {
-            let lowerer = std::cell::RefCell::new(Lowerer { file, offset, diagnostics: &mut local });
+            let lowerer = std::cell::RefCell::new(Lowerer { file, offset, diagnostics: &mut local, prefix_depth });
             let parsed = PRATT
                 .map_primary(|p| lowerer.borrow_mut().primary(p))
                 .map_prefix(|op, rhs| {
@@ -710,6 +727,16 @@ impl<'d> Lowerer<'d> {
         }
         ExprKind::Call { name, args, star, at, filter }
     }
+}
+
+/// The most prefix operators (`not`, `-`) in a row among an expression's parts.
+fn longest_prefix_run(pairs: pest::iterators::Pairs<Rule>) -> usize {
+    let (mut longest, mut run) = (0, 0);
+    for pair in pairs {
+        run = if matches!(pair.as_rule(), Rule::op_not | Rule::op_neg) { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    longest
 }
 
 fn is_operator(rule: Rule) -> bool {
