@@ -202,13 +202,13 @@ mod tests {
 }
 
 /// What identifies a file's contents without reading them: its size, its
-/// modification and change times and its inode. An editor's re-check does not
-/// read again a file whose stamp is unchanged.
+/// modification and change times, its device and inode. An editor's re-check
+/// does not read again a file whose stamp is unchanged.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Stamp {
     len: u64,
     modified: std::time::SystemTime,
-    identity: (u64, i64, i64),
+    identity: (u64, u64, i64, i64),
 }
 
 /// How long a file must have been left alone before its stamp is trusted: a
@@ -217,22 +217,38 @@ pub struct Stamp {
 const SETTLED: std::time::Duration = std::time::Duration::from_secs(2);
 
 impl Stamp {
-    /// The stamp of `path`; none while the file was modified too recently to tell.
+    /// The stamp of `path`; none while the file was changed too recently to
+    /// tell (by its change time too: `cp -p` and `tar` set an old modification time).
     pub fn of(path: &Path) -> Option<Stamp> {
         let metadata = std::fs::metadata(path).ok()?;
         let modified = metadata.modified().ok()?;
-        let age = std::time::SystemTime::now().duration_since(modified).ok()?;
+        let changed = last_change(&metadata).max(modified);
+        let age = std::time::SystemTime::now().duration_since(changed).ok()?;
         (age >= SETTLED).then(|| Stamp { len: metadata.len(), modified, identity: identity(&metadata) })
     }
 }
 
 #[cfg(unix)]
-fn identity(metadata: &std::fs::Metadata) -> (u64, i64, i64) {
+fn identity(metadata: &std::fs::Metadata) -> (u64, u64, i64, i64) {
     use std::os::unix::fs::MetadataExt;
-    (metadata.ino(), metadata.ctime(), metadata.ctime_nsec())
+    (metadata.dev(), metadata.ino(), metadata.ctime(), metadata.ctime_nsec())
+}
+
+/// When the file's inode last changed (its contents, or its times set by hand).
+#[cfg(unix)]
+fn last_change(metadata: &std::fs::Metadata) -> std::time::SystemTime {
+    use std::os::unix::fs::MetadataExt;
+    let since_epoch =
+        std::time::Duration::new(metadata.ctime().max(0) as u64, metadata.ctime_nsec().clamp(0, 999_999_999) as u32);
+    std::time::UNIX_EPOCH + since_epoch
 }
 
 #[cfg(not(unix))]
-fn identity(_: &std::fs::Metadata) -> (u64, i64, i64) {
-    (0, 0, 0)
+fn last_change(_: &std::fs::Metadata) -> std::time::SystemTime {
+    std::time::UNIX_EPOCH
+}
+
+#[cfg(not(unix))]
+fn identity(_: &std::fs::Metadata) -> (u64, u64, i64, i64) {
+    (0, 0, 0, 0)
 }
