@@ -43,22 +43,31 @@ impl OutputFile {
 }
 
 /// Where generated files go, a batch at a time, each batch freed once taken:
-/// the staging directory of `emit`, the comparison of `emit --check`, or a list.
+/// the staging directory of `emit`, the comparison of `emit --check`, or a list
+/// ([`files`]).
 pub trait Sink {
     fn take(&mut self, files: Vec<OutputFile>) -> std::io::Result<()>;
 }
 
-/// A list of whole files: the parts of a file are joined.
-impl Sink for Vec<OutputFile> {
+/// Whole files in a list: the parts of a file are joined.
+#[derive(Default)]
+struct Collected {
+    files: Vec<OutputFile>,
+    /// Where each file made in parts is in `files`.
+    streams: HashMap<PathBuf, usize>,
+}
+
+impl Sink for Collected {
     fn take(&mut self, files: Vec<OutputFile>) -> std::io::Result<()> {
         for file in files {
-            let earlier = match file.part {
-                Part::Next => self.iter_mut().rev().find(|f| f.path == file.path),
-                Part::Whole | Part::First => None,
-            };
-            match earlier {
-                Some(earlier) => earlier.contents.push_str(&file.contents),
-                None => self.push(OutputFile { part: Part::Whole, ..file }),
+            match (file.part, self.streams.get(&file.path)) {
+                (Part::Next, Some(&at)) => self.files[at].contents.push_str(&file.contents),
+                (part, _) => {
+                    if part != Part::Whole {
+                        self.streams.insert(file.path.clone(), self.files.len());
+                    }
+                    self.files.push(OutputFile { part: Part::Whole, ..file });
+                }
             }
         }
         Ok(())
@@ -158,9 +167,9 @@ pub fn generate(valid: &Valid, dialects: &[Dialect], outputs: Outputs, sink: &mu
 
 /// The generated files of a valid project (see [`generate`]), each whole.
 pub fn files(valid: &Valid, dialects: &[Dialect], outputs: Outputs) -> Vec<OutputFile> {
-    let mut files = Vec::new();
-    generate(valid, dialects, outputs, &mut files).expect("collecting files never fails");
-    files
+    let mut collected = Collected::default();
+    generate(valid, dialects, outputs, &mut collected).expect("collecting files never fails");
+    collected.files
 }
 
 /// Replaces `dir` with exactly `files`, atomically (see [`crate::atomic::replace_dir`]).
