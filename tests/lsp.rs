@@ -93,6 +93,20 @@ fn an_editor_session() {
     client.notify("textDocument/didSave", json!({"textDocument": {"uri": file_uri}}));
     assert_eq!(client.diagnostics_for(&uri(&other)), Vec::<Value>::new());
 
+    // A project that cannot be read (a link to no file) is said so, and checked again once it can be.
+    let dangling = dir.join("growth/gone.kpi");
+    std::os::unix::fs::symlink(dir.join("no-such-file.kpi"), &dangling).unwrap();
+    std::fs::write(&other, &typo).unwrap();
+    client.notify("textDocument/didSave", json!({"textDocument": {"uri": file_uri}}));
+    let shown = client.notification("window/showMessage");
+    assert!(shown["params"]["message"].as_str().unwrap().starts_with("kpic cannot read the project"), "{shown}");
+    std::fs::remove_file(&dangling).unwrap();
+    client.notify("textDocument/didSave", json!({"textDocument": {"uri": file_uri}}));
+    assert_eq!(client.diagnostics_for(&uri(&other))[0]["code"], "unknown-column", "checked again");
+    std::fs::write(&other, &on_disk).unwrap();
+    client.notify("textDocument/didSave", json!({"textDocument": {"uri": file_uri}}));
+    assert_eq!(client.diagnostics_for(&uri(&other)), Vec::<Value>::new());
+
     // Hover: a KPI inside a formula over KPIs, and a source inside an aggregate.
     let at_kpi = position_of(&text, "signups - previous(signups)", 0);
     let hover = client.request("textDocument/hover", json!({"textDocument": {"uri": file_uri}, "position": at_kpi}));

@@ -133,7 +133,7 @@ const KPIS_PER_BATCH: usize = 512;
 /// The generated files of a valid project into `sink`, a batch of KPIs at a
 /// time in dependency order: each batch's versioned views, built once for
 /// every dialect, make its SQL files, its part of each `deploy.sql`, its
-/// catalog pages and its part of `catalog.json`. Then LookML.
+/// catalog pages and its part of `catalog.json`; and its LookML views.
 pub fn generate(valid: &Valid, dialects: &[Dialect], outputs: Outputs, sink: &mut dyn Sink) -> std::io::Result<()> {
     let order = valid.kpis_in_dependency_order();
     let mut scripts = outputs.sql.then(|| sql::Scripts::new(*valid, dialects));
@@ -149,6 +149,9 @@ pub fn generate(valid: &Valid, dialects: &[Dialect], outputs: Outputs, sink: &mu
         if let Some(scripts) = &mut scripts {
             sink.take(scripts.files(&views))?;
         }
+        if outputs.lookml {
+            sink.take(lookml::kpi_views(valid, kpis))?;
+        }
         if let Some(catalog) = &mut catalog {
             sink.take(catalog.batch(views))?;
         }
@@ -157,7 +160,7 @@ pub fn generate(valid: &Valid, dialects: &[Dialect], outputs: Outputs, sink: &mu
         sink.take(scripts.endings())?;
     }
     if outputs.lookml {
-        sink.take(lookml::files(valid))?;
+        sink.take(lookml::project_files(valid))?;
     }
     if let Some(catalog) = catalog {
         sink.take(catalog.ending())?;

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use lsp_server::{Connection, ExtractError, Message, Notification, Request, Response};
 use lsp_types::notification::{
     DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, DidSaveTextDocument, Notification as _,
-    PublishDiagnostics,
+    PublishDiagnostics, ShowMessage,
 };
 use lsp_types::request::{
     Completion, DocumentSymbolRequest, Formatting, GotoDefinition, HoverRequest, References, Rename,
@@ -23,9 +23,9 @@ use lsp_types::request::{
 use lsp_types::{
     CompletionItem, CompletionItemKind, CompletionResponse, Diagnostic as LspDiagnostic, DiagnosticRelatedInformation,
     DiagnosticSeverity, DocumentSymbol, DocumentSymbolResponse, GotoDefinitionResponse, Hover, HoverContents,
-    HoverProviderCapability, InitializeParams, Location, MarkupContent, MarkupKind, NumberOrString, OneOf,
-    PublishDiagnosticsParams, ServerCapabilities, SymbolInformation, SymbolKind, TextDocumentSyncCapability,
-    TextDocumentSyncKind, TextEdit, Uri, WorkspaceEdit, WorkspaceSymbolResponse,
+    HoverProviderCapability, InitializeParams, Location, MarkupContent, MarkupKind, MessageType, NumberOrString, OneOf,
+    PublishDiagnosticsParams, ServerCapabilities, ShowMessageParams, SymbolInformation, SymbolKind,
+    TextDocumentSyncCapability, TextDocumentSyncKind, TextEdit, Uri, WorkspaceEdit, WorkspaceSymbolResponse,
 };
 
 use crate::diagnostics::Severity;
@@ -53,7 +53,7 @@ pub fn serve() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     };
     let initialize = connection.initialize(serde_json::to_value(capabilities)?)?;
     let params: InitializeParams = serde_json::from_value(initialize)?;
-    let mut server = Server { connection: &connection, workspace: None, published: BTreeMap::new() };
+    let mut server = Server { connection: &connection, workspace: None, published: BTreeMap::new(), unreadable: None };
     server.start(&params);
     server.run()?;
     drop(connection);
@@ -67,6 +67,8 @@ struct Server<'a> {
     /// What was last published for each file that has diagnostics: a file
     /// is published again only when its diagnostics change.
     published: BTreeMap<PathBuf, Vec<LspDiagnostic>>,
+    /// Why the project could not be read at the last check, once told.
+    unreadable: Option<String>,
 }
 
 type Failure = Box<dyn std::error::Error + Send + Sync>;
@@ -130,16 +132,10 @@ impl Server<'_> {
                 let params: lsp_types::DidCloseTextDocumentParams = serde_json::from_value(notification.params)?;
                 if let (Some(path), Some(workspace)) = (convert::path(&params.text_document.uri), &mut self.workspace) {
                     workspace.close(&path);
-                    workspace.check();
-                    self.publish(Some(&path))?;
+                    self.recheck(Some(&path))?;
                 }
             }
-            DidSaveTextDocument::METHOD => {
-                if let Some(workspace) = &mut self.workspace {
-                    workspace.check();
-                }
-                self.publish(None)?;
-            }
+            DidSaveTextDocument::METHOD => self.recheck(None)?,
             _ => {}
         }
         Ok(())
@@ -148,8 +144,29 @@ impl Server<'_> {
     fn changed(&mut self, path: PathBuf, text: String) -> Result<(), Failure> {
         let Some(workspace) = &mut self.workspace else { return Ok(()) };
         workspace.open(path.clone(), text);
-        workspace.check();
-        self.publish(Some(&path))
+        self.recheck(Some(&path))
+    }
+
+    /// Checks the project again and publishes what changed (see [`Server::publish`]).
+    /// A project that cannot be read keeps what was published, and the editor
+    /// is told why once, until it reads again.
+    fn recheck(&mut self, touched: Option<&Path>) -> Result<(), Failure> {
+        let Some(workspace) = &mut self.workspace else { return Ok(()) };
+        match workspace.check() {
+            Ok(()) => {
+                self.unreadable = None;
+                self.publish(touched)
+            }
+            Err(why) if self.unreadable.as_ref() != Some(&why) => {
+                let message = format!("kpic cannot read the project: {why}");
+                let params = ShowMessageParams { typ: MessageType::ERROR, message };
+                let notification = Notification::new(ShowMessage::METHOD.to_string(), params);
+                self.connection.sender.send(Message::Notification(notification))?;
+                self.unreadable = Some(why);
+                Ok(())
+            }
+            Err(_) => Ok(()),
+        }
     }
 
     /// Publishes the diagnostics of every file whose diagnostics changed

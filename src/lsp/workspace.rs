@@ -33,9 +33,10 @@ impl Workspace {
         self.open.remove(path);
     }
 
-    /// Checks the project again; an unreadable project keeps the last check.
-    pub fn check(&mut self) {
-        let Ok(loaded) = crate::project::load_cached(&self.root, &mut self.read) else { return };
+    /// Checks the project again; an unreadable project keeps the last check
+    /// and says why it could not be read.
+    pub fn check(&mut self) -> Result<(), String> {
+        let loaded = crate::project::load_cached(&self.root, &mut self.read).map_err(|error| error.to_string())?;
         let mut sources = SourceMap::default();
         let mut seen = Vec::new();
         for (_, file) in loaded.files() {
@@ -52,12 +53,13 @@ impl Workspace {
                 sources.add(with_project_path(SourceFile::new(path.clone(), text.clone()), &self.root));
             }
         }
-        if let Ok(checked) = crate::check_files_cached(sources, &self.root, Some(&mut self.parsed)) {
-            // The last check is freed off the path of the diagnostics.
-            if let Some(last) = self.checked.replace(checked) {
-                crate::parallel::drop_beside(last);
-            }
+        let checked = crate::check_files_cached(sources, &self.root, Some(&mut self.parsed))
+            .map_err(|error| error.to_string())?;
+        // The last check is freed off the path of the diagnostics.
+        if let Some(last) = self.checked.replace(checked) {
+            crate::parallel::drop_beside(last);
         }
+        Ok(())
     }
 
     /// The file of the last check at `path`.

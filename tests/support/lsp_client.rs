@@ -66,14 +66,21 @@ impl Client {
 
     /// The next diagnostics published for `uri`.
     pub fn diagnostics_for(&mut self, uri: &str) -> Vec<Value> {
+        let notification = self.next(|n| n["method"] == "textDocument/publishDiagnostics" && n["params"]["uri"] == uri);
+        notification["params"]["diagnostics"].as_array().unwrap().clone()
+    }
+
+    /// The next notification of `method`.
+    #[allow(dead_code, reason = "tests/lsp.rs waits for messages; benches/lsp.rs, which shares this client, does not")]
+    pub fn notification(&mut self, method: &str) -> Value {
+        self.next(|n| n["method"] == method)
+    }
+
+    /// The next message that `wanted` accepts; the others are kept for later.
+    fn next(&mut self, wanted: impl Fn(&Value) -> bool) -> Value {
         loop {
-            let found = self
-                .notifications
-                .iter()
-                .position(|n| n["method"] == "textDocument/publishDiagnostics" && n["params"]["uri"] == uri);
-            if let Some(index) = found {
-                let notification = self.notifications.remove(index);
-                return notification["params"]["diagnostics"].as_array().unwrap().clone();
+            if let Some(index) = self.notifications.iter().position(&wanted) {
+                return self.notifications.remove(index);
             }
             let message = self.receive();
             self.notifications.push(message);

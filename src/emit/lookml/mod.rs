@@ -13,7 +13,7 @@ mod writer;
 
 use super::OutputFile;
 use crate::emit::sql::for_dialect;
-use crate::model::{Looker, SCOREBOARD_VIEW};
+use crate::model::{KpiId, SCOREBOARD_VIEW};
 use crate::Valid;
 
 /// The folder of the output that holds the LookML.
@@ -33,19 +33,31 @@ pub const COMPANY_DASHBOARD: &str = "company_kpis";
 
 /// Every LookML file; none without a `looker` block.
 pub fn files(valid: &Valid) -> Vec<OutputFile> {
-    let Some(looker) = &valid.model.settings.looker else { return Vec::new() };
-    files_for(valid, looker)
+    let kpis: Vec<KpiId> = valid.model.kpi_ids().collect();
+    // The model first, then the KPIs' views, the scoreboard's and the dashboards.
+    let mut files = project_files(valid);
+    let views = kpi_views(valid, &kpis);
+    files.splice(files.len().min(1)..files.len().min(1), views);
+    files
 }
 
-fn files_for(valid: &Valid, looker: &Looker) -> Vec<OutputFile> {
+/// The views of `kpis`, made on every core; none without a `looker` block.
+pub fn kpi_views(valid: &Valid, kpis: &[KpiId]) -> Vec<OutputFile> {
+    let Some(looker) = &valid.model.settings.looker else { return Vec::new() };
+    let (model, d) = (valid.model, for_dialect(looker.dialect));
+    crate::parallel::map_in_parallel(kpis, |&id| {
+        let name = &model.kpi(id).name.text;
+        OutputFile::new(format!("{DIR}/views/{name}.view.lkml"), view::kpi_view(model, id, d))
+    })
+}
+
+/// The model, the scoreboard's view and the dashboards, in that order; none without a `looker` block.
+pub fn project_files(valid: &Valid) -> Vec<OutputFile> {
+    let Some(looker) = &valid.model.settings.looker else { return Vec::new() };
     let model = valid.model;
     let d = for_dialect(looker.dialect);
     let mut files =
         vec![OutputFile::new(format!("{DIR}/{}.model.lkml", looker.model), model::model_file(model, looker))];
-    for id in model.kpi_ids() {
-        let name = &model.kpi(id).name.text;
-        files.push(OutputFile::new(format!("{DIR}/views/{name}.view.lkml"), view::kpi_view(model, id, d)));
-    }
     files.push(OutputFile::new(format!("{DIR}/views/{SCOREBOARD_VIEW}.view.lkml"), view::scoreboard_view(model, d)));
     for team in model.team_ids() {
         let Some(text) = dashboard::team(model, looker, team) else { continue };
