@@ -299,9 +299,8 @@ fn exchange(staging: &Path, dir: &Path) -> std::io::Result<()> {
         return std::fs::rename(staging, dir);
     }
     match exchange_in_one_step(staging, dir) {
-        Ok(()) => Ok(()),
-        // Filesystems without the atomic exchange: two renames, restoring on failure.
-        Err(_) => {
+        // Filesystems without the atomic exchange (EINVAL, ENOSYS): two renames, restoring on failure.
+        Err(error) if matches!(error.kind(), std::io::ErrorKind::InvalidInput | std::io::ErrorKind::Unsupported) => {
             let name = dir.file_name().map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
             let retired = parent_of(dir).join(format!(".{name}.kpic-old-{}", unique_suffix()));
             std::fs::rename(dir, &retired)?;
@@ -309,8 +308,12 @@ fn exchange(staging: &Path, dir: &Path) -> std::io::Result<()> {
                 let _ = std::fs::rename(&retired, dir);
                 return Err(error);
             }
-            std::fs::rename(&retired, staging)
+            // The new output is in place. Should the previous one keep its
+            // retired name, the next run removes it as abandoned.
+            let _ = std::fs::rename(&retired, staging);
+            Ok(())
         }
+        result => result,
     }
 }
 
