@@ -217,3 +217,41 @@ fn an_editor_session() {
     client.notify("exit", Value::Null);
     assert!(client.child.wait().unwrap().success());
 }
+
+/// An editor that opens the project through a linked folder (macOS's `/tmp`
+/// is one) gets the diagnostics of its unsaved text on the document it shows.
+#[test]
+fn a_project_opened_through_a_link() {
+    let real: PathBuf = std::env::temp_dir().join(format!("kpic-lsp-real-{}", std::process::id()));
+    let linked: PathBuf = std::env::temp_dir().join(format!("kpic-lsp-linked-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&real);
+    let _ = std::fs::remove_file(&linked);
+    copy_tree(&Path::new(env!("CARGO_MANIFEST_DIR")).join("kpis"), &real);
+    std::os::unix::fs::symlink(&real, &linked).unwrap();
+    let file_uri = uri(&linked.join("growth/acquisition.kpi"));
+    let text = std::fs::read_to_string(real.join("growth/acquisition.kpi")).unwrap();
+
+    let mut client = Client::start(env!("CARGO_BIN_EXE_kpic"));
+    client.request("initialize", json!({"processId": null, "rootUri": uri(&linked), "capabilities": {}}));
+    client.notify("initialized", json!({}));
+    let broken =
+        text.replacen("count_distinct(web_sessions.visitor_id)\n", "count_distinct(web_sessions.visiter_id)\n", 1);
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": file_uri, "languageId": "kpi", "version": 1, "text": broken}}),
+    );
+    let diagnostics = client.diagnostics_for(&file_uri);
+    assert_eq!(diagnostics.len(), 1, "the unsaved text is checked, once: {diagnostics:?}");
+    assert_eq!(diagnostics[0]["code"], "unknown-column");
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": file_uri, "version": 2}, "contentChanges": [{"text": text}]}),
+    );
+    assert_eq!(client.diagnostics_for(&file_uri), Vec::<Value>::new());
+
+    client.request("shutdown", Value::Null);
+    client.notify("exit", Value::Null);
+    assert!(client.child.wait().unwrap().success());
+    std::fs::remove_file(&linked).unwrap();
+    std::fs::remove_dir_all(&real).unwrap();
+}

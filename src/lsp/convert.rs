@@ -59,6 +59,19 @@ pub fn uri(path: &Path) -> Uri {
 }
 
 /// The path of a `file://` URI.
+/// The path of a document as kpic reads the project: links resolved (the
+/// project's root is), so that an editor under a linked folder (macOS's
+/// `/tmp`) edits the files kpic checks. A document not saved yet keeps its
+/// name in its resolved folder.
+pub fn document_path(uri: &Uri) -> Option<PathBuf> {
+    let path = path(uri)?;
+    let resolved = std::fs::canonicalize(&path).ok().or_else(|| {
+        let folder = std::fs::canonicalize(path.parent()?).ok()?;
+        Some(folder.join(path.file_name()?))
+    });
+    Some(resolved.unwrap_or(path))
+}
+
 pub fn path(uri: &Uri) -> Option<PathBuf> {
     let text = uri.as_str().strip_prefix("file://")?;
     let bytes = text.as_bytes();

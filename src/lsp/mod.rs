@@ -53,7 +53,13 @@ pub fn serve() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     };
     let initialize = connection.initialize(serde_json::to_value(capabilities)?)?;
     let params: InitializeParams = serde_json::from_value(initialize)?;
-    let mut server = Server { connection: &connection, workspace: None, published: BTreeMap::new(), unreadable: None };
+    let mut server = Server {
+        connection: &connection,
+        workspace: None,
+        published: BTreeMap::new(),
+        unreadable: None,
+        editor_uris: BTreeMap::new(),
+    };
     server.start(&params);
     server.run()?;
     drop(connection);
@@ -69,6 +75,9 @@ struct Server<'a> {
     published: BTreeMap<PathBuf, Vec<LspDiagnostic>>,
     /// Why the project could not be read at the last check, once told.
     unreadable: Option<String>,
+    /// The URI the editor opened a document by, where it differs from the
+    /// document's resolved path: diagnostics go to the document the editor shows.
+    editor_uris: BTreeMap<PathBuf, Uri>,
 }
 
 type Failure = Box<dyn std::error::Error + Send + Sync>;
@@ -116,13 +125,16 @@ impl Server<'_> {
         match notification.method.as_str() {
             DidOpenTextDocument::METHOD => {
                 let params: lsp_types::DidOpenTextDocumentParams = serde_json::from_value(notification.params)?;
-                let Some(path) = convert::path(&params.text_document.uri) else { return Ok(()) };
+                let Some(path) = convert::document_path(&params.text_document.uri) else { return Ok(()) };
+                if convert::path(&params.text_document.uri).as_ref() != Some(&path) {
+                    self.editor_uris.insert(path.clone(), params.text_document.uri.clone());
+                }
                 self.use_project_of(&path);
                 self.changed(path, params.text_document.text)?;
             }
             DidChangeTextDocument::METHOD => {
                 let params: lsp_types::DidChangeTextDocumentParams = serde_json::from_value(notification.params)?;
-                let Some(path) = convert::path(&params.text_document.uri) else { return Ok(()) };
+                let Some(path) = convert::document_path(&params.text_document.uri) else { return Ok(()) };
                 // Full sync: the last change holds the whole text.
                 if let Some(change) = params.content_changes.into_iter().last() {
                     self.changed(path, change.text)?;
@@ -130,7 +142,9 @@ impl Server<'_> {
             }
             DidCloseTextDocument::METHOD => {
                 let params: lsp_types::DidCloseTextDocumentParams = serde_json::from_value(notification.params)?;
-                if let (Some(path), Some(workspace)) = (convert::path(&params.text_document.uri), &mut self.workspace) {
+                if let (Some(path), Some(workspace)) =
+                    (convert::document_path(&params.text_document.uri), &mut self.workspace)
+                {
                     workspace.close(&path);
                     self.recheck(Some(&path))?;
                 }
@@ -189,7 +203,7 @@ impl Server<'_> {
                 continue;
             }
             let params =
-                PublishDiagnosticsParams { uri: convert::uri(&path), diagnostics: diagnostics.to_vec(), version: None };
+                PublishDiagnosticsParams { uri: self.uri_of(&path), diagnostics: diagnostics.to_vec(), version: None };
             let notification = Notification::new(PublishDiagnostics::METHOD.to_string(), params);
             self.connection.sender.send(Message::Notification(notification))?;
         }
@@ -273,7 +287,7 @@ impl Server<'_> {
         let request = match cast::<Formatting>(request) {
             Ok(params) => {
                 let params = params?;
-                let path = convert::path(&params.text_document.uri);
+                let path = convert::document_path(&params.text_document.uri);
                 let text = path.and_then(|p| self.workspace.as_ref()?.text(&p));
                 let edits = text.and_then(|text| {
                     let formatted = crate::syntax::format(&text)?;
@@ -305,9 +319,14 @@ impl Server<'_> {
         self.workspace.as_ref()?.checked.as_ref()
     }
 
+    /// The URI of `path` as the editor knows it.
+    fn uri_of(&self, path: &Path) -> Uri {
+        self.editor_uris.get(path).cloned().unwrap_or_else(|| convert::uri(path))
+    }
+
     /// The symbol at a position of a document, and its range there.
     fn symbol_at(&self, uri: &Uri, position: lsp_types::Position) -> Option<(Symbol, lsp_types::Range)> {
-        let path = convert::path(uri)?;
+        let path = convert::document_path(uri)?;
         let (checked, id) = self.workspace.as_ref()?.file(&path)?;
         let text = &checked.sources.get(id).text;
         let (symbol, range) = symbols::at(&checked.model, text, convert::offset(text, position))?;
@@ -315,7 +334,7 @@ impl Server<'_> {
     }
 
     fn completions(&self, uri: &Uri, position: lsp_types::Position) -> Option<CompletionResponse> {
-        let path = convert::path(uri)?;
+        let path = convert::document_path(uri)?;
         let (checked, id) = self.workspace.as_ref()?.file(&path)?;
         let text = &checked.sources.get(id).text;
         let items = symbols::completions(&checked.model, text, convert::offset(text, position))
@@ -338,7 +357,7 @@ impl Server<'_> {
 
     /// The declarations of a document, with their whole blocks.
     fn document_symbols(&self, uri: &Uri) -> Option<DocumentSymbolResponse> {
-        let path = convert::path(uri)?;
+        let path = convert::document_path(uri)?;
         let (checked, id) = self.workspace.as_ref()?.file(&path)?;
         let text = &checked.sources.get(id).text;
         let symbols = declarations(checked)
