@@ -26,6 +26,22 @@ fn position_of(text: &str, needle: &str, skip: usize) -> Value {
     json!({"line": line, "character": column})
 }
 
+/// Opens the document at `file_uri` (growth/acquisition.kpi, whose saved text
+/// is `text`) with a typo in it: one diagnostic, at the typo.
+fn open_with_a_typo(client: &mut Client, file_uri: &str, text: &str) {
+    let broken =
+        text.replacen("count_distinct(web_sessions.visitor_id)\n", "count_distinct(web_sessions.visiter_id)\n", 1);
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": file_uri, "languageId": "kpi", "version": 1, "text": broken}}),
+    );
+    let diagnostics = client.diagnostics_for(file_uri);
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+    assert_eq!(diagnostics[0]["code"], "unknown-column");
+    assert_eq!(diagnostics[0]["range"]["start"], position_of(&broken, "visiter_id", 0));
+    assert!(diagnostics[0]["message"].as_str().unwrap().contains("did you mean `visitor_id`?"));
+}
+
 #[test]
 fn an_editor_session() {
     let dir: PathBuf = std::env::temp_dir().join(format!("kpic-lsp-{}", std::process::id()));
@@ -43,17 +59,7 @@ fn an_editor_session() {
     client.notify("initialized", json!({}));
 
     // Opened with a typo: one diagnostic, at the typo.
-    let broken =
-        text.replacen("count_distinct(web_sessions.visitor_id)\n", "count_distinct(web_sessions.visiter_id)\n", 1);
-    client.notify(
-        "textDocument/didOpen",
-        json!({"textDocument": {"uri": file_uri, "languageId": "kpi", "version": 1, "text": broken}}),
-    );
-    let diagnostics = client.diagnostics_for(&file_uri);
-    assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
-    assert_eq!(diagnostics[0]["code"], "unknown-column");
-    assert_eq!(diagnostics[0]["range"]["start"], position_of(&broken, "visiter_id", 0));
-    assert!(diagnostics[0]["message"].as_str().unwrap().contains("did you mean `visitor_id`?"));
+    open_with_a_typo(&mut client, &file_uri, &text);
 
     // Fixed: the diagnostics are cleared.
     client.notify(
@@ -234,15 +240,7 @@ fn a_project_opened_through_a_link() {
     let mut client = Client::start(env!("CARGO_BIN_EXE_kpic"));
     client.request("initialize", json!({"processId": null, "rootUri": uri(&linked), "capabilities": {}}));
     client.notify("initialized", json!({}));
-    let broken =
-        text.replacen("count_distinct(web_sessions.visitor_id)\n", "count_distinct(web_sessions.visiter_id)\n", 1);
-    client.notify(
-        "textDocument/didOpen",
-        json!({"textDocument": {"uri": file_uri, "languageId": "kpi", "version": 1, "text": broken}}),
-    );
-    let diagnostics = client.diagnostics_for(&file_uri);
-    assert_eq!(diagnostics.len(), 1, "the unsaved text is checked, once: {diagnostics:?}");
-    assert_eq!(diagnostics[0]["code"], "unknown-column");
+    open_with_a_typo(&mut client, &file_uri, &text);
     client.notify(
         "textDocument/didChange",
         json!({"textDocument": {"uri": file_uri, "version": 2}, "contentChanges": [{"text": text}]}),
