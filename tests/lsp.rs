@@ -26,6 +26,30 @@ fn position_of(text: &str, needle: &str, skip: usize) -> Value {
     json!({"line": line, "character": column})
 }
 
+/// A server initialized on the project at `root`, and its answer to `initialize`.
+fn start_on(root: &Path) -> (Client, Value) {
+    let mut client = Client::start(env!("CARGO_BIN_EXE_kpic"));
+    let initialized =
+        client.request("initialize", json!({"processId": null, "rootUri": uri(root), "capabilities": {}}));
+    client.notify("initialized", json!({}));
+    (client, initialized)
+}
+
+/// The editor's text of the document at `file_uri` is now `text`.
+fn change(client: &mut Client, file_uri: &str, version: u32, text: &str) {
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": file_uri, "version": version}, "contentChanges": [{"text": text}]}),
+    );
+}
+
+/// Asks the server to shut down and exit, as an editor does on closing.
+fn shut_down(mut client: Client) {
+    client.request("shutdown", Value::Null);
+    client.notify("exit", Value::Null);
+    assert!(client.child.wait().unwrap().success());
+}
+
 /// Opens the document at `file_uri` (growth/acquisition.kpi, whose saved text
 /// is `text`) with a typo in it: one diagnostic, at the typo.
 fn open_with_a_typo(client: &mut Client, file_uri: &str, text: &str) {
@@ -52,38 +76,26 @@ fn an_editor_session() {
     let file_uri = uri(&file);
     let text = std::fs::read_to_string(&file).unwrap();
 
-    let mut client = Client::start(env!("CARGO_BIN_EXE_kpic"));
-    let initialized =
-        client.request("initialize", json!({"processId": null, "rootUri": uri(&dir), "capabilities": {}}));
+    let (mut client, initialized) = start_on(&dir);
     assert_eq!(initialized["capabilities"]["hoverProvider"], true);
-    client.notify("initialized", json!({}));
 
     // Opened with a typo: one diagnostic, at the typo.
     open_with_a_typo(&mut client, &file_uri, &text);
 
     // Fixed: the diagnostics are cleared.
-    client.notify(
-        "textDocument/didChange",
-        json!({"textDocument": {"uri": file_uri, "version": 2}, "contentChanges": [{"text": text}]}),
-    );
+    change(&mut client, &file_uri, 2, &text);
     assert_eq!(client.diagnostics_for(&file_uri), Vec::<Value>::new());
 
     // kpic.lock is kept between keystrokes, and read again once it changes on disk.
     let lock_path = dir.join("kpic.lock");
     let locked = std::fs::read_to_string(&lock_path).unwrap();
     std::fs::write(&lock_path, "{ not a lock").unwrap();
-    client.notify(
-        "textDocument/didChange",
-        json!({"textDocument": {"uri": file_uri, "version": 3}, "contentChanges": [{"text": text}]}),
-    );
+    change(&mut client, &file_uri, 3, &text);
     let on_lock = client.diagnostics_for(&uri(&lock_path));
     assert_eq!(on_lock.len(), 1, "{on_lock:?}");
     assert_eq!(on_lock[0]["code"], "invalid-lock");
     std::fs::write(&lock_path, &locked).unwrap();
-    client.notify(
-        "textDocument/didChange",
-        json!({"textDocument": {"uri": file_uri, "version": 4}, "contentChanges": [{"text": text}]}),
-    );
+    change(&mut client, &file_uri, 4, &text);
     assert_eq!(client.diagnostics_for(&uri(&lock_path)), Vec::<Value>::new());
 
     // A file that is not open is read again when it changes on disk.
@@ -169,10 +181,7 @@ fn an_editor_session() {
 
     // Formatting goes through `kpic fmt`.
     let messy = text.replacen("growth\n  tags", "growth\n     tags", 1);
-    client.notify(
-        "textDocument/didChange",
-        json!({"textDocument": {"uri": file_uri, "version": 5}, "contentChanges": [{"text": messy}]}),
-    );
+    change(&mut client, &file_uri, 5, &messy);
     let edits = client.request(
         "textDocument/formatting",
         json!({"textDocument": {"uri": file_uri}, "options": {"tabSize": 2, "insertSpaces": true}}),
@@ -219,9 +228,7 @@ fn an_editor_session() {
     };
     assert_eq!(answer["error"]["code"], -32601, "{answer}");
 
-    client.request("shutdown", Value::Null);
-    client.notify("exit", Value::Null);
-    assert!(client.child.wait().unwrap().success());
+    shut_down(client);
 }
 
 /// An editor that opens the project through a linked folder (macOS's `/tmp`
@@ -237,19 +244,12 @@ fn a_project_opened_through_a_link() {
     let file_uri = uri(&linked.join("growth/acquisition.kpi"));
     let text = std::fs::read_to_string(real.join("growth/acquisition.kpi")).unwrap();
 
-    let mut client = Client::start(env!("CARGO_BIN_EXE_kpic"));
-    client.request("initialize", json!({"processId": null, "rootUri": uri(&linked), "capabilities": {}}));
-    client.notify("initialized", json!({}));
+    let (mut client, _) = start_on(&linked);
     open_with_a_typo(&mut client, &file_uri, &text);
-    client.notify(
-        "textDocument/didChange",
-        json!({"textDocument": {"uri": file_uri, "version": 2}, "contentChanges": [{"text": text}]}),
-    );
+    change(&mut client, &file_uri, 2, &text);
     assert_eq!(client.diagnostics_for(&file_uri), Vec::<Value>::new());
 
-    client.request("shutdown", Value::Null);
-    client.notify("exit", Value::Null);
-    assert!(client.child.wait().unwrap().success());
+    shut_down(client);
     std::fs::remove_file(&linked).unwrap();
     std::fs::remove_dir_all(&real).unwrap();
 }

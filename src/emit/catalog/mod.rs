@@ -28,15 +28,13 @@ pub fn files(valid: &Valid, dialects: &[Dialect]) -> Vec<OutputFile> {
 pub struct Stream<'a> {
     valid: Valid<'a>,
     catalog: Catalog,
-    /// The ids of `catalog.kpis`, in the same order.
-    order: Vec<KpiId>,
     /// How many KPIs the batches so far held.
     done: usize,
 }
 
 impl<'a> Stream<'a> {
     pub fn new(valid: Valid<'a>, order: &[KpiId]) -> Stream<'a> {
-        Stream { valid, catalog: document::build(&valid, order), order: order.to_vec(), done: 0 }
+        Stream { valid, catalog: document::build(&valid, order), done: 0 }
     }
 
     /// The site's assets, and `catalog.json` up to its first KPI.
@@ -50,7 +48,7 @@ impl<'a> Stream<'a> {
 
     /// The pages of `batch`'s KPIs and their part of `catalog.json`.
     pub fn batch(&mut self, batch: Batch) -> Vec<OutputFile> {
-        let kpis = self.done..self.done + batch.kpis.len();
+        let (ids, kpis) = (batch.kpis, self.done..self.done + batch.kpis.len());
         document::add_sql(self.valid.model, &mut self.catalog.kpis[kpis.clone()], batch);
         let entries = &self.catalog.kpis[kpis.clone()];
         let mut json = String::new();
@@ -58,7 +56,7 @@ impl<'a> Stream<'a> {
             json.push_str(if kpis.start + at == 0 { "\n" } else { ",\n" });
             json.push_str(&entry);
         }
-        let pages: Vec<(KpiId, &KpiEntry)> = self.order[kpis.clone()].iter().copied().zip(entries).collect();
+        let pages: Vec<(KpiId, &KpiEntry)> = ids.iter().copied().zip(entries).collect();
         let pages = site::kpi_pages(&self.valid, &self.catalog, &pages);
         for entry in &mut self.catalog.kpis[kpis.clone()] {
             entry.sql.dialects = Vec::new();
