@@ -59,7 +59,9 @@ pub fn check(model: &Model, graph: &Graph, lock: LockState, diagnostics: &mut Ve
             // (a declaration that does not parse is not "removed").
             // Readers of a renamed KPI's old name are in error before that is one error.
             let skipped = in_error(model, graph, diagnostics);
-            let renames = renames(model, &prints, lock);
+            let current: HashMap<&str, KpiId> =
+                model.kpi_ids().map(|id| (model.kpi(id).name.text.as_str(), id)).collect();
+            let renames = renames(&current, &prints, lock);
             let read_after_rename = renamed_but_read(model, &renames, diagnostics);
             let has_errors = diagnostics.iter().any(Diagnostic::is_error);
             let unparsed = diagnostics.iter().any(|d| matches!(d.code, Code::Syntax | Code::TooComplex));
@@ -82,9 +84,9 @@ pub fn check(model: &Model, graph: &Graph, lock: LockState, diagnostics: &mut Ve
                 }
             }
             if !has_errors {
-                removed(model, lock, &renames, &read_after_rename, span, diagnostics);
+                removed(model, &current, lock, &renames, &read_after_rename, span, diagnostics);
             }
-            earlier_views(model, lock, diagnostics);
+            earlier_views(model, &current, lock, diagnostics);
         }
     }
 }
@@ -255,18 +257,29 @@ impl Drift<'_> {
 }
 
 /// KPIs of the lock that are gone, each to the new KPI (not in the lock)
-/// that computes exactly what it computed: renamed.
-fn renames<'a>(model: &Model, prints: &BTreeMap<KpiId, Fingerprint>, lock: &'a Lock) -> BTreeMap<&'a str, KpiId> {
-    let current: HashSet<&str> = model.kpis.iter().map(|k| k.name.text.as_str()).collect();
+/// that computes exactly what it computed: renamed. `current` holds the
+/// project's KPIs by id.
+fn renames<'a>(
+    current: &HashMap<&str, KpiId>,
+    prints: &BTreeMap<KpiId, Fingerprint>,
+    lock: &'a Lock,
+) -> BTreeMap<&'a str, KpiId> {
+    let gone: Vec<(&str, &super::Entry)> = lock
+        .kpis
+        .iter()
+        .filter(|(name, _)| !current.contains_key(name.as_str()))
+        .map(|(n, e)| (n.as_str(), e))
+        .collect();
+    if gone.is_empty() {
+        return BTreeMap::new();
+    }
+    let new: HashSet<KpiId> =
+        current.iter().filter(|(name, _)| !lock.kpis.contains_key(**name)).map(|(_, &id)| id).collect();
     let mut new_by_fingerprint: HashMap<Digest, KpiId> = HashMap::new();
-    for (id, print) in prints.iter().filter(|(id, _)| !lock.kpis.contains_key(&model.kpi(**id).name.text)) {
+    for (id, print) in prints.iter().filter(|(id, _)| new.contains(id)) {
         new_by_fingerprint.entry(print.fingerprint).or_insert(*id);
     }
-    lock.kpis
-        .iter()
-        .filter(|(name, _)| !current.contains(name.as_str()))
-        .filter_map(|(name, entry)| Some((name.as_str(), *new_by_fingerprint.get(&entry.fingerprint)?)))
-        .collect()
+    gone.into_iter().filter_map(|(name, entry)| Some((name, *new_by_fingerprint.get(&entry.fingerprint)?))).collect()
 }
 
 /// A KPI renamed while others still read its old name: one error at the
@@ -308,13 +321,16 @@ fn renamed_but_read<'a>(
 /// with their readers are not reported again.
 fn removed(
     model: &Model,
+    current: &HashMap<&str, KpiId>,
     lock: &Lock,
     renames: &BTreeMap<&str, KpiId>,
     reported: &HashSet<&str>,
     span: Span,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
-    let current: BTreeMap<&str, KpiId> = model.kpi_ids().map(|id| (model.kpi(id).name.text.as_str(), id)).collect();
+    if lock.kpis.keys().all(|name| current.contains_key(name.as_str())) {
+        return;
+    }
     // Indexes built once: a lock with many removed KPIs stays linear.
     let mut readers_of: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for (reader, entry) in lock.kpis.iter().filter(|(name, _)| current.contains_key(name.as_str())) {
@@ -352,27 +368,33 @@ fn removed(
 
 /// A KPI named like an earlier version's view of another (`x_v1` while
 /// `x` is at version 2): deploys keep or drop that view, so it is taken.
-fn earlier_views(model: &Model, lock: &Lock, diagnostics: &mut Vec<Diagnostic>) {
-    let current: HashMap<String, KpiId> =
-        model.kpi_ids().map(|id| (model.kpi(id).name.text.to_lowercase(), id)).collect();
-    for kpi in &model.kpis {
-        let Some(entry) = lock.kpis.get(&kpi.name.text) else { continue };
-        let earlier = entry.history.iter().map(|e| e.version).chain([entry.version]).filter(|v| *v < kpi.version);
-        for version in earlier {
-            let view = format!("{}_v{version}", kpi.name.text);
-            let Some(&other) = current.get(&view.to_lowercase()) else { continue };
-            let other = model.kpi(other);
-            diagnostics.push(
-                Diagnostic::new(
-                    Code::NameCollision,
-                    other.name.span,
-                    format!("KPI `{}` is named like the view of version {version} of `{}`", other.name, kpi.name),
-                )
-                .label("taken by an earlier version")
-                .secondary(kpi.name.span, format!("kpic.lock records version {version} of `{}`", kpi.name))
-                .help("deploys keep or drop the views of earlier versions; rename the KPI"),
-            );
-        }
+fn earlier_views(model: &Model, current: &HashMap<&str, KpiId>, lock: &Lock, diagnostics: &mut Vec<Diagnostic>) {
+    let mut views = Vec::new();
+    for (name, entry) in &lock.kpis {
+        let Some(&id) = current.get(name.as_str()) else { continue };
+        let version = model.kpi(id).version;
+        let earlier = entry.history.iter().map(|e| e.version).chain([entry.version]).filter(|v| *v < version);
+        views.extend(earlier.map(|earlier| (id, earlier)));
+    }
+    if views.is_empty() {
+        return;
+    }
+    let by_lowercase: HashMap<String, KpiId> = current.iter().map(|(name, &id)| (name.to_lowercase(), id)).collect();
+    for (id, version) in views {
+        let kpi = model.kpi(id);
+        let view = format!("{}_v{version}", kpi.name.text);
+        let Some(&other) = by_lowercase.get(&view.to_lowercase()) else { continue };
+        let other = model.kpi(other);
+        diagnostics.push(
+            Diagnostic::new(
+                Code::NameCollision,
+                other.name.span,
+                format!("KPI `{}` is named like the view of version {version} of `{}`", other.name, kpi.name),
+            )
+            .label("taken by an earlier version")
+            .secondary(kpi.name.span, format!("kpic.lock records version {version} of `{}`", kpi.name))
+            .help("deploys keep or drop the views of earlier versions; rename the KPI"),
+        );
     }
 }
 

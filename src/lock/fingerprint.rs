@@ -147,25 +147,46 @@ pub fn fingerprints(model: &Model, order: &[KpiId]) -> BTreeMap<KpiId, Fingerpri
         let value = Digest::of(&format!("{:?} {}", kpi.kind, expr_text(model, None, &kpi.value)));
         (value, Digest::of(&time(kpi)), Digest::of(&dimensions(model, kpi, sources)), by_set[sources])
     });
-    let mut out: BTreeMap<KpiId, Fingerprint> = BTreeMap::new();
-    let mut text = String::new();
-    for ((&id, (value, time, dimensions, sources)), (_, upstream)) in order.iter().zip(own).zip(&reads) {
-        let Some(upstream_prints) = upstream.iter().map(|u| out.get(u)).collect::<Option<Vec<_>>>() else { continue };
-        text.clear();
-        for (u, print) in upstream.iter().zip(upstream_prints) {
-            line(&mut text, format_args!("{}={}", model.kpi(*u).name, print.fingerprint));
+    // What a KPI reads of others needs their fingerprints: KPIs are hashed a
+    // depth at a time (those that read no KPI first), each depth on every core.
+    let mut depth: Vec<Option<usize>> = vec![None; model.kpis.len()];
+    let mut depths: Vec<Vec<usize>> = Vec::new();
+    for (at, (&id, (_, upstream))) in order.iter().zip(&reads).enumerate() {
+        let Some(deepest) =
+            upstream.iter().map(|u| depth[u.index()].map(|d| d + 1)).try_fold(0, |a, d| Some(a.max(d?)))
+        else {
+            continue;
+        };
+        depth[id.index()] = Some(deepest);
+        if depths.len() <= deepest {
+            depths.resize_with(deepest + 1, Vec::new);
         }
-        let parts = Parts { dimensions, settings, sources, time, upstream: Digest::of(&text), value };
-        // The whole: `name=digest` lines of the parts, by name.
-        let mut named = parts.named();
-        named.sort_by_key(|(name, _)| *name);
-        text.clear();
-        for (name, digest) in named {
-            line(&mut text, format_args!("{name}={digest}"));
-        }
-        out.insert(id, Fingerprint { fingerprint: Digest::of(&text), parts });
+        depths[deepest].push(at);
     }
-    out
+    let mut prints: Vec<Option<Fingerprint>> = vec![None; model.kpis.len()];
+    for level in depths {
+        let made = crate::parallel::map_in_parallel(&level, |&at| {
+            let (value, time, dimensions, sources) = own[at];
+            let mut text = String::new();
+            for u in &reads[at].1 {
+                let print = prints[u.index()].expect("upstream KPIs are hashed first");
+                line(&mut text, format_args!("{}={}", model.kpi(*u).name, print.fingerprint));
+            }
+            let parts = Parts { dimensions, settings, sources, time, upstream: Digest::of(&text), value };
+            // The whole: `name=digest` lines of the parts, by name.
+            let mut named = parts.named();
+            named.sort_by_key(|(name, _)| *name);
+            text.clear();
+            for (name, digest) in named {
+                line(&mut text, format_args!("{name}={digest}"));
+            }
+            Fingerprint { fingerprint: Digest::of(&text), parts }
+        });
+        for (at, print) in level.into_iter().zip(made) {
+            prints[order[at].index()] = Some(print);
+        }
+    }
+    prints.into_iter().enumerate().filter_map(|(i, print)| Some((KpiId(i as u32), print?))).collect()
 }
 
 /// Appends `line` to the canonical `text`, lines apart by `\n`.

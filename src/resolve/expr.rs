@@ -113,7 +113,8 @@ impl ExprResolver<'_> {
                 Expr::new(ExprKind::IsNull { expr: Box::new(expr), negated: *negated }, Type::Boolean, span)
             }
             ast::ExprKind::Case { whens, otherwise } => self.case(whens, otherwise.as_deref(), scope, span),
-            ast::ExprKind::Call { name, args, star, at, filter } => {
+            ast::ExprKind::Call(call) => {
+                let ast::Call { name, args, star, at, filter } = call.as_ref();
                 self.call(name, args, *star, at.as_ref(), filter.as_deref(), scope, span)
             }
             ast::ExprKind::RawSql(raw) => {

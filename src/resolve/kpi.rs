@@ -257,7 +257,7 @@ fn formula_kind(decl: &ast::KpiDecl) -> FormulaKind {
         let mut found = false;
         e.walk(&mut |e| {
             found |= match &e.kind {
-                ast::ExprKind::Call { name, .. } => aggregate_function(&name.name).is_some(),
+                ast::ExprKind::Call(call) => aggregate_function(&call.name.name).is_some(),
                 ast::ExprKind::Invalid => true,
                 _ => false,
             }

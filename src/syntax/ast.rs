@@ -224,18 +224,18 @@ pub struct KpiDecl {
     pub owner: Option<Ident>,
     pub tags: Vec<Ident>,
     pub links: Vec<Link>,
-    pub status: Option<StatusDecl>,
+    pub status: Option<Box<StatusDecl>>,
     pub from: Option<Ident>,
     pub value: Option<Expr>,
     pub filters: Vec<Expr>,
     pub grain: Option<Ident>,
     pub window: Option<WindowDecl>,
     pub dimensions: Option<Spanned<Vec<Ident>>>,
-    pub target: Option<TargetDecl>,
-    pub unit: Option<UnitDecl>,
+    pub target: Option<Box<TargetDecl>>,
+    pub unit: Option<Box<UnitDecl>>,
     pub format: Option<Spanned<String>>,
     pub version: Option<Spanned<u32>>,
-    pub periods: Option<PeriodsDecl>,
+    pub periods: Option<Box<PeriodsDecl>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
@@ -346,17 +346,21 @@ pub enum ExprKind {
         whens: Vec<(Expr, Expr)>,
         otherwise: Option<Box<Expr>>,
     },
-    /// A function or aggregate call. `count(*)` has `star` set.
-    Call {
-        name: Ident,
-        args: Vec<Expr>,
-        star: bool,
-        /// `at <column>`: the timestamp that places an aggregate's rows in periods.
-        at: Option<Ident>,
-        filter: Option<Box<Expr>>,
-    },
+    /// A function or aggregate call (boxed: it is the largest kind of node).
+    Call(Box<Call>),
     /// `sql("…")`: the span covers the SQL text inside the quotes.
     RawSql(Spanned<String>),
+}
+
+/// A function or aggregate call. `count(*)` has `star` set.
+#[derive(Debug, Clone)]
+pub struct Call {
+    pub name: Ident,
+    pub args: Vec<Expr>,
+    pub star: bool,
+    /// `at <column>`: the timestamp that places an aggregate's rows in periods.
+    pub at: Option<Ident>,
+    pub filter: Option<Box<Expr>>,
 }
 
 #[derive(Debug, Clone)]
@@ -386,7 +390,7 @@ impl Expr {
             ExprKind::Case { whens, otherwise } => {
                 whens.iter().flat_map(|(c, r)| [c, r]).chain(otherwise.as_deref()).collect()
             }
-            ExprKind::Call { args, filter, .. } => args.iter().chain(filter.as_deref()).collect(),
+            ExprKind::Call(call) => call.args.iter().chain(call.filter.as_deref()).collect(),
         }
     }
 }

@@ -304,7 +304,7 @@ impl<'d> Lowerer<'d> {
             }
             let span = self.span(&property);
             if rule == Rule::p_periods {
-                decl.periods = Some(self.periods(property));
+                decl.periods = Some(Box::new(self.periods(property)));
                 continue;
             }
             let mut inner = property.into_inner().skip(1);
@@ -322,7 +322,7 @@ impl<'d> Lowerer<'d> {
                 Rule::p_status => {
                     let status = self.ident(next());
                     let replaced_by = inner.nth(1).map(|p| self.ident(p));
-                    decl.status = Some(StatusDecl { status, replaced_by });
+                    decl.status = Some(Box::new(StatusDecl { status, replaced_by }));
                 }
                 Rule::p_from => decl.from = Some(self.ident(next())),
                 Rule::p_value => decl.value = Some(self.expr(next())),
@@ -330,11 +330,11 @@ impl<'d> Lowerer<'d> {
                 Rule::p_grain => decl.grain = Some(self.ident(next())),
                 Rule::p_window => decl.window = Some(self.window(next())),
                 Rule::p_dimensions => decl.dimensions = Some(self.ident_list(next())),
-                Rule::p_target => decl.target = Some(self.target(inner, span)),
+                Rule::p_target => decl.target = Some(Box::new(self.target(inner, span))),
                 Rule::p_unit => {
                     let unit = self.ident(next());
                     let qualifier = inner.next().map(|p| self.string(p));
-                    decl.unit = Some(UnitDecl { unit, qualifier });
+                    decl.unit = Some(Box::new(UnitDecl { unit, qualifier }));
                 }
                 Rule::p_format => decl.format = Some(self.string(next())),
                 Rule::p_version => decl.version = Some(self.integer(next())),
@@ -725,7 +725,7 @@ impl<'d> Lowerer<'d> {
                 _ => {}
             }
         }
-        ExprKind::Call { name, args, star, at, filter }
+        ExprKind::Call(Box::new(Call { name, args, star, at, filter }))
     }
 }
 
