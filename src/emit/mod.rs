@@ -157,7 +157,7 @@ pub fn generate(valid: &Valid, dialects: &[Dialect], outputs: Outputs, sink: &mu
         }
     }
     if let Some(scripts) = scripts {
-        sink.take(scripts.endings())?;
+        scripts.endings().try_for_each(|files| sink.take(files))?;
     }
     if outputs.lookml {
         sink.take(lookml::project_files(valid))?;
