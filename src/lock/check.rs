@@ -61,7 +61,7 @@ pub fn check(model: &Model, graph: &Graph, lock: LockState, diagnostics: &mut Ve
             let skipped = in_error(model, graph, diagnostics);
             let current: HashMap<&str, KpiId> =
                 model.kpi_ids().map(|id| (model.kpi(id).name.text.as_str(), id)).collect();
-            let renames = renames(&current, &prints, lock);
+            let renames = renames(model, &current, &prints, lock);
             let read_after_rename = renamed_but_read(model, &renames, diagnostics);
             let has_errors = diagnostics.iter().any(Diagnostic::is_error);
             let unparsed = diagnostics.iter().any(|d| matches!(d.code, Code::Syntax | Code::TooComplex));
@@ -260,6 +260,7 @@ impl Drift<'_> {
 /// that computes exactly what it computed: renamed. `current` holds the
 /// project's KPIs by id.
 fn renames<'a>(
+    model: &Model,
     current: &HashMap<&str, KpiId>,
     prints: &BTreeMap<KpiId, Fingerprint>,
     lock: &'a Lock,
@@ -268,15 +269,13 @@ fn renames<'a>(
         .kpis
         .iter()
         .filter(|(name, _)| !current.contains_key(name.as_str()))
-        .map(|(n, e)| (n.as_str(), e))
+        .map(|(name, entry)| (name.as_str(), entry))
         .collect();
     if gone.is_empty() {
         return BTreeMap::new();
     }
-    let new: HashSet<KpiId> =
-        current.iter().filter(|(name, _)| !lock.kpis.contains_key(**name)).map(|(_, &id)| id).collect();
     let mut new_by_fingerprint: HashMap<Digest, KpiId> = HashMap::new();
-    for (id, print) in prints.iter().filter(|(id, _)| new.contains(id)) {
+    for (id, print) in prints.iter().filter(|(id, _)| !lock.kpis.contains_key(&model.kpi(**id).name.text)) {
         new_by_fingerprint.entry(print.fingerprint).or_insert(*id);
     }
     gone.into_iter().filter_map(|(name, entry)| Some((name, *new_by_fingerprint.get(&entry.fingerprint)?))).collect()
