@@ -1,6 +1,7 @@
 //! Work spread over the machine's cores, results in input order, so that
 //! output stays deterministic.
 
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Below this many items [`map_in_parallel`] stays on the calling thread.
@@ -16,19 +17,26 @@ fn cores() -> usize {
 
 /// `f` over `items`, results in order, on every core (the calling thread
 /// among them; the others with kpic's large stack, as emitters recurse over
-/// expressions). Each thread takes the next block of items when done with one.
+/// expressions). Each thread takes the next block of items when done with one
+/// and writes its results in their place, so they are never held twice.
 pub fn map_in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     let threads = cores();
     if threads < 2 || items.len() < PARALLEL_FROM {
         return items.iter().map(&f).collect();
     }
-    let blocks: Vec<&[T]> = items.chunks(items.len().div_ceil(threads * BLOCKS_PER_CORE)).collect();
-    let done = map_each_on_every_core(&blocks, |block| block.iter().map(&f).collect::<Vec<R>>());
-    let mut results = Vec::with_capacity(items.len());
-    for block in done {
-        results.extend(block);
-    }
-    results
+    let block = items.len().div_ceil(threads * BLOCKS_PER_CORE);
+    let mut results: Vec<Option<R>> = std::iter::repeat_with(|| None).take(items.len()).collect();
+    let blocks: Vec<Mutex<(&[T], &mut [Option<R>])>> =
+        items.chunks(block).zip(results.chunks_mut(block)).map(Mutex::new).collect();
+    map_each_on_every_core(&blocks, |block| {
+        let mut block = block.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let (items, slots) = &mut *block;
+        for (item, slot) in items.iter().zip(slots.iter_mut()) {
+            *slot = Some(f(item));
+        }
+    });
+    drop(blocks);
+    results.into_iter().map(|result| result.expect("every block ran")).collect()
 }
 
 /// `f` over `items`, results in order, on every core, each thread taking the
@@ -115,4 +123,15 @@ impl<T, F: FnOnce() -> T> Beside<'_, T, F> {
 
 fn take<F>(work: &Slot<F>) -> Option<F> {
     work.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn results_come_in_input_order() {
+        // More items than one block per core, not a multiple of the block size.
+        let items: Vec<u64> = (0..10_007).collect();
+        let squares = super::map_in_parallel(&items, |n| n * n);
+        assert_eq!(squares, items.iter().map(|n| n * n).collect::<Vec<_>>());
+    }
 }
