@@ -76,12 +76,15 @@ pub fn single_quoted(text: &str) -> String {
 pub fn enclosed(quote: char, text: &str, escape: impl Fn(char) -> Option<&'static str>) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push(quote);
-    for c in text.chars() {
-        match escape(c) {
-            Some(escaped) => out.push_str(escaped),
-            None => out.push(c),
+    let mut plain = 0;
+    for (at, c) in text.char_indices() {
+        if let Some(escaped) = escape(c) {
+            out.push_str(&text[plain..at]);
+            out.push_str(escaped);
+            plain = at + c.len_utf8();
         }
     }
+    out.push_str(&text[plain..]);
     out.push(quote);
     out
 }
