@@ -88,12 +88,30 @@ enum LockFile {
 #[derive(Clone)]
 struct ReadLock {
     parsed: Result<Arc<lock::Lock>, lock::LockError>,
+    /// Without its text when it parsed: a lock is larger than the project's
+    /// definitions, and findings rarely point into one that parses, so its
+    /// text is read again when one does ([`show_lock_text`]).
     file: source::SourceFile,
 }
 
 impl ReadLock {
     fn new(path: std::path::PathBuf, text: String) -> ReadLock {
-        ReadLock { parsed: lock::Lock::parse(&text).map(Arc::new), file: source::SourceFile::new(path, text) }
+        let parsed = lock::Lock::parse(&text).map(Arc::new);
+        let text = if parsed.is_ok() { String::new() } else { text };
+        ReadLock { parsed, file: source::SourceFile::new(path, text) }
+    }
+}
+
+/// Reads the text of the lock file `file` (held without it, see [`ReadLock`])
+/// again when a finding points into it, so that the finding can show it.
+fn show_lock_text(sources: &mut SourceMap, file: source::FileId, diagnostics: &[Diagnostic]) {
+    let shown = diagnostics.iter().flat_map(|d| &d.labels).any(|label| label.span.file == file);
+    let lock = sources.get(file);
+    if shown && lock.text.is_empty() {
+        // Unreadable now: the finding is shown without its text.
+        if let Ok(text) = std::fs::read_to_string(&lock.path) {
+            sources.replace(file, source::SourceFile::new(lock.path.clone(), text));
+        }
     }
 }
 
@@ -148,19 +166,23 @@ fn check_with_lock<E: Send>(
         (model, graph, lock_read.join())
     });
     let mut parsed_lock = None;
+    let mut lock_file = None;
     let state = match lock_read? {
         LockFile::Unchecked => lock::LockState::Unchecked,
         LockFile::Missing => lock::LockState::Missing,
         LockFile::Read(ReadLock { parsed, file }) => {
             let parsed = parsed_lock.insert(parsed);
             let at = parsed.as_ref().err().map_or(0, |e| e.at);
-            let file = sources.add(file);
+            let file = *lock_file.insert(sources.add(file));
             let span = source::Span::new(file, at, at);
             let lock = parsed.as_deref().map_err(|e| e.message.clone());
             lock::LockState::Present(lock::LockInput { lock, span })
         }
     };
     lock::check(&model, &graph, state, &mut diagnostics);
+    if let Some(file) = lock_file {
+        show_lock_text(&mut sources, file, &diagnostics);
+    }
     diagnostics::sort(&mut diagnostics);
     diagnostics::merge_groups(&mut diagnostics);
     let lock = parsed_lock.and_then(Result::ok);

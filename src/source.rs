@@ -153,6 +153,11 @@ impl SourceMap {
         &self.files[id.0 as usize]
     }
 
+    /// Puts `file` in the place of the file at `id`.
+    pub fn replace(&mut self, id: FileId, file: SourceFile) {
+        self.files[id.0 as usize] = file;
+    }
+
     pub fn files(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
         self.files.iter().enumerate().map(|(i, f)| (FileId(i as u32), f))
     }
