@@ -211,10 +211,12 @@ fn rank_by_name(model: &Model, graph: &DiGraph<Node, ()>) -> Vec<u32> {
         Node::Source(id) => (0, model.source(id).name.text.as_str()),
         Node::Kpi(id) => (1, model.kpi(id).name.text.as_str()),
     };
-    let mut sorted: Vec<NodeIndex> = graph.node_indices().collect();
-    sorted.sort_by_key(|n| (name(graph[*n]), *n));
+    // The keys are gathered first, so that comparing two does not look names up
+    // (unique by the node index, so an unstable sort gives the one order).
+    let mut sorted: Vec<((u8, &str), NodeIndex)> = graph.node_indices().map(|n| (name(graph[n]), n)).collect();
+    sorted.sort_unstable();
     let mut rank = vec![0; sorted.len()];
-    for (place, node) in sorted.into_iter().enumerate() {
+    for (place, (_, node)) in sorted.into_iter().enumerate() {
         rank[node.index()] = place as u32;
     }
     rank

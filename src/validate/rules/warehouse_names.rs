@@ -14,7 +14,7 @@ use crate::source::Span;
 
 /// Reports colliding and overlong view names, and views named like the tables sources read.
 pub fn check(model: &Model, _graph: &Graph, diagnostics: &mut Vec<Diagnostic>) {
-    let mut taken: HashMap<String, (String, Span)> = HashMap::new();
+    let mut taken: HashMap<String, (String, Span)> = HashMap::with_capacity(2 * model.kpis.len());
     // A KPI's views are also its file, `sql/<dialect>/<kpi>.sql`.
     let kpics_own = [
         (SCOREBOARD_VIEW, "the name of kpic's scoreboard view", "taken by the scoreboard"),
@@ -35,14 +35,18 @@ pub fn check(model: &Model, _graph: &Graph, diagnostics: &mut Vec<Diagnostic>) {
                 .help("rename the KPI"),
         );
     }
+    let strictest = Dialect::strictest_identifier_limit(&model.settings.dialects);
     for kpi in &model.kpis {
         let views = [kpi.name.text.clone(), versioned(kpi)];
+        let keys = views.each_ref().map(|view| view.to_lowercase());
         // One report per KPI: `Revenue` clashes with `revenue` twice, alias and versioned view.
-        match views.iter().find_map(|view| Some((view, taken.get(&view.to_lowercase())?))) {
+        match views.iter().zip(&keys).find_map(|(view, key)| Some((view, taken.get(key)?))) {
             Some((view, (other, first))) => diagnostics.push(collision(kpi, view, other, *first)),
-            None => taken.extend(views.map(|view| (view.to_lowercase(), (view, kpi.name.span)))),
+            None => taken.extend(keys.into_iter().zip(views).map(|(key, view)| (key, (view, kpi.name.span)))),
         }
-        too_long(model, kpi, diagnostics);
+        if let Some(limit) = strictest {
+            too_long(kpi, limit, diagnostics);
+        }
     }
     tables_named_like_views(model, &taken, diagnostics);
 }
@@ -62,10 +66,7 @@ fn collision(kpi: &Kpi, view: &str, other: &str, first: Span) -> Diagnostic {
     .help("view names are compared ignoring case; rename one of the KPIs")
 }
 
-fn too_long(model: &Model, kpi: &Kpi, diagnostics: &mut Vec<Diagnostic>) {
-    let view = versioned(kpi);
-    let strictest = Dialect::strictest_identifier_limit(&model.settings.dialects);
-    let Some((limit, dialect)) = strictest else { return };
+fn too_long(kpi: &Kpi, (limit, dialect): (usize, Dialect), diagnostics: &mut Vec<Diagnostic>) {
     // Dimensions are columns of the view, under the same limit.
     for dimension in kpi.dimensions.iter().filter(|d| d.text.len() > limit) {
         diagnostics.push(
@@ -83,6 +84,7 @@ fn too_long(model: &Model, kpi: &Kpi, diagnostics: &mut Vec<Diagnostic>) {
             .help(format!("name the dimension in at most {limit} bytes")),
         );
     }
+    let view = versioned(kpi);
     if view.len() <= limit {
         return;
     }
