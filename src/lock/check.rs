@@ -77,12 +77,18 @@ pub fn check(model: &Model, graph: &Graph, lock: LockState, diagnostics: &mut Ve
                 .collect();
             let drift = Drift { model, graph, prints: &prints, lock };
             let renamed_to: HashSet<KpiId> = renames.values().copied().collect();
-            for (&id, print) in prints.iter().filter(|(id, _)| !unparsed && !skipped.contains(id)) {
-                // A KPI under a new name is reported as the rename.
-                if !renamed_to.contains(&id) {
-                    drift.versions(id, print, diagnostics);
-                }
-            }
+            // A KPI under a new name is reported as the rename.
+            let compared: Vec<(KpiId, &Fingerprint)> = prints
+                .iter()
+                .filter(|(id, _)| !unparsed && !skipped.contains(id) && !renamed_to.contains(id))
+                .map(|(&id, print)| (id, print))
+                .collect();
+            let found = crate::parallel::map_in_parallel(&compared, |&(id, print)| {
+                let mut found = Vec::new();
+                drift.versions(id, print, &mut found);
+                found
+            });
+            diagnostics.extend(found.into_iter().flatten());
             if !has_errors {
                 removed(model, &current, lock, &renames, &read_after_rename, span, diagnostics);
             }
