@@ -1,8 +1,8 @@
 //! Work spread over the machine's cores, results in input order, so that
 //! output stays deterministic.
 
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 
 /// Below this many items [`map_in_parallel`] stays on the calling thread.
 const PARALLEL_FROM: usize = 64;

@@ -22,10 +22,17 @@ pub struct Declarations<'a> {
 impl<'a> Declarations<'a> {
     pub fn collect(files: &'a [Arc<ast::File>], diagnostics: &mut Vec<Diagnostic>) -> Self {
         let projects = files.iter().flat_map(|f| &f.projects).collect();
-        let (teams, team_ids) = unique(files.iter().flat_map(|f| &f.teams), |t| &t.id, "team", TeamId, diagnostics);
-        let (sources, source_ids) =
-            unique(files.iter().flat_map(|f| &f.sources), |s| &s.id, "source", SourceId, diagnostics);
-        let (kpis, kpi_ids) = unique(files.iter().flat_map(|f| &f.kpis), |k| &k.id, "KPI", KpiId, diagnostics);
+        let (teams, team_ids) =
+            unique(files.iter().flat_map(|f| &f.teams), |t| &t.id, "team", (TeamId, TeamId::index), diagnostics);
+        let (sources, source_ids) = unique(
+            files.iter().flat_map(|f| &f.sources),
+            |s| &s.id,
+            "source",
+            (SourceId, SourceId::index),
+            diagnostics,
+        );
+        let (kpis, kpi_ids) =
+            unique(files.iter().flat_map(|f| &f.kpis), |k| &k.id, "KPI", (KpiId, KpiId::index), diagnostics);
         Declarations { projects, teams, sources, kpis, team_ids, source_ids, kpi_ids }
     }
 }
@@ -34,26 +41,26 @@ fn unique<'a, T, Id: Copy>(
     items: impl Iterator<Item = &'a T>,
     id_of: impl Fn(&T) -> &Ident,
     kind: &str,
-    make_id: impl Fn(u32) -> Id,
+    (make_id, index_of): (impl Fn(u32) -> Id, impl Fn(Id) -> usize),
     diagnostics: &mut Vec<Diagnostic>,
 ) -> (Vec<&'a T>, HashMap<String, Id>) {
-    let mut kept: Vec<&T> = Vec::new();
-    let mut ids: HashMap<String, u32> = HashMap::new();
+    let items: Vec<&T> = items.collect();
+    let mut kept: Vec<&T> = Vec::with_capacity(items.len());
+    let mut ids: HashMap<String, Id> = HashMap::with_capacity(items.len());
     for item in items {
         let id = id_of(item);
         if let Some(&first) = ids.get(&id.name) {
             diagnostics.push(
                 Diagnostic::new(Code::DuplicateName, id.span, format!("{kind} `{}` is declared twice", id.name))
                     .label("declared again here")
-                    .secondary(id_of(kept[first as usize]).span, "first declared here")
+                    .secondary(id_of(kept[index_of(first)]).span, "first declared here")
                     .help(format!("rename one of them; {kind} ids are unique across all files"))
                     .grouped(format!("{kind} {}", id.name)),
             );
             continue;
         }
-        ids.insert(id.name.clone(), kept.len() as u32);
+        ids.insert(id.name.clone(), make_id(kept.len() as u32));
         kept.push(item);
     }
-    let ids = ids.into_iter().map(|(name, index)| (name, make_id(index))).collect();
     (kept, ids)
 }
