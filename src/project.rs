@@ -168,16 +168,19 @@ fn is_project_root(dir: &Path) -> Result<bool, LoadError> {
 
 /// Whether a file's text has a `project NAME {` line (a cheap look, not a parse).
 fn declares_project(text: &str) -> bool {
-    text.lines().any(|line| {
-        let Some(rest) = line.trim_start().strip_prefix("project") else { return false };
-        if !rest.starts_with([' ', '\t']) {
-            return false;
-        }
-        let rest = rest.trim_start();
-        let name_end = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(rest.len());
-        let after = rest[name_end..].trim();
-        rest.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') && (after.is_empty() || after.starts_with('{'))
-    })
+    // The line by line look only where the word is (most files have none).
+    text.contains("project")
+        && text.lines().any(|line| {
+            let Some(rest) = line.trim_start().strip_prefix("project") else { return false };
+            if !rest.starts_with([' ', '\t']) {
+                return false;
+            }
+            let rest = rest.trim_start();
+            let name_end = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(rest.len());
+            let after = rest[name_end..].trim();
+            rest.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+                && (after.is_empty() || after.starts_with('{'))
+        })
 }
 
 /// The project roots inside `dir` (not `dir` itself), not looking inside them.

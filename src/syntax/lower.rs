@@ -1,7 +1,6 @@
 //! pest pairs → AST. Reports repeated properties and bad string escapes; every
 //! other check waits for `resolve`, where names are known.
 
-use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use pest::iterators::{Pair, Pairs};
@@ -54,9 +53,16 @@ const MAX_NUMBER: f64 = 1e38;
 /// thousands of terms work, and every stage stays within the CLI's stack.
 const MAX_OPERATORS: usize = 20_000;
 
-/// Remembers where each single-valued property of a block was first given.
+/// Remembers where each single-valued property of a block was first given
+/// (a block has a few: a list is quicker to look through than to hash).
 #[derive(Default)]
-struct Seen(HashMap<Rule, Span>);
+struct Seen(Vec<(Rule, Span)>);
+
+impl Seen {
+    fn get(&self, property: Rule) -> Option<Span> {
+        self.0.iter().find(|(rule, _)| *rule == property).map(|&(_, span)| span)
+    }
+}
 
 impl<'d> Lowerer<'d> {
     pub fn new(file: FileId, offset: usize, diagnostics: &'d mut Vec<Diagnostic>) -> Self {
@@ -88,8 +94,8 @@ impl<'d> Lowerer<'d> {
     /// Reports a property given twice; returns whether this is its first occurrence.
     fn first(&mut self, seen: &mut Seen, property: &Pair<Rule>) -> bool {
         let span = self.span(property);
-        let Some(&first) = seen.0.get(&property.as_rule()) else {
-            seen.0.insert(property.as_rule(), span);
+        let Some(first) = seen.get(property.as_rule()) else {
+            seen.0.push((property.as_rule(), span));
             return true;
         };
         let keyword = property.as_str().split_whitespace().next().unwrap_or("");
@@ -257,7 +263,7 @@ impl<'d> Lowerer<'d> {
         let rule = property.as_rule();
         if rule == Rule::p_sql || rule == Rule::p_table {
             let other = if rule == Rule::p_sql { Rule::p_table } else { Rule::p_sql };
-            if let Some(&first) = seen.0.get(&other) {
+            if let Some(first) = seen.get(other) {
                 let span = self.span(property);
                 self.diagnostics.push(
                     Diagnostic::new(Code::DuplicateProperty, span, "a source reads either a `table` or a `sql` query")
