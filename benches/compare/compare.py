@@ -522,7 +522,7 @@ def install(force: bool) -> dict[str, float]:
         t0 = time.perf_counter()
         pj.write_text(text)
         subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--loglevel=error"],
-                       cwd=MALLOY_DIR, env=env, check=True)
+                       cwd=MALLOY_DIR, check=True)
         stamp.write_text(text)
         took["Malloy (npm)"] = time.perf_counter() - t0
     (MALLOY_DIR / "compile.js").write_text(MALLOY_SCRIPT.lstrip())
