@@ -26,8 +26,7 @@ pub fn map_in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync
     }
     let block = items.len().div_ceil(threads * BLOCKS_PER_CORE);
     let mut results: Vec<Option<R>> = std::iter::repeat_with(|| None).take(items.len()).collect();
-    let blocks: Vec<Mutex<(&[T], &mut [Option<R>])>> =
-        items.chunks(block).zip(results.chunks_mut(block)).map(Mutex::new).collect();
+    let blocks: Vec<Block<T, R>> = items.chunks(block).zip(results.chunks_mut(block)).map(Mutex::new).collect();
     map_each_on_every_core(&blocks, |block| {
         let mut block = block.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let (items, slots) = &mut *block;
@@ -38,6 +37,9 @@ pub fn map_in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync
     drop(blocks);
     results.into_iter().map(|result| result.expect("every block ran")).collect()
 }
+
+/// A block of items and the places of their results, for one thread at a time.
+type Block<'a, T, R> = Mutex<(&'a [T], &'a mut [Option<R>])>;
 
 /// `f` over `items`, results in order, on every core, each thread taking the
 /// next item when it is done with one: for few items of very different sizes

@@ -63,26 +63,14 @@ pub struct SourceFile {
     pub invalid_utf8_at: Option<u32>,
     /// The path relative to the project root, when the file was loaded from a project folder.
     pub in_project: Option<PathBuf>,
-    /// Where each line starts: found when a position is first asked for
-    /// (most files, and kpic.lock, are never shown in a diagnostic).
-    line_starts: std::sync::OnceLock<Vec<u32>>,
+    line_starts: Vec<u32>,
 }
 
 impl SourceFile {
     pub fn new(path: impl Into<PathBuf>, text: impl Into<String>) -> SourceFile {
-        SourceFile {
-            path: path.into(),
-            text: text.into(),
-            invalid_utf8_at: None,
-            in_project: None,
-            line_starts: std::sync::OnceLock::new(),
-        }
-    }
-
-    fn line_starts(&self) -> &[u32] {
-        self.line_starts.get_or_init(|| {
-            std::iter::once(0).chain(self.text.match_indices('\n').map(|(i, _)| i as u32 + 1)).collect()
-        })
+        let text = text.into();
+        let line_starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i as u32 + 1)).collect();
+        SourceFile { path: path.into(), text, invalid_utf8_at: None, in_project: None, line_starts }
     }
 
     /// A file read from disk: a leading byte-order mark dropped, bytes that
@@ -104,9 +92,8 @@ impl SourceFile {
 
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: u32) -> (usize, usize) {
-        let line_starts = self.line_starts();
-        let line = line_starts.partition_point(|&start| start <= offset) - 1;
-        let line_start = line_starts[line] as usize;
+        let line = self.line_starts.partition_point(|&start| start <= offset) - 1;
+        let line_start = self.line_starts[line] as usize;
         let end = (offset as usize).min(self.text.len());
         let column = self.text.get(line_start..end).map_or(0, |s| s.chars().count());
         (line + 1, column + 1)
@@ -114,7 +101,7 @@ impl SourceFile {
 
     /// Byte offset of a 1-based line and column (in characters), clamped to the text.
     pub fn offset_of(&self, line: usize, column: usize) -> usize {
-        let Some(&line_start) = self.line_starts().get(line.saturating_sub(1)) else {
+        let Some(&line_start) = self.line_starts.get(line.saturating_sub(1)) else {
             return self.text.len();
         };
         let rest = &self.text[line_start as usize..];

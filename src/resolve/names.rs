@@ -23,16 +23,11 @@ impl<'a> Declarations<'a> {
     pub fn collect(files: &'a [Arc<ast::File>], diagnostics: &mut Vec<Diagnostic>) -> Self {
         let projects = files.iter().flat_map(|f| &f.projects).collect();
         let (teams, team_ids) =
-            unique(files.iter().flat_map(|f| &f.teams), |t| &t.id, "team", (TeamId, TeamId::index), diagnostics);
-        let (sources, source_ids) = unique(
-            files.iter().flat_map(|f| &f.sources),
-            |s| &s.id,
-            "source",
-            (SourceId, SourceId::index),
-            diagnostics,
-        );
+            unique(files.iter().flat_map(|f| &f.teams), |t| &t.id, "team", TeamId, TeamId::index, diagnostics);
+        let (sources, source_ids) =
+            unique(files.iter().flat_map(|f| &f.sources), |s| &s.id, "source", SourceId, SourceId::index, diagnostics);
         let (kpis, kpi_ids) =
-            unique(files.iter().flat_map(|f| &f.kpis), |k| &k.id, "KPI", (KpiId, KpiId::index), diagnostics);
+            unique(files.iter().flat_map(|f| &f.kpis), |k| &k.id, "KPI", KpiId, KpiId::index, diagnostics);
         Declarations { projects, teams, sources, kpis, team_ids, source_ids, kpi_ids }
     }
 }
@@ -41,7 +36,8 @@ fn unique<'a, T, Id: Copy>(
     items: impl Iterator<Item = &'a T>,
     id_of: impl Fn(&T) -> &Ident,
     kind: &str,
-    (make_id, index_of): (impl Fn(u32) -> Id, impl Fn(Id) -> usize),
+    make_id: impl Fn(u32) -> Id,
+    index_of: impl Fn(Id) -> usize,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> (Vec<&'a T>, HashMap<String, Id>) {
     let items: Vec<&T> = items.collect();

@@ -180,8 +180,7 @@ fn svg(g: &StableDiGraph<Vertex, ()>, centres: &BTreeMap<NodeIndex, (f64, f64)>)
 }
 
 /// A coordinate with one decimal, rounded in integers: `{:.1}` formats a
-/// float exactly, with big-number arithmetic, and drawing took a tenth of
-/// `emit`'s time.
+/// float exactly, with big-number arithmetic (a third of drawing a lineage).
 struct Tenths(f64);
 
 impl std::fmt::Display for Tenths {
