@@ -2,6 +2,8 @@
 //! dimension value, with its owning team and contacts, unit, value, target
 //! and status — what an alert, a scheduled post or an exec dashboard reads.
 
+use std::fmt::Write as _;
+
 use super::{qualified, versioned_name, SqlDialect};
 use crate::model::{Kpi, KpiId, Model, Unit, SCOREBOARD_VIEW};
 
@@ -59,22 +61,33 @@ fn latest_complete(model: &Model, id: KpiId, d: &dyn SqlDialect) -> String {
         q("status"),
         q("period_complete"),
     ];
-    let columns: Vec<String> = values.iter().zip(COLUMNS).map(|(v, c)| format!("{v} AS {}", q(c))).collect();
-    let mut inner: Vec<String> =
-        ["period_start", "period_end", "value", "target", "status", "period_complete"].map(q).to_vec();
-    inner.extend(
-        kpi.dimensions.iter().enumerate().map(|(i, name)| format!("{} AS {}", q(&name.text), q(&format!("d{i}")))),
-    );
-    inner.push(format!("MAX({}) OVER () AS {}", q("period_start"), q("latest")));
-    format!(
-        "SELECT {}\nFROM (SELECT {} FROM {view} WHERE {}) AS {}\nWHERE {} = {}",
-        columns.join(", "),
-        inner.join(", "),
+    // Written into one string: this runs for every KPI in every dialect.
+    let mut out = String::from("SELECT ");
+    for (at, (value, column)) in values.iter().zip(COLUMNS).enumerate() {
+        let comma = if at == 0 { "" } else { ", " };
+        let _ = write!(out, "{comma}{value} AS {}", q(column));
+    }
+    out.push_str("\nFROM (SELECT ");
+    for (at, column) in
+        ["period_start", "period_end", "value", "target", "status", "period_complete"].iter().enumerate()
+    {
+        let comma = if at == 0 { "" } else { ", " };
+        let _ = write!(out, "{comma}{}", q(column));
+    }
+    for (i, name) in kpi.dimensions.iter().enumerate() {
+        let _ = write!(out, ", {} AS {}", q(&name.text), q(&format!("d{i}")));
+    }
+    let _ = write!(
+        out,
+        ", MAX({}) OVER () AS {} FROM {view} WHERE {}) AS {}\nWHERE {} = {}",
+        q("period_start"),
+        q("latest"),
         q("period_complete"),
         q("v"),
         q("period_start"),
         q("latest"),
-    )
+    );
+    out
 }
 
 /// `country=DE, plan=pro` (a NULL value as `(null)`); NULL for a KPI without dimensions.
