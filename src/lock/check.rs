@@ -264,7 +264,7 @@ impl Drift<'_> {
 
 /// KPIs of the lock that are gone, each to the new KPI (not in the lock)
 /// that computes exactly what it computed: renamed. `current` holds the
-/// project's KPIs by id.
+/// project's KPIs by name.
 fn renames<'a>(
     model: &Model,
     current: &HashMap<&str, KpiId>,
@@ -333,7 +333,12 @@ fn removed(
     span: Span,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
-    if lock.kpis.keys().all(|name| current.contains_key(name.as_str())) {
+    let gone: Vec<(&String, &super::Entry)> = lock
+        .kpis
+        .iter()
+        .filter(|(name, _)| !current.contains_key(name.as_str()) && !reported.contains(name.as_str()))
+        .collect();
+    if gone.is_empty() {
         return;
     }
     // Indexes built once: a lock with many removed KPIs stays linear.
@@ -343,10 +348,7 @@ fn removed(
             readers_of.entry(read.as_str()).or_default().push(reader.as_str());
         }
     }
-    for (name, entry) in &lock.kpis {
-        if current.contains_key(name.as_str()) || reported.contains(name.as_str()) {
-            continue;
-        }
+    for (name, entry) in gone {
         let readers = readers_of.get(name.as_str()).map_or(&[][..], Vec::as_slice);
         let (message, label, mut diagnostic_span) = match renames.get(name.as_str()) {
             Some(&id) => (
