@@ -11,8 +11,11 @@ const PARALLEL_FROM: usize = 64;
 /// that a core done early takes over work (files and KPIs differ in size).
 const BLOCKS_PER_CORE: usize = 16;
 
+/// The machine's cores, asked once: the standard library reads the process's
+/// cgroup files every time.
 fn cores() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
 /// `f` over `items`, results in order, on every core (the calling thread

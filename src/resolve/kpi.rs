@@ -29,12 +29,14 @@ pub fn resolve_all(
         let mut found = Vec::new();
         (context.kpi(decl, &mut found), found)
     });
-    let mut kpis = Vec::with_capacity(resolved.len());
-    for (kpi, found) in resolved {
-        diagnostics.extend(found);
-        kpis.push(kpi);
-    }
-    kpis
+    // Collected in place: the KPIs are not held twice.
+    resolved
+        .into_iter()
+        .map(|(kpi, found)| {
+            diagnostics.extend(found);
+            kpi
+        })
+        .collect()
 }
 
 struct Context<'a> {
