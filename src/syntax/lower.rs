@@ -71,6 +71,9 @@ impl<'d> Lowerer<'d> {
 
     pub fn file(&mut self, mut pairs: Pairs<Rule>, ast: &mut File) {
         let Some(file) = pairs.next() else { return };
+        // Sized once: a file holds many KPIs, and each is large.
+        let kpis = file.clone().into_inner().filter(|d| d.as_rule() == Rule::kpi_decl).count();
+        ast.kpis.reserve_exact(kpis);
         for declaration in file.into_inner() {
             match declaration.as_rule() {
                 Rule::project_decl => ast.projects.push(self.project(declaration)),
