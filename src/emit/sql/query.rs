@@ -22,15 +22,22 @@ impl Query {
         self.ctes.push((name, materialized, body));
     }
 
+    /// The query, written into one string (a view's CTEs are most of its text).
     pub fn finish(self, select: &str) -> String {
-        let mut out = String::from(if self.recursive { "WITH RECURSIVE\n" } else { "WITH\n" });
-        let ctes: Vec<String> = self
-            .ctes
-            .iter()
+        let head = if self.recursive { "WITH RECURSIVE\n" } else { "WITH\n" };
+        let parts: usize =
+            self.ctes.iter().map(|(name, materialized, body)| name.len() + materialized.len() + body.len() + 12).sum();
+        let mut out = String::with_capacity(head.len() + parts + select.len() + 1);
+        out.push_str(head);
+        for (at, (name, materialized, body)) in self.ctes.iter().enumerate() {
+            if at > 0 {
+                out.push_str(",\n");
+            }
             // Bodies are not re-indented: a line break may lie inside a string literal.
-            .map(|(name, materialized, body)| format!("{name} AS {materialized}(\n{body}\n)"))
-            .collect();
-        out.push_str(&ctes.join(",\n"));
+            for piece in [name.as_str(), " AS ", materialized, "(\n", body, "\n)"] {
+                out.push_str(piece);
+            }
+        }
         out.push('\n');
         out.push_str(select);
         out
@@ -39,7 +46,17 @@ impl Query {
 
 /// `SELECT a, b\nFROM …` with one column per line when there are several.
 pub fn select(columns: &[String], rest: &str) -> String {
-    let columns =
-        if columns.len() > 2 { format!("\n  {}", columns.join(",\n  ")) } else { format!(" {}", columns.join(", ")) };
-    format!("SELECT{columns}\n{rest}")
+    let separator = if columns.len() > 2 { ",\n  " } else { ", " };
+    let width: usize = columns.iter().map(|c| c.len() + separator.len()).sum();
+    let mut out = String::with_capacity("SELECT\n  ".len() + width + 1 + rest.len());
+    out.push_str(if columns.len() > 2 { "SELECT\n  " } else { "SELECT " });
+    for (at, column) in columns.iter().enumerate() {
+        if at > 0 {
+            out.push_str(separator);
+        }
+        out.push_str(column);
+    }
+    out.push('\n');
+    out.push_str(rest);
+    out
 }
