@@ -208,7 +208,7 @@ impl<'a> Frame<'a> {
         let today = self.d.current_date(self.time_zone);
         outer.push(format!("({} <= {today}) AS {}", self.q("period_end"), self.q("period_complete")));
         let inner = select(&inner, &format!("FROM {}", self.q(measures)));
-        select(&outer, &format!("FROM (\n{inner}\n) AS {}", self.q("r")))
+        select(&outer, &["FROM (\n", &inner, "\n) AS ", &self.q("r")].concat())
     }
 
     /// Whether the target applies to the period (its optional dates).
