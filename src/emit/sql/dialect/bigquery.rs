@@ -17,8 +17,8 @@ impl SqlDialect for BigQuery {
 
     fn quote_ident(&self, name: &str) -> String {
         super::enclosed('`', name, |c| match c {
-            '\\' => Some("\\\\"),
-            '`' => Some("\\`"),
+            b'\\' => Some("\\\\"),
+            b'`' => Some("\\`"),
             _ => None,
         })
     }

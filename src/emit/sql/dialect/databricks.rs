@@ -51,7 +51,7 @@ impl SqlDialect for Databricks {
     }
 
     fn quote_ident(&self, name: &str) -> String {
-        super::enclosed('`', name, |c| (c == '`').then_some("``"))
+        super::enclosed('`', name, |c| (c == b'`').then_some("``"))
     }
 
     /// Spark string literals use backslash escapes. A quote is spelled

@@ -54,34 +54,36 @@ pub fn plus_interval(date: &str, n: i64, unit: DateUnit, quoted: bool) -> String
 /// backslashes doubled as well as quotes, so that no string ends early.
 pub fn backslash_escaped_literal(text: &str) -> String {
     enclosed('\'', text, |c| match c {
-        '\\' => Some("\\\\"),
-        '\'' => Some("''"),
+        b'\\' => Some("\\\\"),
+        b'\'' => Some("''"),
         _ => None,
     })
 }
 
 /// `"name"`, embedded quotes doubled: the standard quoted identifier.
 pub fn double_quoted(name: &str) -> String {
-    enclosed('"', name, |c| (c == '"').then_some("\"\""))
+    enclosed('"', name, |c| (c == b'"').then_some("\"\""))
 }
 
 /// `'text'`, embedded quotes doubled: the standard string literal.
 pub fn single_quoted(text: &str) -> String {
-    enclosed('\'', text, |c| (c == '\'').then_some("''"))
+    enclosed('\'', text, |c| (c == b'\'').then_some("''"))
 }
 
-/// `text` between two `quote`s, each character that `escape` maps written
-/// as what it maps to: one allocation, as identifiers and literals are
-/// quoted for every column of every view.
-pub fn enclosed(quote: char, text: &str, escape: impl Fn(char) -> Option<&'static str>) -> String {
+/// `text` between two `quote`s, each byte that `escape` maps (always an
+/// ASCII character, so never part of another character) written as what it
+/// maps to: one allocation, as identifiers and literals are quoted for every
+/// column of every view.
+pub fn enclosed(quote: char, text: &str, escape: impl Fn(u8) -> Option<&'static str>) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push(quote);
     let mut plain = 0;
-    for (at, c) in text.char_indices() {
-        if let Some(escaped) = escape(c) {
+    for (at, byte) in text.bytes().enumerate() {
+        if let Some(escaped) = escape(byte) {
+            debug_assert!(byte.is_ascii(), "only ASCII characters are escaped");
             out.push_str(&text[plain..at]);
             out.push_str(escaped);
-            plain = at + c.len_utf8();
+            plain = at + 1;
         }
     }
     out.push_str(&text[plain..]);

@@ -121,9 +121,9 @@ impl SqlDialect for Snowflake {
     /// name (upper case letters included, so that `Signups` and `signups`
     /// stay two names) quoted as written.
     fn quote_ident(&self, name: &str) -> String {
-        let mut chars = name.chars();
-        let simple = chars.next().is_some_and(|c| c.is_ascii_lowercase() || c == '_')
-            && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$');
+        let mut bytes = name.bytes();
+        let simple = bytes.next().is_some_and(|b| b.is_ascii_lowercase() || b == b'_')
+            && bytes.all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'$');
         if !simple {
             return super::double_quoted(name);
         }
