@@ -337,15 +337,18 @@ fn exchange_in_one_step(_: &Path, _: &Path) -> std::io::Result<()> {
     Err(std::io::Error::from(std::io::ErrorKind::Unsupported))
 }
 
+/// The integration tests' scratch folders.
+#[cfg(test)]
+#[path = "../tests/support/scratch.rs"]
+mod scratch;
+
 #[cfg(test)]
 mod tests {
+    use super::scratch::Scratch;
     use super::*;
 
-    fn scratch(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("kpic-atomic-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        dir
+    fn scratch(name: &str) -> Scratch {
+        Scratch::new(&format!("atomic-{name}"))
     }
 
     /// A folder outside the output, `outside/sub/keep.txt` in `root`, that nothing may touch.

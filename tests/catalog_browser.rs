@@ -15,6 +15,10 @@ use browser::Browser;
 use fantoccini::key::Key;
 use serde_json::Value;
 
+#[path = "support/scratch.rs"]
+mod scratch;
+use scratch::Scratch;
+
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -23,22 +27,25 @@ const PHONE: (u32, u32) = (375, 812);
 const DESKTOP: (u32, u32) = (1280, 900);
 
 /// Emits the catalog of `checked` into a fresh folder; returns the site's folder and catalog.json.
-fn site(checked: &kpic::Checked, name: &str) -> (PathBuf, Value) {
+/// The catalog of `checked` written to a scratch folder (kept while it is held),
+/// the folder of its site, and its catalog.json.
+fn site(checked: &kpic::Checked, name: &str) -> (Scratch, PathBuf, Value) {
     let valid = checked.valid().expect("checks clean");
     let files = kpic::emit::catalog::files(&valid, &checked.model.settings.dialects);
-    let dir = std::env::temp_dir().join(format!("kpic-site-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let dir = Scratch::new(&format!("site-{name}"));
     for file in &files {
         let path = dir.join(&file.path);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, &file.contents).unwrap();
     }
     let catalog = serde_json::from_str(&std::fs::read_to_string(dir.join("catalog/catalog.json")).unwrap()).unwrap();
-    (dir.join("catalog/site"), catalog)
+    let pages = dir.join("catalog/site");
+    (dir, pages, catalog)
 }
 
-fn kpis_site() -> (PathBuf, Value) {
-    site(&kpic::check_dir(&root().join("kpis")).unwrap(), "kpis")
+/// The bundled library's site, in a folder of its own for each test (`name`).
+fn kpis_site(name: &str) -> (Scratch, PathBuf, Value) {
+    site(&kpic::check_dir(&root().join("kpis")).unwrap(), &format!("kpis-{name}"))
 }
 
 async fn number(b: &Browser, script: &str) -> f64 {
@@ -65,7 +72,7 @@ fn search_filters_and_keyboard_lead_to_a_kpi_page() {
     if !browser::available() {
         return;
     }
-    let (dir, catalog) = kpis_site();
+    let (_folder, dir, catalog) = kpis_site("search");
     let kpis = catalog["kpis"].as_array().unwrap();
     browser::run(async {
         let b = Browser::start(DESKTOP.0, DESKTOP.1).await;
@@ -191,7 +198,7 @@ fn axe_finds_no_serious_or_critical_violation() {
         return;
     }
     let Some(axe) = axe_source() else { return };
-    let (dir, _) = kpis_site();
+    let (_folder, dir, _) = kpis_site("axe");
     let pages =
         ["index.html", "kpis/error_budget_burn.html", "kpis/arpu.html", "teams/sre.html", "sources/subscriptions.html"];
     browser::run(async {
@@ -225,7 +232,7 @@ fn hostile_content_never_runs() {
         return;
     }
     let checked = kpic::check_dir(&root().join("tests/catalog/hostile")).unwrap();
-    let (dir, catalog) = site(&checked, "hostile");
+    let (_folder, dir, catalog) = site(&checked, "hostile");
     let mut pages = vec!["index.html".to_string(), "teams.html".into(), "sources.html".into()];
     pages
         .extend(catalog["kpis"].as_array().unwrap().iter().map(|k| format!("kpis/{}.html", k["id"].as_str().unwrap())));
@@ -283,7 +290,7 @@ fn search_stays_instant_at_ten_thousand_kpis() {
     let mut checked = kpic::check(synth::project(10_000));
     // One dialect is enough for the search index; the site's size is measured in the bench.
     checked.model.settings.dialects = vec![kpic::model::Dialect::DuckDb];
-    let (dir, catalog) = site(&checked, "synthetic");
+    let (_folder, dir, catalog) = site(&checked, "synthetic");
     assert_eq!(catalog["kpis"].as_array().unwrap().len(), 10_000);
     browser::run(async {
         let b = Browser::start(DESKTOP.0, DESKTOP.1).await;

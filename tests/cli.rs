@@ -1,8 +1,12 @@
 //! The `kpic` binary as users and CI call it: exit code, stdout and stderr
 //! snapshotted together. Paths are relative to the crate root.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
+
+#[path = "support/scratch.rs"]
+mod scratch;
+use scratch::Scratch;
 
 fn run(args: &[&str]) -> String {
     run_in(Path::new(env!("CARGO_MANIFEST_DIR")), args)
@@ -48,8 +52,7 @@ fn check_invalid_project_github() {
 
 #[test]
 fn check_denies_warnings_on_request() {
-    let dir = std::env::temp_dir().join(format!("kpic-cli-warn-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = Scratch::new("cli-warn");
     std::fs::copy("tests/cases/invalid/unused.kpi", dir.join("unused.kpi")).unwrap();
     let dir = dir.to_str().unwrap();
     assert!(run(&["check", dir]).starts_with("exit: 0\n"));
@@ -76,11 +79,8 @@ fn graph_formats() {
     }
 }
 
-fn temp_folder(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("kpic-cli-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+fn temp_folder(name: &str) -> Scratch {
+    Scratch::new(&format!("cli-{name}"))
 }
 
 #[test]
@@ -150,7 +150,8 @@ fn init_creates_a_project_that_checks_and_emits_clean() {
 fn completions_complete_subcommands() {
     let script = run(&["completions", "bash"]);
     let script = script.split_once("--- stdout\n").unwrap().1.split_once("--- stderr\n").unwrap().0.to_string();
-    let file = temp_folder("completions").join("kpic.bash");
+    let dir = temp_folder("completions");
+    let file = dir.join("kpic.bash");
     std::fs::write(&file, script).unwrap();
     let probe = format!(
         "source {}; COMP_WORDS=(kpic fm); COMP_CWORD=1; _kpic kpic fm kpic; echo \"${{COMPREPLY[@]}}\"",

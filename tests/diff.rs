@@ -1,8 +1,12 @@
 //! `kpic diff` on git repositories with two commits: the base project, then
 //! one change. Each scenario snapshots `kpic check` and the Markdown diff.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
+
+#[path = "support/scratch.rs"]
+mod scratch;
+use scratch::Scratch;
 
 const BASE: &str = r#"
 team growth {
@@ -74,9 +78,8 @@ fn kpic(dir: &Path, args: &[&str]) -> String {
 }
 
 /// A repository whose first commit is BASE (locked) and second is `edit(BASE)`.
-fn repository(name: &str, edit: impl Fn(&str) -> String) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("kpic-diff-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+fn repository(name: &str, edit: impl Fn(&str) -> String) -> Scratch {
+    let dir = Scratch::new(&format!("diff-{name}"));
     std::fs::create_dir_all(dir.join("kpis")).unwrap();
     git(&dir, &["init", "-q"]);
     std::fs::write(dir.join("kpis/kpis.kpi"), BASE).unwrap();
@@ -166,8 +169,7 @@ fn diff_reads_a_base_directory_and_prints_json() {
 /// Paths git would quote (`"\303\251quipe/…"`) are read as they are.
 #[test]
 fn diff_reads_non_ascii_paths_at_a_revision() {
-    let dir = std::env::temp_dir().join(format!("kpic-diff-unicode-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let dir = Scratch::new("diff-unicode");
     std::fs::create_dir_all(dir.join("kpis/équipe")).unwrap();
     git(&dir, &["init", "-q"]);
     std::fs::write(dir.join("kpis/équipe/kpis.kpi"), BASE).unwrap();
@@ -186,8 +188,7 @@ fn diff_reads_non_ascii_paths_at_a_revision() {
 #[test]
 fn diff_reads_paths_that_are_not_utf8() {
     use std::os::unix::ffi::OsStrExt;
-    let dir = std::env::temp_dir().join(format!("kpic-diff-latin1-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let dir = Scratch::new("diff-latin1");
     let folder = dir.join("kpis").join(std::ffi::OsStr::from_bytes(b"\xe9quipe"));
     std::fs::create_dir_all(&folder).unwrap();
     git(&dir, &["init", "-q"]);

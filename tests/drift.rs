@@ -2,8 +2,12 @@
 //! semantic change; `kpic check` guards versions against kpic.lock; `kpic
 //! lock` records them. Each scenario edits a copy of a small project.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
+
+#[path = "support/scratch.rs"]
+mod scratch;
+use scratch::Scratch;
 
 const BASE: &str = r#"
 team growth {
@@ -63,10 +67,8 @@ fn kpic(dir: &Path, args: &[&str]) -> (i32, String) {
 }
 
 /// A locked copy of BASE, with `edit` then applied to its text.
-fn scenario(name: &str, edit: impl Fn(&str) -> String) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("kpic-drift-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+fn scenario(name: &str, edit: impl Fn(&str) -> String) -> Scratch {
+    let dir = Scratch::new(&format!("drift-{name}"));
     std::fs::write(dir.join("kpis.kpi"), BASE).unwrap();
     assert_eq!(kpic(&dir, &["lock"]).0, 0);
     std::fs::write(dir.join("kpis.kpi"), edit(BASE)).unwrap();
@@ -240,9 +242,7 @@ fn lock_records_a_bump_and_keeps_history() {
 
 #[test]
 fn deploy_keeps_recent_versions_and_retires_older_ones() {
-    let dir = std::env::temp_dir().join(format!("kpic-drift-retire-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = Scratch::new("drift-retire");
     let mut text = BASE.replace("team growth {", "project p {\n  keep_versions 1\n}\n\nteam growth {");
     std::fs::write(dir.join("kpis.kpi"), &text).unwrap();
     assert_eq!(kpic(&dir, &["lock"]).0, 0);

@@ -4,6 +4,10 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+#[path = "support/scratch.rs"]
+mod scratch;
+use scratch::Scratch;
+
 fn kpic(args: &[&str]) -> (i32, String, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_kpic")).args(args).output().expect("kpic runs");
     let text = |b: Vec<u8>| String::from_utf8(b).expect("utf-8 output");
@@ -14,11 +18,8 @@ fn project() -> String {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases/valid/every_shape").display().to_string()
 }
 
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("kpic-emit-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
+fn temp_dir(name: &str) -> Scratch {
+    Scratch::new(&format!("emit-{name}"))
 }
 
 fn read_tree(dir: &Path) -> Vec<(PathBuf, String)> {
@@ -99,7 +100,8 @@ fn a_failed_emit_leaves_the_previous_output_intact() {
 #[test]
 fn a_dialect_outside_the_project_is_refused() {
     let project = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/quickstart").display().to_string();
-    let out = temp_dir("dialect").join("build");
+    let dir = temp_dir("dialect");
+    let out = dir.join("build");
     let (code, _, stderr) = kpic(&["emit", &project, "--dialect", "bigquery", "--out", out.to_str().unwrap()]);
     assert_eq!(code, 2);
     assert!(stderr.contains("bigquery is not among the project's `dialects`"), "{stderr}");

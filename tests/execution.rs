@@ -25,6 +25,10 @@ use kpic::emit::sql;
 use kpic::model::Dialect;
 use reference::*;
 
+#[path = "support/scratch.rs"]
+mod scratch;
+use scratch::Scratch;
+
 fn data() -> BTreeMap<String, Vec<Row>> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
     let mut tables = BTreeMap::new();
@@ -1202,9 +1206,7 @@ fn run_script(engine: &mut dyn Engine, script: &str) -> Result<(), String> {
 /// REPLACE VIEW` refuses), then a version 3 whose deploy fails after it
 /// replaced one alias view — and leaves both KPIs at version 2.
 fn redeploy(engine: &mut dyn Engine, dialect: Dialect) {
-    let dir = std::env::temp_dir().join(format!("kpic-redeploy-{}-{}", engine.name(), std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = Scratch::new(&format!("redeploy-{}", engine.name()));
     engines::load_sample_data(engine);
     let name = engine.name();
     run_script(engine, &locked_deploy(&dir, 1, "", dialect)).unwrap();

@@ -7,6 +7,10 @@ use std::process::Command;
 
 use proptest::prelude::*;
 
+#[path = "support/scratch.rs"]
+mod scratch;
+use scratch::Scratch;
+
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
 }
@@ -81,8 +85,7 @@ fn formatting_keeps_every_fingerprint_of_the_library() {
         named.sort();
         named
     };
-    let copy = std::env::temp_dir().join(format!("kpic-fmt-library-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&copy);
+    let copy = Scratch::new("fmt-library");
     let mut stack = vec![PathBuf::new()];
     while let Some(relative) = stack.pop() {
         std::fs::create_dir_all(copy.join(&relative)).unwrap();
@@ -118,8 +121,7 @@ fn the_library_and_examples_are_formatted() {
 
 #[test]
 fn fmt_writes_checks_and_diffs() {
-    let dir = std::env::temp_dir().join(format!("kpic-fmt-cli-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let dir = Scratch::new("fmt-cli");
     std::fs::create_dir_all(&dir).unwrap();
     let messy = "team t {\r\n name   \"T\"   # the team\r\n}\r\nkpi k {\r\n owner t\r\n  value count( s where a=1 )\r\n version 1\r\n}\r\n";
     std::fs::write(dir.join("a.kpi"), messy).unwrap();

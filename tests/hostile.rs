@@ -25,6 +25,10 @@ use kpic::emit::sql;
 use kpic::model::Dialect;
 use sqlparser::ast::{Statement, Value};
 
+#[path = "support/scratch.rs"]
+mod scratch;
+use scratch::Scratch;
+
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/hostile")
 }
@@ -218,8 +222,7 @@ fn accepted_deploy_scripts_run_exactly_their_views_on_postgres() {
 /// alternating `x - x + x …` of 1,001 terms:
 /// they check, emit as flat chains, deploy and count right on both engines.
 fn long_chains() -> Deploy {
-    let dir = std::env::temp_dir().join(format!("kpic-hostile-chains-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = Scratch::new("hostile-chains");
     let labels: Vec<String> = (0..10_000).map(|i| format!("s.label = \"v{i}\"")).collect();
     let sum = vec!["s.x"; 1_000].join(" + ");
     let alternating: String = (0..1_001)

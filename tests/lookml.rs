@@ -13,6 +13,10 @@ use std::path::{Path, PathBuf};
 use kpic::emit::OutputFile;
 use serde_json::Value;
 
+#[path = "support/scratch.rs"]
+mod scratch;
+use scratch::Scratch;
+
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -51,7 +55,7 @@ fn lookml_is_snapshotted() {
 fn both_parsers_accept_every_file_and_every_reference_resolves() {
     for (name, dir) in projects() {
         let (checked, files) = lookml_files(&dir);
-        let repo = std::env::temp_dir().join(format!("kpic-lookml-{name}-{}", std::process::id()));
+        let repo = Scratch::new(&format!("lookml-{name}"));
         // The Looker project: kpic's output in one folder, the team's own files in /kpic_custom.
         let files: Vec<OutputFile> = files
             .into_iter()

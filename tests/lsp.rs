@@ -8,11 +8,15 @@ mod lsp_client;
 #[path = "support/tree.rs"]
 mod tree;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use lsp_client::Client;
 use serde_json::{json, Value};
 use tree::copy_tree;
+
+#[path = "support/scratch.rs"]
+mod scratch;
+use scratch::Scratch;
 
 fn uri(path: &Path) -> String {
     format!("file://{}", path.display())
@@ -68,8 +72,7 @@ fn open_with_a_typo(client: &mut Client, file_uri: &str, text: &str) {
 
 #[test]
 fn an_editor_session() {
-    let dir: PathBuf = std::env::temp_dir().join(format!("kpic-lsp-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let dir = Scratch::new("lsp");
     copy_tree(&Path::new(env!("CARGO_MANIFEST_DIR")).join("kpis"), &dir);
     let dir = std::fs::canonicalize(&dir).unwrap();
     let file = dir.join("growth/acquisition.kpi");
@@ -235,10 +238,8 @@ fn an_editor_session() {
 /// is one) gets the diagnostics of its unsaved text on the document it shows.
 #[test]
 fn a_project_opened_through_a_link() {
-    let real: PathBuf = std::env::temp_dir().join(format!("kpic-lsp-real-{}", std::process::id()));
-    let linked: PathBuf = std::env::temp_dir().join(format!("kpic-lsp-linked-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&real);
-    let _ = std::fs::remove_file(&linked);
+    let real = Scratch::new("lsp-real");
+    let linked = Scratch::empty("lsp-linked");
     copy_tree(&Path::new(env!("CARGO_MANIFEST_DIR")).join("kpis"), &real);
     std::os::unix::fs::symlink(&real, &linked).unwrap();
     let file_uri = uri(&linked.join("growth/acquisition.kpi"));

@@ -32,6 +32,10 @@ use std::process::Command;
 
 use tree::copy_tree;
 
+#[path = "support/scratch.rs"]
+mod scratch;
+use scratch::Scratch;
+
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
 }
@@ -102,9 +106,8 @@ fn apply_hunk(text: &str, hunk: &[String], case: &str) -> String {
     out.join(end) + end
 }
 
-fn prepare(case: &Case) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("kpic-mistake-{}-{}", case.name, std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+fn prepare(case: &Case) -> Scratch {
+    let dir = Scratch::new(&format!("mistake-{}", case.name));
     copy_tree(&root().join("kpis"), &dir);
     for step in &case.steps {
         match step {

@@ -4,6 +4,10 @@
 
 use std::process::Command;
 
+#[path = "support/scratch.rs"]
+mod scratch;
+use scratch::Scratch;
+
 fn kpic(args: &[&str]) -> (i32, String, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_kpic"))
         .args(args)
@@ -56,8 +60,7 @@ fn preview_reports_unknown_kpis_and_missing_data() {
     let (code, _, stderr) = kpic(&["preview", "--project", "examples/quickstart", "--data", "examples/quickstart"]);
     assert_eq!(code, 2);
     assert!(stderr.contains("has no data for 2 table(s): add `web.visits.csv`, `shop.orders.csv`"), "{stderr}");
-    let empty = std::env::temp_dir().join(format!("kpic-preview-empty-{}", std::process::id()));
-    std::fs::create_dir_all(&empty).unwrap();
+    let empty = Scratch::new("preview-empty");
     let (code, _, stderr) = kpic(&["preview", "--project", "examples/quickstart", "--data", empty.to_str().unwrap()]);
     assert_eq!(code, 2);
     assert!(stderr.contains("holds no .csv or .parquet files"), "{stderr}");

@@ -6,6 +6,10 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+#[path = "support/scratch.rs"]
+mod scratch;
+use scratch::Scratch;
+
 fn kpic(args: &[&str], dir: &Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_kpic"))
         .args(args)
@@ -23,11 +27,8 @@ fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("kpic-safety-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+fn scratch(name: &str) -> Scratch {
+    Scratch::new(&format!("safety-{name}"))
 }
 
 const SOURCE: &str = "team t {\n}\nsource s {\n  table \"app.s\"\n  time at\n  columns {\n    at timestamp\n    label string\n    x number\n  }\n}\n";

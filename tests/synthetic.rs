@@ -1,7 +1,11 @@
 //! The benchmark's synthetic projects are realistic enough to check clean.
 
+#[path = "support/scratch.rs"]
+mod scratch;
 #[path = "../benches/synth/mod.rs"]
 mod synth;
+
+use scratch::Scratch;
 
 #[test]
 fn synthetic_projects_check_clean_and_emit() {
@@ -17,8 +21,7 @@ fn synthetic_projects_check_clean_and_emit() {
 /// check of the same files finds.
 #[test]
 fn a_cached_recheck_is_a_fresh_check() {
-    let root = std::env::temp_dir().join(format!("kpic-synthetic-cache-{}", std::process::id()));
-    std::fs::create_dir_all(&root).unwrap();
+    let root = Scratch::new("synthetic-cache");
     let mut cache = kpic::ParseCache::default();
     let project = synth::project(250);
     let first = kpic::check_files_cached(project.clone(), &root, Some(&mut cache)).unwrap();
@@ -71,7 +74,7 @@ fn files_made_in_parts_are_whole() {
         valid.kpis_in_dependency_order().iter().map(|&id| valid.model.kpi(id).name.text.clone()).collect();
     assert_eq!(ids, in_order);
 
-    let out = std::env::temp_dir().join(format!("kpic-parts-{}", std::process::id()));
+    let out = Scratch::empty("parts");
     let mut staging = kpic::atomic::Staging::begin(&out).unwrap();
     emit::pipelined(&mut staging, |sink| emit::generate(&valid, &dialects, Outputs::ALL, sink)).unwrap();
     staging.commit().unwrap();
