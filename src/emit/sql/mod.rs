@@ -83,7 +83,8 @@ fn comment_text(text: &str) -> String {
 pub fn versioned_view(model: &Model, id: KpiId, d: &dyn SqlDialect) -> View {
     let name = versioned_name(model, id);
     // Concatenated, not formatted: `format!` grows its string a doubling at a time.
-    let statement = ["CREATE OR REPLACE VIEW ", &qualified(model, d, &name), " AS\n", &kpi_query(model, id, d)].concat();
+    let statement =
+        ["CREATE OR REPLACE VIEW ", &qualified(model, d, &name), " AS\n", &kpi_query(model, id, d)].concat();
     View { kpi: id, name, statement, drop_first: None }
 }
 
