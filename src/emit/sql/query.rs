@@ -46,17 +46,7 @@ impl Query {
 
 /// `SELECT a, b\nFROM …` with one column per line when there are several.
 pub fn select(columns: &[String], rest: &str) -> String {
-    let separator = if columns.len() > 2 { ",\n  " } else { ", " };
-    let width: usize = columns.iter().map(|c| c.len() + separator.len()).sum();
-    let mut out = String::with_capacity("SELECT\n  ".len() + width + 1 + rest.len());
-    out.push_str(if columns.len() > 2 { "SELECT\n  " } else { "SELECT " });
-    for (at, column) in columns.iter().enumerate() {
-        if at > 0 {
-            out.push_str(separator);
-        }
-        out.push_str(column);
-    }
-    out.push('\n');
-    out.push_str(rest);
-    out
+    let (head, separator) = if columns.len() > 2 { ("SELECT\n  ", ",\n  ") } else { ("SELECT ", ", ") };
+    // Concatenated, not formatted: `rest` (the FROM and a nested query) is copied once.
+    [head, &columns.join(separator), "\n", rest].concat()
 }
