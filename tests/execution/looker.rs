@@ -217,11 +217,10 @@ fn status_number(status: Option<&str>) -> Option<f64> {
 fn parsed_lookml(engine: &dyn Engine, dir: &Path, dialect: Dialect) -> Option<(kpic::Checked, Value)> {
     let mut checked = kpic::check_dir(dir).unwrap();
     checked.model.settings.looker.as_mut().expect("the project has a looker block").dialect = dialect;
-    let out = std::env::temp_dir().join(format!("kpic-looker-{}-{}", engine.name(), std::process::id()));
+    let out = crate::Scratch::new(&format!("looker-{}", engine.name()));
     lookml::write_tree(&out, &kpic::emit::lookml::files(&checked.valid().expect("checks clean")));
-    let parsed = lookml::parse_lkml(&out);
-    let _ = std::fs::remove_dir_all(&out);
-    Some((checked, parsed?))
+    let parsed = lookml::parse_lkml(&out)?;
+    Some((checked, parsed))
 }
 
 /// The model's `week_start_day` as an ISO weekday (Monday 1).

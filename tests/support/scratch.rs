@@ -9,17 +9,16 @@ pub struct Scratch(PathBuf);
 
 impl Scratch {
     pub fn new(name: &str) -> Scratch {
-        let dir = std::env::temp_dir().join(format!("kpic-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("a scratch folder");
-        Scratch(dir)
+        let scratch = Scratch::empty(name);
+        std::fs::create_dir_all(&scratch.0).expect("a scratch folder");
+        scratch
     }
 
-    /// Where a folder that a test creates itself goes: nothing there yet.
+    /// Where a folder (or link) that a test creates itself goes: nothing there yet.
     pub fn empty(name: &str) -> Scratch {
-        let scratch = Scratch::new(name);
-        let _ = std::fs::remove_dir(&scratch.0);
-        scratch
+        let dir = std::env::temp_dir().join(format!("kpic-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        Scratch(dir)
     }
 }
 
