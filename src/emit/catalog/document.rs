@@ -232,6 +232,10 @@ pub fn build(valid: &Valid, order: &[KpiId]) -> Catalog {
 
 /// Moves the statements of `batch` into the entries of its KPIs, `entries`.
 pub fn add_sql(model: &Model, entries: &mut [KpiEntry], batch: Batch) {
+    let dialects = batch.dialects.len();
+    for entry in entries.iter_mut() {
+        entry.sql.dialects.reserve_exact(dialects);
+    }
     for (dialect, views) in batch.dialects {
         let d = for_dialect(dialect);
         for (entry, view) in entries.iter_mut().zip(views) {

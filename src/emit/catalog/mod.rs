@@ -8,6 +8,8 @@ pub mod site;
 
 use std::path::Path;
 
+use serde::Serialize;
+
 use super::{OutputFile, Outputs, Part};
 use crate::emit::sql::Batch;
 use crate::model::{Dialect, KpiId};
@@ -51,10 +53,11 @@ impl<'a> Stream<'a> {
         let (ids, kpis) = (batch.kpis, self.done..self.done + batch.kpis.len());
         document::add_sql(self.valid.model, &mut self.catalog.kpis[kpis.clone()], batch);
         let entries = &self.catalog.kpis[kpis.clone()];
-        let mut json = String::new();
-        for (at, entry) in crate::parallel::map_in_parallel(entries, json_entry).into_iter().enumerate() {
-            json.push_str(if kpis.start + at == 0 { "\n" } else { ",\n" });
-            json.push_str(&entry);
+        let json = crate::parallel::map_in_parallel(entries, json_entry);
+        let mut part = String::with_capacity(json.iter().map(|entry| entry.len() + 2).sum());
+        for (at, entry) in json.iter().enumerate() {
+            part.push_str(if kpis.start + at == 0 { "\n" } else { ",\n" });
+            part.push_str(entry);
         }
         let pages: Vec<(KpiId, &KpiEntry)> = ids.iter().copied().zip(entries).collect();
         let pages = site::kpi_pages(&self.valid, &self.catalog, &pages);
@@ -62,7 +65,7 @@ impl<'a> Stream<'a> {
             entry.sql.dialects = Vec::new();
         }
         self.done = kpis.end;
-        in_catalog(pages).chain([OutputFile::part(JSON, json, Part::Next)]).collect()
+        in_catalog(pages).chain([OutputFile::part(JSON, part, Part::Next)]).collect()
     }
 
     /// The end of `catalog.json`, and the pages over every KPI.
@@ -76,18 +79,45 @@ impl<'a> Stream<'a> {
 const JSON: &str = "catalog/catalog.json";
 
 /// A KPI's entry as an element of `catalog.json`'s `kpis`: pretty, each line
-/// indented two levels (JSON strings hold no line break of their own).
+/// indented two levels.
 fn json_entry(entry: &KpiEntry) -> String {
-    let text = serde_json::to_string_pretty(entry).expect("the catalog serializes");
-    let mut out = String::with_capacity(text.len() + text.len() / 16);
-    for (at, line) in text.split('\n').enumerate() {
-        if at > 0 {
-            out.push('\n');
-        }
-        out.push_str("    ");
-        out.push_str(line);
+    // Most of an entry is its SQL, which escaping lengthens a little.
+    let sql: usize = entry.sql.dialects.iter().map(|d| d.statement.len() + d.view.len()).sum();
+    let mut json = Vec::with_capacity(sql + sql / 8 + 4096);
+    let formatter = serde_json::ser::PrettyFormatter::with_indent(b"  ");
+    let mut serializer = serde_json::Serializer::with_formatter(Indented::new(&mut json), formatter);
+    entry.serialize(&mut serializer).expect("the catalog serializes");
+    String::from_utf8(json).expect("serde_json writes UTF-8")
+}
+
+/// Writes what it is given with `ENTRY_INDENT` at the start of every line:
+/// JSON strings hold no line break of their own, so every `\n` starts a line.
+struct Indented<'a>(&'a mut Vec<u8>);
+
+const ENTRY_INDENT: &[u8] = b"    ";
+
+impl<'a> Indented<'a> {
+    fn new(out: &'a mut Vec<u8>) -> Indented<'a> {
+        out.extend_from_slice(ENTRY_INDENT);
+        Indented(out)
     }
-    out
+}
+
+impl std::io::Write for Indented<'_> {
+    fn write(&mut self, text: &[u8]) -> std::io::Result<usize> {
+        let mut lines = text.split(|&byte| byte == b'\n');
+        self.0.extend_from_slice(lines.next().unwrap_or_default());
+        for line in lines {
+            self.0.push(b'\n');
+            self.0.extend_from_slice(ENTRY_INDENT);
+            self.0.extend_from_slice(line);
+        }
+        Ok(text.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// `files` with their paths in the catalog folder.
