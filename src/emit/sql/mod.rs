@@ -198,6 +198,7 @@ impl KpiFile {
     fn new(model: &Model, dialect: Dialect, versioned: &View, alias: &View) -> KpiFile {
         let mut text = header(model, alias.kpi, dialect);
         let header_end = text.len();
+        text.reserve(statement_len(versioned) + 1 + statement_len(alias));
         push_statement(&mut text, versioned);
         let versioned_end = text.len();
         text.push('\n');
@@ -216,6 +217,11 @@ impl KpiFile {
     fn alias(&self) -> &str {
         &self.text[self.versioned_end + 1..]
     }
+}
+
+/// The length of what [`push_statement`] writes for `view`.
+fn statement_len(view: &View) -> usize {
+    view.drop_first.as_ref().map_or(0, |drop| drop.len() + 2) + view.statement.len() + 2
 }
 
 /// A view's statement, after the `DROP` it needs first, each ended by `;`.
@@ -295,8 +301,9 @@ impl<'a> Scripts<'a> {
         let mut kpi_files = kpi_files.into_iter();
         for script in &mut self.scripts {
             let dir = script.dir();
-            let mut deploy = String::new();
-            for (file, name) in kpi_files.by_ref().take(batch.kpis.len()) {
+            let script_files: Vec<(KpiFile, String)> = kpi_files.by_ref().take(batch.kpis.len()).collect();
+            let mut deploy = String::with_capacity(script_files.iter().map(|(file, _)| file.versioned_end + 1).sum());
+            for (file, name) in script_files {
                 deploy.push('\n');
                 deploy.push_str(file.header_and_versioned());
                 script.aliases.push('\n');
