@@ -26,7 +26,6 @@ fn root() -> PathBuf {
 const PHONE: (u32, u32) = (375, 812);
 const DESKTOP: (u32, u32) = (1280, 900);
 
-/// Emits the catalog of `checked` into a fresh folder; returns the site's folder and catalog.json.
 /// The catalog of `checked` written to a scratch folder (kept while it is held),
 /// the folder of its site, and its catalog.json.
 fn site(checked: &kpic::Checked, name: &str) -> (Scratch, PathBuf, Value) {
