@@ -144,7 +144,7 @@ impl ParseCache {
 }
 
 /// Like [`check`], comparing versions with the lock file that `read_lock`
-/// reads (on its own thread, while the files parse), and parsing only the
+/// reads (on its own thread, while names are bound), and parsing only the
 /// files that `cache`, when given, does not hold (it then holds every file of
 /// `sources`). Fails only when `read_lock` does.
 fn check_with_lock<E: Send>(
@@ -153,11 +153,12 @@ fn check_with_lock<E: Send>(
     cache: Option<&mut ParseCache>,
 ) -> Result<Checked, E> {
     let mut diagnostics = Vec::new();
-    // The lock is read and parsed while the files parse and names are bound:
-    // neither reads what the other makes.
+    // The lock is read and parsed while names are bound and the graph is
+    // built, which take one core (parsing takes them all): neither reads what
+    // the other makes.
     let (model, graph, lock_read) = std::thread::scope(|scope| {
-        let lock_read = parallel::beside(scope, read_lock);
         let asts = parse_all(&sources, cache, &mut diagnostics);
+        let lock_read = parallel::beside(scope, read_lock);
         let model = resolve::resolve(&sources, &asts, &mut diagnostics);
         forget_unparsed_references(&sources, &asts, &mut diagnostics);
         parallel::drop_beside(asts);
