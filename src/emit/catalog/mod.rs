@@ -83,39 +83,89 @@ const JSON: &str = "catalog/catalog.json";
 fn json_entry(entry: &KpiEntry) -> String {
     // Most of an entry is its SQL, which escaping lengthens a little.
     let sql: usize = entry.sql.dialects.iter().map(|d| d.statement.len() + d.view.len()).sum();
-    let mut json = Vec::with_capacity(sql + sql / 8 + 4096);
-    let formatter = serde_json::ser::PrettyFormatter::with_indent(b"  ");
-    let mut serializer = serde_json::Serializer::with_formatter(Indented::new(&mut json), formatter);
-    entry.serialize(&mut serializer).expect("the catalog serializes");
+    indented_json(entry, sql + sql / 8 + 4096)
+}
+
+/// `value` as pretty JSON, every line indented by [`ENTRY_INDENT`], in a
+/// buffer of `capacity` bytes to start with.
+fn indented_json(value: &impl Serialize, capacity: usize) -> String {
+    let mut json = Vec::with_capacity(capacity);
+    json.extend_from_slice(ENTRY_INDENT);
+    let mut serializer = serde_json::Serializer::with_formatter(&mut json, EntryFormatter::default());
+    value.serialize(&mut serializer).expect("the catalog serializes");
     String::from_utf8(json).expect("serde_json writes UTF-8")
 }
 
-/// Writes what it is given with `ENTRY_INDENT` at the start of every line:
-/// JSON strings hold no line break of their own, so every `\n` starts a line.
-struct Indented<'a>(&'a mut Vec<u8>);
-
+/// What a KPI's entry is indented by: it is an element of the `kpis` array.
 const ENTRY_INDENT: &[u8] = b"    ";
 
-impl<'a> Indented<'a> {
-    fn new(out: &'a mut Vec<u8>) -> Indented<'a> {
-        out.extend_from_slice(ENTRY_INDENT);
-        Indented(out)
+/// serde_json's pretty format (two spaces a level), every line after the
+/// first indented by [`ENTRY_INDENT`] too. Strings are escaped straight into
+/// the output (a writer that indented lines would see every piece of them).
+#[derive(Default)]
+struct EntryFormatter {
+    depth: usize,
+    has_value: bool,
+}
+
+impl EntryFormatter {
+    /// A line break and the indent of the current depth.
+    fn new_line<W: ?Sized + std::io::Write>(&self, writer: &mut W, after: &[u8]) -> std::io::Result<()> {
+        writer.write_all(after)?;
+        writer.write_all(b"\n")?;
+        writer.write_all(ENTRY_INDENT)?;
+        (0..self.depth).try_for_each(|_| writer.write_all(b"  "))
     }
 }
 
-impl std::io::Write for Indented<'_> {
-    fn write(&mut self, text: &[u8]) -> std::io::Result<usize> {
-        let mut lines = text.split(|&byte| byte == b'\n');
-        self.0.extend_from_slice(lines.next().unwrap_or_default());
-        for line in lines {
-            self.0.push(b'\n');
-            self.0.extend_from_slice(ENTRY_INDENT);
-            self.0.extend_from_slice(line);
-        }
-        Ok(text.len())
+impl serde_json::ser::Formatter for EntryFormatter {
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        writer.write_all(b"[")
     }
 
-    fn flush(&mut self) -> std::io::Result<()> {
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        self.depth -= 1;
+        if self.has_value {
+            self.new_line(writer, b"")?;
+        }
+        writer.write_all(b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + std::io::Write>(&mut self, writer: &mut W, first: bool) -> std::io::Result<()> {
+        self.new_line(writer, if first { b"" } else { b"," })
+    }
+
+    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, _writer: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        writer.write_all(b"{")
+    }
+
+    fn end_object<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        self.depth -= 1;
+        if self.has_value {
+            self.new_line(writer, b"")?;
+        }
+        writer.write_all(b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + std::io::Write>(&mut self, writer: &mut W, first: bool) -> std::io::Result<()> {
+        self.new_line(writer, if first { b"" } else { b"," })
+    }
+
+    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        writer.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, _writer: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
         Ok(())
     }
 }
@@ -123,4 +173,18 @@ impl std::io::Write for Indented<'_> {
 /// `files` with their paths in the catalog folder.
 fn in_catalog(files: Vec<OutputFile>) -> impl Iterator<Item = OutputFile> {
     files.into_iter().map(|f| OutputFile { path: Path::new(DIR).join(f.path), ..f })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn entries_are_serde_jsons_pretty_format_indented() {
+        let value = serde_json::json!({
+            "a": [], "b": {}, "c": [1, [2, []], {"d": {"e": [true, null]}}],
+            "f": "line\nbreak \"quoted\" \\ tab\t", "g": {"h": [{}], "i": 1.5}
+        });
+        let pretty = serde_json::to_string_pretty(&value).unwrap();
+        let expected = format!("    {}", pretty.replace('\n', "\n    "));
+        assert_eq!(super::indented_json(&value, 0), expected);
+    }
 }
