@@ -17,7 +17,7 @@ pub fn query(model: &Model, kpi: &Kpi, d: &dyn SqlDialect, view: &dyn Fn(KpiId) 
     for (i, id) in upstream.iter().enumerate() {
         let mut columns = vec![frame.q("period_start")];
         for (k, name) in kpi.dimensions.iter().enumerate() {
-            columns.push(format!("{} AS {}", frame.q(&name.text), frame.q(&format!("d{k}"))));
+            columns.push(frame.named(&frame.q(&name.text), &format!("d{k}")));
         }
         columns.push(frame.q("value"));
         query.cte(frame.q(&format!("u{i}")), select(&columns, &format!("FROM {}", view(*id))));
@@ -48,8 +48,10 @@ pub fn query(model: &Model, kpi: &Kpi, d: &dyn SqlDialect, view: &dyn Fn(KpiId) 
         let empty = empty_value(model, *id).map(format_number);
         let fill = |value: String| empty.as_ref().map_or_else(|| value.clone(), |e| format!("COALESCE({value}, {e})"));
         let u = format!("u{i}");
-        from.push_str(&format!("\nLEFT JOIN {} AS {} ON {}", frame.q(&u), frame.q(&u), frame.same_keys(&u, "g")));
-        columns.push(format!("{} AS {}", fill(frame.col(&u, "value")), frame.q(&format!("k{i}"))));
+        for piece in ["\nLEFT JOIN ", &frame.q(&u), " AS ", &frame.q(&u), " ON ", &frame.same_keys(&u, "g")] {
+            from.push_str(piece);
+        }
+        columns.push(frame.named(&fill(frame.col(&u, "value")), &format!("k{i}")));
         for periods in offsets(*id) {
             let p = previous_column(i, periods);
             let previous = frame.previous_period(&frame.col("g", "period_start"), periods);
@@ -60,7 +62,7 @@ pub fn query(model: &Model, kpi: &Kpi, d: &dyn SqlDialect, view: &dyn Fn(KpiId) 
                 frame.col(&p, "period_start"),
                 frame.same_dimensions(&p, "g")
             ));
-            columns.push(format!("{} AS {}", fill(frame.col(&p, "value")), frame.q(&p)));
+            columns.push(frame.named(&fill(frame.col(&p, "value")), &p));
         }
     }
     query.cte(frame.q("measures"), select(&columns, &from));

@@ -97,8 +97,8 @@ fn binary(op: BinaryOp, left: &Expr, right: &Expr, d: &dyn SqlDialect, names: &N
         BinaryOp::Div => format!("(CAST({l} AS {double}) / NULLIF(CAST({r} AS {double}), 0))"),
         BinaryOp::Add | BinaryOp::Sub if right.ty == Type::Duration => duration(op, &l, right, d),
         BinaryOp::Add if left.ty == Type::Duration => duration(op, &r, left, d),
-        BinaryOp::Ne => format!("({l} <> {r})"),
-        _ => format!("({l} {} {r})", op.symbol().to_uppercase()),
+        BinaryOp::Ne => cat!("(", l, " <> ", r, ")"),
+        _ => cat!("(", l, " ", op.symbol().to_uppercase(), " ", r, ")"),
     }
 }
 

@@ -45,7 +45,7 @@ impl<'a> Frame<'a> {
 
     /// `alias.column`, both quoted.
     pub fn col(&self, alias: &str, column: &str) -> String {
-        format!("{}.{}", self.q(alias), self.q(column))
+        cat!(self.q(alias), ".", self.q(column))
     }
 
     /// The internal dimension column names.
@@ -77,12 +77,18 @@ impl<'a> Frame<'a> {
 
     /// Same period and dimensions.
     pub fn same_keys(&self, left: &str, right: &str) -> String {
-        format!(
-            "{} = {} AND {}",
+        cat!(
             self.col(left, "period_start"),
+            " = ",
             self.col(right, "period_start"),
+            " AND ",
             self.same_dimensions(left, right)
         )
+    }
+
+    /// `expression AS name`, the name quoted.
+    pub fn named(&self, expression: &str, name: &str) -> String {
+        cat!(expression, " AS ", self.q(name))
     }
 
     /// `date + one grain`.
@@ -152,7 +158,7 @@ impl<'a> Frame<'a> {
         query.cte(self.q("bounds"), format!("SELECT {first} AS {lo}, {last} AS {hi}{from}"));
         // A recursive CTE names its columns (Redshift requires it).
         let spine = if self.d.spine_is_recursive() {
-            format!("{}({})", self.q("spine"), self.q("period_start"))
+            cat!(self.q("spine"), "(", self.q("period_start"), ")")
         } else {
             self.q("spine")
         };
@@ -165,7 +171,7 @@ impl<'a> Frame<'a> {
         }
         let mut columns = vec![
             self.col("spine", "period_start"),
-            format!("{} AS {}", self.next_period(&self.col("spine", "period_start")), self.q("period_end")),
+            self.named(&self.next_period(&self.col("spine", "period_start")), "period_end"),
         ];
         let mut from = format!("FROM {}", self.q("spine"));
         for column in self.dimension_columns() {
@@ -191,23 +197,23 @@ impl<'a> Frame<'a> {
         let double = self.d.double_type();
         let mut inner = vec![self.q("period_start"), self.q("period_end")];
         inner.extend(self.dimension_columns().iter().map(|c| self.q(c)));
-        inner.push(format!("CAST({value} AS {double}) AS {}", self.q("value")));
+        inner.push(cat!("CAST(", value, " AS ", double, ") AS ", self.q("value")));
         let mut outer = vec![self.q("period_start"), self.q("period_end")];
         for (column, name) in self.dimension_columns().iter().zip(&kpi.dimensions) {
-            outer.push(format!("{} AS {}", self.q(column), self.q(&name.text)));
+            outer.push(self.named(&self.q(column), &name.text));
         }
         outer.push(self.q("value"));
         if let Some((numerator, denominator)) = ratio {
-            inner.push(format!("CAST({numerator} AS {double}) AS {}", self.q("numerator")));
-            inner.push(format!("CAST({denominator} AS {double}) AS {}", self.q("denominator")));
+            inner.push(cat!("CAST(", numerator, " AS ", double, ") AS ", self.q("numerator")));
+            inner.push(cat!("CAST(", denominator, " AS ", double, ") AS ", self.q("denominator")));
             outer.push(self.q("numerator"));
             outer.push(self.q("denominator"));
         }
-        outer.push(format!("{} AS {}", self.target(kpi.target.as_ref()), self.q("target")));
-        outer.push(format!("{} AS {}", self.status(kpi.target.as_ref()), self.q("status")));
+        outer.push(self.named(&self.target(kpi.target.as_ref()), "target"));
+        outer.push(self.named(&self.status(kpi.target.as_ref()), "status"));
         let today = self.d.current_date(self.time_zone);
-        outer.push(format!("({} <= {today}) AS {}", self.q("period_end"), self.q("period_complete")));
-        let inner = select(&inner, &format!("FROM {}", self.q(measures)));
+        outer.push(cat!("(", self.q("period_end"), " <= ", today, ") AS ", self.q("period_complete")));
+        let inner = select(&inner, &cat!("FROM ", self.q(measures)));
         select(&outer, &["FROM (\n", &inner, "\n) AS ", &self.q("r")].concat())
     }
 

@@ -240,7 +240,7 @@ impl RowReader<'_> {
 
 /// `alias.column` of `source`; a timestamp as its UTC reading.
 fn read_column(d: &dyn SqlDialect, source: &Source, alias: &str, name: &str) -> String {
-    let column = format!("{}.{}", d.quote_ident(alias), d.quote_ident(name));
+    let column = cat!(d.quote_ident(alias), ".", d.quote_ident(name));
     match source.column(name).and_then(|c| c.storage) {
         Some(storage) => d.read_timestamp(&column, storage),
         None => column,
@@ -262,11 +262,11 @@ fn rows_cte(model: &Model, kpi: &Kpi, scan: &Scan, frame: &Frame) -> String {
     match scan.placement {
         Placement::Time(time) => {
             let local = reader.local(time);
-            columns.push(format!("{} AS {}", frame.truncate(&local), frame.q("period_start")));
+            columns.push(frame.named(&frame.truncate(&local), "period_start"));
             if kpi.window != Window::Period {
-                columns.push(format!("{} AS {}", d.to_date(&local), frame.q("row_day")));
+                columns.push(frame.named(&d.to_date(&local), "row_day"));
             }
-            conditions.push(format!("{} IS NOT NULL", reader.named_column(time)));
+            conditions.push(cat!(reader.named_column(time), " IS NOT NULL"));
         }
         Placement::Snapshot => {
             let (start, end) = validity_periods(&reader, frame);
@@ -277,17 +277,17 @@ fn rows_cte(model: &Model, kpi: &Kpi, scan: &Scan, frame: &Frame) -> String {
     for (k, name) in kpi.dimensions.iter().enumerate() {
         let dimension =
             scan.source.dimension(&name.text).map_or_else(|| "NULL".to_string(), |dim| reader.expr(&dim.expr));
-        columns.push(format!("{dimension} AS {}", frame.q(&format!("d{k}"))));
+        columns.push(frame.named(&dimension, &format!("d{k}")));
     }
     match scan.placement {
         Placement::Time(_) => {
             for (j, aggregate) in scan.aggregates.iter().filter(|(_, a)| !counts_rows(a)) {
-                columns.push(format!("{} AS {}", measured(aggregate, &reader), frame.q(&format!("m{j}"))));
+                columns.push(frame.named(&measured(aggregate, &reader), &format!("m{j}")));
             }
         }
         Placement::Snapshot => {
             for (n, column) in snapshot_columns(scan).iter().enumerate() {
-                columns.push(format!("{} AS {}", reader.column(column), frame.q(&format!("c{n}"))));
+                columns.push(frame.named(&reader.column(column), &format!("c{n}")));
             }
         }
     }
@@ -324,7 +324,7 @@ fn range_cte(model: &Model, scan: &Scan, frame: &Frame) -> String {
 fn measured(aggregate: &Aggregate, reader: &RowReader) -> String {
     let arg = aggregate.arg.as_ref().map_or_else(|| "1".to_string(), |a| reader.expr(a));
     match &aggregate.condition {
-        Some(condition) => format!("CASE WHEN {} THEN {arg} END", reader.expr(condition)),
+        Some(condition) => cat!("CASE WHEN ", reader.expr(condition), " THEN ", arg, " END"),
         None => arg,
     }
 }
@@ -360,7 +360,7 @@ fn events_cte(window: Window, scan: &Scan, rows: &str, frame: &Frame) -> String 
                 } else {
                     alias.map_or_else(|| frame.q(&column), |alias| frame.col(alias, &column))
                 };
-                format!("{} AS {}", aggregate_sql(a.func, &value, d), frame.q(&format!("a{j}")))
+                frame.named(&aggregate_sql(a.func, &value, d), &format!("a{j}"))
             })
             .collect()
     };
@@ -436,7 +436,7 @@ fn snapshots_cte(scan: &Scan, rows: &str, frame: &Frame) -> String {
             .collect();
         let value =
             if conditions.is_empty() { arg } else { format!("CASE WHEN {} THEN {arg} END", conditions.join(" AND ")) };
-        out.push(format!("{} AS {}", aggregate_sql(aggregate.func, &value, d), frame.q(&format!("a{j}"))));
+        out.push(frame.named(&aggregate_sql(aggregate.func, &value, d), &format!("a{j}")));
     }
     frame.per_period(rows, None, out)
 }
@@ -449,16 +449,13 @@ fn measures_cte(joins: &[(String, Vec<(usize, AggFunc)>)], frame: &Frame) -> Str
     let mut aggregates: Vec<(usize, String)> = Vec::new();
     for (k, (cte, funcs)) in joins.iter().enumerate() {
         let alias = format!("x{k}");
-        from.push_str(&format!(
-            "\nLEFT JOIN {} AS {} ON {}",
-            frame.q(cte),
-            frame.q(&alias),
-            frame.same_keys(&alias, "g")
-        ));
+        for piece in ["\nLEFT JOIN ", &frame.q(cte), " AS ", &frame.q(&alias), " ON ", &frame.same_keys(&alias, "g")] {
+            from.push_str(piece);
+        }
         for (j, func) in funcs {
             let value = frame.col(&alias, &format!("a{j}"));
-            let value = if func.is_zero_when_empty() { format!("COALESCE({value}, 0)") } else { value };
-            aggregates.push((*j, format!("{value} AS {}", frame.q(&format!("a{j}")))));
+            let value = if func.is_zero_when_empty() { cat!("COALESCE(", value, ", 0)") } else { value };
+            aggregates.push((*j, frame.named(&value, &format!("a{j}"))));
         }
     }
     aggregates.sort_by_key(|(j, _)| *j);
