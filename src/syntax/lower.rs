@@ -614,6 +614,12 @@ impl<'d> Lowerer<'d> {
             );
             return Expr { kind: ExprKind::Invalid, span };
         }
+        // One operand and no operator (most expressions: a call's argument, a
+        // condition's side): nothing for the Pratt parser to order.
+        let mut children = pairs.clone();
+        if let (Some(operand), None) = (children.next(), children.next()) {
+            return self.primary(operand);
+        }
         // The Pratt closures share one lowerer, so diagnostics are collected locally first.
         let (file, offset) = (self.file, self.offset);
         let mut local = Vec::new();
