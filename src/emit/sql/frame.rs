@@ -14,8 +14,8 @@ use crate::model::{Goal, Grain, Kpi, Model, Periods, Target, Threshold, Until, W
 pub struct Frame<'a> {
     pub d: &'a dyn SqlDialect,
     pub grain: Grain,
-    /// How many dimensions the KPI has (internal columns `d0`, `d1`, …).
-    pub dimensions: usize,
+    /// The internal names of the KPI's dimension columns: `d0`, `d1`, ….
+    dimensions: Vec<String>,
     /// The project's time zone, in which a period ends.
     pub time_zone: &'a str,
     pub week_start: Weekday,
@@ -27,7 +27,7 @@ impl<'a> Frame<'a> {
         Frame {
             d,
             grain: kpi.grain,
-            dimensions: kpi.dimensions.len(),
+            dimensions: (0..kpi.dimensions.len()).map(|k| format!("d{k}")).collect(),
             time_zone: &model.settings.time_zone,
             week_start: model.settings.week_start,
         }
@@ -49,15 +49,15 @@ impl<'a> Frame<'a> {
     }
 
     /// The internal dimension column names.
-    pub fn dimension_columns(&self) -> Vec<String> {
-        (0..self.dimensions).map(|k| format!("d{k}")).collect()
+    pub fn dimension_columns(&self) -> &[String] {
+        &self.dimensions
     }
 
     /// `period_start, d0, …` of `alias`, quoted.
     pub fn keys(&self, alias: &str) -> Vec<String> {
-        std::iter::once("period_start".to_string())
-            .chain(self.dimension_columns())
-            .map(|c| self.col(alias, &c))
+        std::iter::once("period_start")
+            .chain(self.dimension_columns().iter().map(String::as_str))
+            .map(|c| self.col(alias, c))
             .collect()
     }
 
@@ -166,7 +166,7 @@ impl<'a> Frame<'a> {
         query.cte(spine, self.d.spine(self.grain));
         for column in self.dimension_columns() {
             let union: Vec<String> =
-                domains.iter().map(|cte| format!("SELECT DISTINCT {} FROM {}", self.q(&column), self.q(cte))).collect();
+                domains.iter().map(|cte| format!("SELECT DISTINCT {} FROM {}", self.q(column), self.q(cte))).collect();
             query.cte(self.q(&format!("domain_{column}")), union.join(&format!("\n{}\n", self.d.union_distinct())));
         }
         let mut columns = vec![
@@ -176,7 +176,7 @@ impl<'a> Frame<'a> {
         let mut from = format!("FROM {}", self.q("spine"));
         for column in self.dimension_columns() {
             let domain = format!("domain_{column}");
-            columns.push(self.col(&domain, &column));
+            columns.push(self.col(&domain, column));
             from.push_str(&format!(" CROSS JOIN {}", self.q(&domain)));
         }
         query.cte(self.q("grid"), select(&columns, &from));

@@ -365,8 +365,10 @@ fn events_cte(window: Window, scan: &Scan, rows: &str, frame: &Frame) -> String 
             .collect()
     };
     if window == Window::Period {
-        let mut keys: Vec<String> =
-            std::iter::once("period_start".to_string()).chain(frame.dimension_columns()).map(|c| frame.q(&c)).collect();
+        let mut keys: Vec<String> = std::iter::once("period_start")
+            .chain(frame.dimension_columns().iter().map(String::as_str))
+            .map(|c| frame.q(c))
+            .collect();
         let group = keys.join(", ");
         keys.extend(aggregates(None));
         return select(&keys, &format!("FROM {}\nGROUP BY {group}", frame.q(rows)));
