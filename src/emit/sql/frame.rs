@@ -142,20 +142,20 @@ impl<'a> Frame<'a> {
         let (lo, hi) = (self.q("lo"), self.q("hi"));
         let first = match &periods.from {
             Some(date) => self.fixed_period(date),
-            None => format!("MIN({lo})"),
+            None => cat!("MIN(", lo, ")"),
         };
         let last = match &periods.until {
             Some(Until::Date(date)) => self.fixed_period(date),
             Some(Until::Current) => self.truncate(&self.d.date_to_timestamp(&self.d.current_date(self.time_zone))),
-            None if extend_days > 0 => self.d.add_to_date(&format!("MAX({hi})"), (extend_days, DateUnit::Day)),
-            None => format!("MAX({hi})"),
+            None if extend_days > 0 => self.d.add_to_date(&cat!("MAX(", hi, ")"), (extend_days, DateUnit::Day)),
+            None => cat!("MAX(", hi, ")"),
         };
         let from = if periods.from.is_some() && periods.until.is_some() {
             String::new()
         } else {
-            format!("\nFROM ({}) AS {}", ranges.join("\nUNION ALL\n"), self.q("b"))
+            cat!("\nFROM (", ranges.join("\nUNION ALL\n"), ") AS ", self.q("b"))
         };
-        query.cte(self.q("bounds"), format!("SELECT {first} AS {lo}, {last} AS {hi}{from}"));
+        query.cte(self.q("bounds"), cat!("SELECT ", first, " AS ", lo, ", ", last, " AS ", hi, from));
         // A recursive CTE names its columns (Redshift requires it).
         let spine = if self.d.spine_is_recursive() {
             cat!(self.q("spine"), "(", self.q("period_start"), ")")
@@ -166,18 +166,19 @@ impl<'a> Frame<'a> {
         query.cte(spine, self.d.spine(self.grain));
         for column in self.dimension_columns() {
             let union: Vec<String> =
-                domains.iter().map(|cte| format!("SELECT DISTINCT {} FROM {}", self.q(column), self.q(cte))).collect();
-            query.cte(self.q(&format!("domain_{column}")), union.join(&format!("\n{}\n", self.d.union_distinct())));
+                domains.iter().map(|cte| cat!("SELECT DISTINCT ", self.q(column), " FROM ", self.q(cte))).collect();
+            query.cte(self.q(&cat!("domain_", column)), union.join(&cat!("\n", self.d.union_distinct(), "\n")));
         }
         let mut columns = vec![
             self.col("spine", "period_start"),
             self.named(&self.next_period(&self.col("spine", "period_start")), "period_end"),
         ];
-        let mut from = format!("FROM {}", self.q("spine"));
+        let mut from = cat!("FROM ", self.q("spine"));
         for column in self.dimension_columns() {
-            let domain = format!("domain_{column}");
+            let domain = cat!("domain_", column);
             columns.push(self.col(&domain, column));
-            from.push_str(&format!(" CROSS JOIN {}", self.q(&domain)));
+            from.push_str(" CROSS JOIN ");
+            from.push_str(&self.q(&domain));
         }
         query.cte(self.q("grid"), select(&columns, &from));
     }
