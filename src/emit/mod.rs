@@ -1,6 +1,16 @@
 //! Stage 5: emitters. Each returns files (path, contents); [`write_atomically`]
 //! is the one place that writes them, replacing the output directory whole.
 
+/// Text pieces (`&str`, `String`) joined into one string sized once: what
+/// `format!` does for text made of strings, without the formatting machinery
+/// and the doubling growth (emitters run it for every column of every view
+/// in every dialect).
+macro_rules! cat {
+    ($($piece:expr),+ $(,)?) => {
+        [$(::core::convert::AsRef::<str>::as_ref(&$piece)),+].concat()
+    };
+}
+
 pub mod catalog;
 pub mod lookml;
 pub mod sql;

@@ -11,34 +11,34 @@ pub struct Lkml {
 impl Lkml {
     /// `# text` at the current level; `text` is kpic's own, never a `.kpi` file's.
     pub fn comment(&mut self, text: &str) -> &mut Self {
-        self.line(&format!("# {text}"))
+        self.line(&["# ", text])
     }
 
     /// `kind: name {`.
     pub fn open(&mut self, kind: &str, name: &str) -> &mut Self {
-        self.line(&format!("{kind}: {name} {{"));
+        self.line(&[kind, ": ", name, " {"]);
         self.depth += 1;
         self
     }
 
     pub fn close(&mut self) -> &mut Self {
         self.depth -= 1;
-        self.line("}")
+        self.line(&["}"])
     }
 
     /// `key: value`, the value written as it is (a keyword, a number, a list of names).
     pub fn param(&mut self, key: &str, value: &str) -> &mut Self {
-        self.line(&format!("{key}: {value}"))
+        self.line(&[key, ": ", value])
     }
 
     /// `key: "text"`, quoted and inert.
     pub fn string(&mut self, key: &str, text: &str) -> &mut Self {
-        self.line(&format!("{key}: {}", lkml_string(text)))
+        self.line(&[key, ": ", &lkml_string(text)])
     }
 
     /// `key: sql ;;` (SQL or HTML that kpic generated).
     pub fn sql(&mut self, key: &str, sql: &str) -> &mut Self {
-        self.line(&format!("{key}: {sql} ;;"))
+        self.line(&[key, ": ", sql, " ;;"])
     }
 
     pub fn blank(&mut self) -> &mut Self {
@@ -46,11 +46,14 @@ impl Lkml {
         self
     }
 
-    fn line(&mut self, text: &str) -> &mut Self {
+    /// A line of `pieces` at the current level, written straight into the output.
+    fn line(&mut self, pieces: &[&str]) -> &mut Self {
         for _ in 0..self.depth {
             self.out.push_str("  ");
         }
-        self.out.push_str(text);
+        for piece in pieces {
+            self.out.push_str(piece);
+        }
         self.out.push('\n');
         self
     }

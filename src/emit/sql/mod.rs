@@ -2,16 +2,6 @@
 //! a stable alias view per KPI (`<schema>.<kpi>`), and a deploy script that
 //! creates the schema and every view in dependency order, per dialect.
 
-/// Text pieces (`&str`, `String`) joined into one string sized once: what
-/// `format!` does for SQL made of strings, without the formatting machinery
-/// and the doubling growth (this runs for every column of every view in
-/// every dialect).
-macro_rules! cat {
-    ($($piece:expr),+ $(,)?) => {
-        [$(::core::convert::AsRef::<str>::as_ref(&$piece)),+].concat()
-    };
-}
-
 mod derived;
 pub mod dialect;
 mod expr;
