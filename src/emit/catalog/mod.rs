@@ -99,74 +99,70 @@ fn indented_json(value: &impl Serialize, capacity: usize) -> String {
 /// What a KPI's entry is indented by: it is an element of the `kpis` array.
 const ENTRY_INDENT: &[u8] = b"    ";
 
-/// serde_json's pretty format (two spaces a level), every line after the
-/// first indented by [`ENTRY_INDENT`] too. Strings are escaped straight into
-/// the output (a writer that indented lines would see every piece of them).
+/// serde_json's pretty format, every line after the first indented by
+/// [`ENTRY_INDENT`] too: the layout is serde_json's own, its line breaks go
+/// through [`Indented`]; strings, which hold no line break of their own, are
+/// escaped straight into the output (most of an entry is its SQL).
 #[derive(Default)]
-struct EntryFormatter {
-    depth: usize,
-    has_value: bool,
-}
+struct EntryFormatter(serde_json::ser::PrettyFormatter<'static>);
 
-impl EntryFormatter {
-    /// A line break and the indent of the current depth.
-    fn new_line<W: ?Sized + std::io::Write>(&self, writer: &mut W, after: &[u8]) -> std::io::Result<()> {
-        writer.write_all(after)?;
-        writer.write_all(b"\n")?;
-        writer.write_all(ENTRY_INDENT)?;
-        (0..self.depth).try_for_each(|_| writer.write_all(b"  "))
+/// Passes what it is given on, with [`ENTRY_INDENT`] after every line break.
+struct Indented<'a, W: ?Sized>(&'a mut W);
+
+impl<W: ?Sized + std::io::Write> std::io::Write for Indented<'_, W> {
+    fn write(&mut self, text: &[u8]) -> std::io::Result<usize> {
+        let mut rest = text;
+        while let Some(at) = rest.iter().position(|&byte| byte == b'\n') {
+            self.0.write_all(&rest[..=at])?;
+            self.0.write_all(ENTRY_INDENT)?;
+            rest = &rest[at + 1..];
+        }
+        self.0.write_all(rest)?;
+        Ok(text.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
     }
 }
 
+/// The formatter's layout calls, each made by serde_json's pretty formatter
+/// through [`Indented`].
 impl serde_json::ser::Formatter for EntryFormatter {
     fn begin_array<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
-        self.depth += 1;
-        self.has_value = false;
-        writer.write_all(b"[")
+        self.0.begin_array(&mut Indented(writer))
     }
 
     fn end_array<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
-        self.depth -= 1;
-        if self.has_value {
-            self.new_line(writer, b"")?;
-        }
-        writer.write_all(b"]")
+        self.0.end_array(&mut Indented(writer))
     }
 
     fn begin_array_value<W: ?Sized + std::io::Write>(&mut self, writer: &mut W, first: bool) -> std::io::Result<()> {
-        self.new_line(writer, if first { b"" } else { b"," })
+        self.0.begin_array_value(&mut Indented(writer), first)
     }
 
-    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, _writer: &mut W) -> std::io::Result<()> {
-        self.has_value = true;
-        Ok(())
+    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        self.0.end_array_value(&mut Indented(writer))
     }
 
     fn begin_object<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
-        self.depth += 1;
-        self.has_value = false;
-        writer.write_all(b"{")
+        self.0.begin_object(&mut Indented(writer))
     }
 
     fn end_object<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
-        self.depth -= 1;
-        if self.has_value {
-            self.new_line(writer, b"")?;
-        }
-        writer.write_all(b"}")
+        self.0.end_object(&mut Indented(writer))
     }
 
     fn begin_object_key<W: ?Sized + std::io::Write>(&mut self, writer: &mut W, first: bool) -> std::io::Result<()> {
-        self.new_line(writer, if first { b"" } else { b"," })
+        self.0.begin_object_key(&mut Indented(writer), first)
     }
 
     fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
-        writer.write_all(b": ")
+        self.0.begin_object_value(&mut Indented(writer))
     }
 
-    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, _writer: &mut W) -> std::io::Result<()> {
-        self.has_value = true;
-        Ok(())
+    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        self.0.end_object_value(&mut Indented(writer))
     }
 }
 
