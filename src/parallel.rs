@@ -1,7 +1,7 @@
 //! Work spread over the machine's cores, results in input order, so that
 //! output stays deterministic.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 /// Below this many items [`map_in_parallel`] stays on the calling thread.
@@ -82,10 +82,25 @@ fn on_threads<R: Send>(threads: usize, work: impl Fn() -> R + Sync) -> Vec<R> {
     })
 }
 
+/// Whether what [`drop_beside`] is given is left to the end of the process
+/// instead of freed (see [`leave_drops_to_exit`]).
+static LEAVE_DROPS_TO_EXIT: AtomicBool = AtomicBool::new(false);
+
+/// From now on, [`drop_beside`] frees nothing: for a run that ends once it has
+/// printed its findings (`kpic check`), where the operating system takes the
+/// memory back at exit and freeing only costs a core.
+pub fn leave_drops_to_exit() {
+    LEAVE_DROPS_TO_EXIT.store(true, Ordering::Relaxed);
+}
+
 /// Frees `value` on a thread of its own (with kpic's large stack: freeing a
 /// long chain of operators recurses), off the caller's path (a project's
 /// parse trees); here if no thread can start.
 pub fn drop_beside<T: Send + 'static>(value: T) {
+    if LEAVE_DROPS_TO_EXIT.load(Ordering::Relaxed) {
+        std::mem::forget(value);
+        return;
+    }
     let _ = std::thread::Builder::new().stack_size(crate::cli::STACK_SIZE).spawn(move || drop(value));
 }
 

@@ -30,6 +30,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> u8 {
+    crate::parallel::leave_drops_to_exit();
     let (_, checked) = match args.project.check() {
         Ok(found) => found,
         Err(code) => return code,
