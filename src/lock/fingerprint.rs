@@ -15,10 +15,39 @@ pub struct Digest([u8; 8]);
 
 impl Digest {
     fn of(text: &str) -> Digest {
-        let digest = Sha256::digest(text.as_bytes());
+        let mut canonical = Canonical::default();
+        canonical.0.update(text.as_bytes());
+        canonical.digest()
+    }
+}
+
+/// Canonical text, hashed as it is written instead of held: what
+/// [`Digest::of`] would give for the whole text.
+#[derive(Default)]
+struct Canonical(Sha256, bool);
+
+impl Canonical {
+    /// Writes `line`, apart from the one before by `\n`.
+    fn line(&mut self, line: std::fmt::Arguments) {
+        use std::fmt::Write as _;
+        if std::mem::replace(&mut self.1, true) {
+            self.0.update(b"\n");
+        }
+        let _ = self.write_fmt(line);
+    }
+
+    fn digest(self) -> Digest {
+        let digest = self.0.finalize();
         let mut bytes = [0; 8];
         bytes.copy_from_slice(&digest[..8]);
         Digest(bytes)
+    }
+}
+
+impl std::fmt::Write for Canonical {
+    fn write_str(&mut self, text: &str) -> std::fmt::Result {
+        self.0.update(text.as_bytes());
+        Ok(())
     }
 }
 
@@ -140,14 +169,22 @@ pub fn fingerprints(model: &Model, order: &[KpiId]) -> BTreeMap<KpiId, Fingerpri
         Digest::of(&set.iter().map(|&s| source(model, s)).collect::<Vec<_>>().join("\n"))
     });
     let by_set: HashMap<&[SourceId], Digest> = source_sets.into_iter().zip(set_hashes).collect();
-    let settings =
-        Digest::of(&format!("week_start={} time_zone={}", model.settings.week_start.name(), model.settings.time_zone));
+    let settings = {
+        let mut text = Canonical::default();
+        text.line(format_args!(
+            "week_start={} time_zone={}",
+            model.settings.week_start.name(),
+            model.settings.time_zone
+        ));
+        text.digest()
+    };
     let kpis: Vec<(KpiId, &[SourceId])> =
         order.iter().zip(&reads).map(|(&id, (sources, _))| (id, sources.as_slice())).collect();
     let own = crate::parallel::map_in_parallel(&kpis, |&(id, sources)| {
         let kpi = model.kpi(id);
-        let value = Digest::of(&format!("{:?} {}", kpi.kind, expr_text(model, None, &kpi.value)));
-        (value, Digest::of(&time(kpi)), Digest::of(&dimensions(model, kpi, sources)), by_set[sources])
+        let mut value = Canonical::default();
+        value.line(format_args!("{:?} {}", kpi.kind, expr_text(model, None, &kpi.value)));
+        (value.digest(), time(kpi), dimensions(model, kpi, sources), by_set[sources])
     });
     // What a KPI reads of others needs their fingerprints: KPIs are hashed a
     // depth at a time (those that read no KPI first), each depth on every core.
@@ -169,20 +206,20 @@ pub fn fingerprints(model: &Model, order: &[KpiId]) -> BTreeMap<KpiId, Fingerpri
     for level in depths {
         let made = crate::parallel::map_in_parallel(&level, |&at| {
             let (value, time, dimensions, sources) = own[at];
-            let mut text = String::new();
+            let mut upstream = Canonical::default();
             for u in &reads[at].1 {
                 let print = prints[u.index()].expect("upstream KPIs are hashed first");
-                line(&mut text, format_args!("{}={}", model.kpi(*u).name, print.fingerprint));
+                upstream.line(format_args!("{}={}", model.kpi(*u).name, print.fingerprint));
             }
-            let parts = Parts { dimensions, settings, sources, time, upstream: Digest::of(&text), value };
+            let parts = Parts { dimensions, settings, sources, time, upstream: upstream.digest(), value };
             // The whole: `name=digest` lines of the parts, by name.
             let mut named = parts.named();
             named.sort_by_key(|(name, _)| *name);
-            text.clear();
+            let mut whole = Canonical::default();
             for (name, digest) in named {
-                line(&mut text, format_args!("{name}={digest}"));
+                whole.line(format_args!("{name}={digest}"));
             }
-            Fingerprint { fingerprint: Digest::of(&text), parts }
+            Fingerprint { fingerprint: whole.digest(), parts }
         });
         for (at, print) in level.into_iter().zip(made) {
             prints[order[at].index()] = Some(print);
@@ -191,39 +228,33 @@ pub fn fingerprints(model: &Model, order: &[KpiId]) -> BTreeMap<KpiId, Fingerpri
     prints.into_iter().enumerate().filter_map(|(i, print)| Some((KpiId(i as u32), print?))).collect()
 }
 
-/// Appends `line` to the canonical `text`, lines apart by `\n`.
-fn line(text: &mut String, line: std::fmt::Arguments) {
-    use std::fmt::Write as _;
-    if !text.is_empty() {
-        text.push('\n');
-    }
-    let _ = text.write_fmt(line);
-}
-
 /// Grain, window and fixed periods (unwritten when the data decides, so that
 /// KPIs locked before `periods` existed keep their fingerprints).
-fn time(kpi: &Kpi) -> String {
-    let mut text = format!("{} {}", kpi.grain.name(), kpi.window.describe());
-    if kpi.periods != Periods::default() {
-        text.push_str(&format!(" periods {}", kpi.periods.describe()));
+fn time(kpi: &Kpi) -> Digest {
+    let mut text = Canonical::default();
+    if kpi.periods == Periods::default() {
+        text.line(format_args!("{} {}", kpi.grain.name(), kpi.window.describe()));
+    } else {
+        text.line(format_args!("{} {} periods {}", kpi.grain.name(), kpi.window.describe(), kpi.periods.describe()));
     }
-    text
+    text.digest()
 }
 
 /// The dimensions in order, with what each means on each of the `sources` read.
-fn dimensions(model: &Model, kpi: &Kpi, sources: &[SourceId]) -> String {
-    let mut lines = Vec::new();
+fn dimensions(model: &Model, kpi: &Kpi, sources: &[SourceId]) -> Digest {
+    let mut text = Canonical::default();
     for name in &kpi.dimensions {
-        lines.push(name.text.clone());
+        text.line(format_args!("{}", name.text));
         if kpi.kind == FormulaKind::Measure {
             for &s in sources {
                 if let Some(d) = model.source(s).dimension(&name.text) {
-                    lines.push(format!("  {} = {}", model.source(s).name, expr_text(model, Some(s), &d.expr)));
+                    let meaning = expr_text(model, Some(s), &d.expr);
+                    text.line(format_args!("  {} = {meaning}", model.source(s).name));
                 }
             }
         }
     }
-    lines.join("\n")
+    text.digest()
 }
 
 /// Everything about a source that changes the rows a KPI reads.

@@ -511,9 +511,8 @@ fn describe(rule: Rule) -> &'static str {
         minus => "`-`",
         column_decl => "a column `name type`",
         target_goal | target_at_least | target_at_most | target_between => "`at_least`, `at_most` or `between`",
-        operator | op_or | op_and | op_eq | op_ne | op_lt | op_le | op_gt | op_ge | op_add | op_sub | op_mul | op_div => {
-            "an operator"
-        }
+        operator | op_or | op_and | op_eq | op_ne | op_lt | op_le | op_gt | op_ge | op_add | op_sub | op_mul
+        | op_div => "an operator",
         kw_project => "`project`",
         kw_team => "`team`",
         kw_source => "`source`",
