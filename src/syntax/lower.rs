@@ -592,7 +592,8 @@ impl<'d> Lowerer<'d> {
     fn nested_expr(&mut self, pair: Pair<Rule>) -> Expr {
         let span = self.span(&pair);
         let pairs = pair.into_inner();
-        if pairs.clone().filter(|p| is_operator(p.as_rule())).count() > MAX_OPERATORS {
+        let shape = Shape::of(pairs.clone());
+        if shape.operators > MAX_OPERATORS {
             self.diagnostics.push(
                 Diagnostic::new(Code::TooComplex, span, format!("expression with more than {MAX_OPERATORS} operators"))
                     .label("too long")
@@ -601,7 +602,7 @@ impl<'d> Lowerer<'d> {
             return Expr { kind: ExprKind::Invalid, span };
         }
         // `- - - x` nests as deeply as it has operators: refused before it is parsed.
-        let prefix_depth = self.prefix_depth + longest_prefix_run(pairs.clone());
+        let prefix_depth = self.prefix_depth + shape.longest_prefix_run;
         if prefix_depth > MAX_NESTING {
             self.diagnostics.push(
                 Diagnostic::new(
@@ -616,9 +617,10 @@ impl<'d> Lowerer<'d> {
         }
         // One operand and no operator (most expressions: a call's argument, a
         // condition's side): nothing for the Pratt parser to order.
-        let mut children = pairs.clone();
-        if let (Some(operand), None) = (children.next(), children.next()) {
-            return self.primary(operand);
+        if shape.operators == 0 {
+            if let Some(operand) = pairs.clone().next() {
+                return self.primary(operand);
+            }
         }
         // The Pratt closures share one lowerer, so diagnostics are collected locally first.
         let (file, offset) = (self.file, self.offset);
@@ -744,14 +746,26 @@ impl<'d> Lowerer<'d> {
     }
 }
 
-/// The most prefix operators (`not`, `-`) in a row among an expression's parts.
-fn longest_prefix_run(pairs: pest::iterators::Pairs<Rule>) -> usize {
-    let (mut longest, mut run) = (0, 0);
-    for pair in pairs {
-        run = if matches!(pair.as_rule(), Rule::op_not | Rule::op_neg) { run + 1 } else { 0 };
-        longest = longest.max(run);
+/// What an expression's parts are made of, counted in one pass.
+struct Shape {
+    /// Its operators, prefix and postfix ones too.
+    operators: usize,
+    /// The most prefix operators (`not`, `-`) in a row.
+    longest_prefix_run: usize,
+}
+
+impl Shape {
+    fn of(pairs: pest::iterators::Pairs<Rule>) -> Shape {
+        let mut shape = Shape { operators: 0, longest_prefix_run: 0 };
+        let mut run = 0;
+        for pair in pairs {
+            let rule = pair.as_rule();
+            run = if matches!(rule, Rule::op_not | Rule::op_neg) { run + 1 } else { 0 };
+            shape.longest_prefix_run = shape.longest_prefix_run.max(run);
+            shape.operators += usize::from(is_operator(rule));
+        }
+        shape
     }
-    longest
 }
 
 fn is_operator(rule: Rule) -> bool {
