@@ -33,7 +33,12 @@ pub struct Checked {
     pub diagnostics: Vec<Diagnostic>,
     /// The project's kpic.lock, when it has a readable one.
     pub lock: Option<Arc<lock::Lock>>,
+    /// Every KPI's fingerprint (none while KPIs read each other in a cycle).
+    pub prints: Fingerprints,
 }
+
+/// Fingerprints by KPI.
+pub type Fingerprints = std::collections::BTreeMap<model::KpiId, lock::Fingerprint>;
 
 /// A project that has no errors. Only [`Checked::valid`] makes one, so
 /// emitters never run on a broken model.
@@ -42,6 +47,8 @@ pub struct Valid<'a> {
     pub model: &'a Model,
     pub graph: &'a Graph,
     pub lock: Option<&'a lock::Lock>,
+    /// Every KPI's fingerprint.
+    pub prints: &'a Fingerprints,
 }
 
 impl Valid<'_> {
@@ -64,7 +71,12 @@ impl Checked {
     /// (`kpic lock` settles the lock file's own errors by rewriting it).
     pub fn valid_except(&self, excused: impl Fn(&Diagnostic) -> bool) -> Option<Valid<'_>> {
         let blocked = self.diagnostics.iter().any(|d| d.is_error() && !excused(d));
-        (!blocked).then_some(Valid { model: &self.model, graph: &self.graph, lock: self.lock.as_deref() })
+        (!blocked).then_some(Valid {
+            model: &self.model,
+            graph: &self.graph,
+            lock: self.lock.as_deref(),
+            prints: &self.prints,
+        })
     }
 }
 
@@ -156,15 +168,23 @@ fn check_with_lock<E: Send>(
     // The lock is read and parsed while names are bound and the graph is
     // built, which take one core (parsing takes them all): neither reads what
     // the other makes.
-    let (model, graph, lock_read) = std::thread::scope(|scope| {
+    let (model, graph, prints, lock_read) = std::thread::scope(|scope| {
         let asts = parse_all(&sources, cache, &mut diagnostics);
         let lock_read = parallel::beside(scope, read_lock);
         let model = resolve::resolve(&sources, &asts, &mut diagnostics);
         forget_unparsed_references(&sources, &asts, &mut diagnostics);
         parallel::drop_beside(asts);
         let graph = Graph::build(&model);
-        validate::validate(&model, &graph, &mut diagnostics);
-        (model, graph, lock_read.join())
+        // Fingerprints need only the model and the graph: they are made
+        // while the rules run, and each fills the cores the other leaves idle.
+        let prints = std::thread::scope(|inner| {
+            let prints = parallel::beside(inner, || {
+                graph.kpis_in_dependency_order().map(|order| lock::fingerprints(&model, &order))
+            });
+            validate::validate(&model, &graph, &mut diagnostics);
+            prints.join()
+        });
+        (model, graph, prints, lock_read.join())
     });
     let mut parsed_lock = None;
     let mut lock_file = None;
@@ -180,14 +200,15 @@ fn check_with_lock<E: Send>(
             lock::LockState::Present(lock::LockInput { lock, span })
         }
     };
-    lock::check(&model, &graph, state, &mut diagnostics);
+    lock::check(&model, &graph, prints.as_ref(), state, &mut diagnostics);
     if let Some(file) = lock_file {
         show_lock_text(&mut sources, file, &diagnostics);
     }
     diagnostics::sort(&mut diagnostics);
     diagnostics::merge_groups(&mut diagnostics);
     let lock = parsed_lock.and_then(Result::ok);
-    Ok(Checked { sources, model, graph, diagnostics, lock })
+    let prints = prints.unwrap_or_default();
+    Ok(Checked { sources, model, graph, diagnostics, lock, prints })
 }
 
 /// Every file's parse tree, with its encoding and syntax findings; parsed on

@@ -13,7 +13,7 @@ pub use render::{human, json, markdown};
 use std::collections::BTreeMap;
 
 use crate::graph::Node;
-use crate::lock::{fingerprints, Fingerprint};
+use crate::lock::Fingerprint;
 use crate::model::{expr_text, Goal, Kpi, KpiId, Model, Threshold};
 use crate::Checked;
 
@@ -108,14 +108,13 @@ pub fn diff(base: &Checked, head: &Checked) -> Vec<KpiDiff> {
 struct Side<'a> {
     checked: &'a Checked,
     ids: BTreeMap<String, KpiId>,
-    prints: BTreeMap<KpiId, Fingerprint>,
+    prints: &'a crate::Fingerprints,
 }
 
 impl<'a> Side<'a> {
     fn new(checked: &'a Checked) -> Side<'a> {
         let ids = checked.model.kpi_ids().map(|id| (checked.model.kpi(id).name.text.clone(), id)).collect();
-        let order = checked.graph.kpis_in_dependency_order().unwrap_or_default();
-        Side { checked, ids, prints: fingerprints(&checked.model, &order) }
+        Side { checked, ids, prints: &checked.prints }
     }
 }
 

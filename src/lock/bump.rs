@@ -6,10 +6,11 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use super::{fingerprints, Lock};
+use super::Lock;
 use crate::graph::Graph;
 use crate::model::{KpiId, Model};
 use crate::source::{FileId, SourceMap, Span};
+use crate::Fingerprints;
 
 /// One KPI's version going up by one.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,9 +22,8 @@ pub struct Bump {
 }
 
 /// The bumps that make the model agree with the lock, in dependency order.
-pub fn needed(model: &Model, graph: &Graph, lock: &Lock) -> Vec<Bump> {
+pub fn needed(model: &Model, graph: &Graph, prints: &Fingerprints, lock: &Lock) -> Vec<Bump> {
     let Some(order) = graph.kpis_in_dependency_order() else { return Vec::new() };
-    let prints = fingerprints(model, &order);
     order
         .into_iter()
         .filter_map(|id| {

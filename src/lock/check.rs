@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use super::{fingerprints, Digest, Fingerprint, Lock};
+use super::{Digest, Fingerprint, Lock};
 use crate::diagnostics::{Code, Diagnostic, Severity};
 use crate::graph::{Graph, Node};
 use crate::model::{KpiId, Lifecycle, Model};
@@ -24,14 +24,20 @@ pub enum LockState<'a> {
     Present(LockInput<'a>),
 }
 
-/// Checks versions against the lock and reports duplicate computations.
-pub fn check(model: &Model, graph: &Graph, lock: LockState, diagnostics: &mut Vec<Diagnostic>) {
-    // A cycle is reported elsewhere; fingerprints need an order.
-    let Some(order) = graph.kpis_in_dependency_order() else { return };
-    let prints = fingerprints(model, &order);
+/// Checks versions against the lock and reports duplicate computations;
+/// `prints` are the KPIs' fingerprints, none when KPIs read each other in a
+/// cycle (reported elsewhere).
+pub fn check(
+    model: &Model,
+    graph: &Graph,
+    prints: Option<&crate::Fingerprints>,
+    lock: LockState,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let Some(prints) = prints else { return };
     // Like unused sources, duplicates are noise while a project has errors.
     if !diagnostics.iter().any(Diagnostic::is_error) {
-        duplicates(model, &prints, diagnostics);
+        duplicates(model, prints, diagnostics);
     }
     match lock {
         LockState::Unchecked => {}
@@ -61,7 +67,7 @@ pub fn check(model: &Model, graph: &Graph, lock: LockState, diagnostics: &mut Ve
             let skipped = in_error(model, graph, diagnostics);
             let current: HashMap<&str, KpiId> =
                 model.kpi_ids().map(|id| (model.kpi(id).name.text.as_str(), id)).collect();
-            let renames = renames(model, &current, &prints, lock);
+            let renames = renames(model, &current, prints, lock);
             let read_after_rename = renamed_but_read(model, &renames, diagnostics);
             let has_errors = diagnostics.iter().any(Diagnostic::is_error);
             let unparsed = diagnostics.iter().any(|d| matches!(d.code, Code::Syntax | Code::TooComplex));
@@ -75,7 +81,7 @@ pub fn check(model: &Model, graph: &Graph, lock: LockState, diagnostics: &mut Ve
                 .into_iter()
                 .chain(model.kpi_ids().filter(|&id| declared_twice.contains(model.kpi(id).name.text.as_str())))
                 .collect();
-            let drift = Drift { model, graph, prints: &prints, lock };
+            let drift = Drift { model, graph, prints, lock };
             let renamed_to: HashSet<KpiId> = renames.values().copied().collect();
             // A KPI under a new name is reported as the rename.
             let compared: Vec<(KpiId, &Fingerprint)> = prints

@@ -17,10 +17,8 @@ use crate::Valid;
 /// keeping the history of `previous` and adding the versions it replaces.
 pub fn update(valid: &Valid, previous: Option<&Lock>) -> Lock {
     let model = valid.model;
-    let order = valid.graph.kpis_in_dependency_order().unwrap_or_default();
-    let prints = fingerprints(model, &order);
     let mut lock = Lock { format: FORMAT, kpis: Default::default() };
-    for (id, print) in prints {
+    for (&id, &print) in valid.prints {
         let kpi = model.kpi(id);
         let old = previous.and_then(|p| p.kpis.get(&kpi.name.text));
         let mut history = old.map(|o| o.history.clone()).unwrap_or_default();

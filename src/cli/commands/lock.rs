@@ -78,7 +78,7 @@ fn bump(root: &std::path::Path, checked: crate::Checked) -> Result<crate::Checke
         return Err(EXIT_ERRORS);
     }
     let Some(lock) = checked.lock.as_ref() else { return Ok(checked) };
-    let bumps = lock::bump::needed(&checked.model, &checked.graph, lock);
+    let bumps = lock::bump::needed(&checked.model, &checked.graph, &checked.prints, lock);
     for (path, text) in lock::bump::rewrite(&checked.sources, &bumps) {
         if let Err(error) = crate::atomic::write_file(&path, text.as_bytes()) {
             return Err(fail(format!("cannot write `{}`: {error}", path.display())));

@@ -10,7 +10,7 @@ use super::reading;
 use crate::emit::lookml::{self, rollup::Rollup};
 use crate::emit::sql::{self, for_dialect, Batch};
 use crate::graph::Node;
-use crate::lock::{fingerprints, Lock};
+use crate::lock::Lock;
 use crate::model::{
     expr_text, Dialect, Goal, Grain, Kpi, KpiId, Lifecycle, Link, Looker, Model, Periods, Relation, Settings, Source,
     SourceId, Team, Threshold, Unit, Validity, Window,
@@ -216,9 +216,8 @@ pub struct LookmlEntry {
 /// ([`add_sql`] adds it a batch at a time).
 pub fn build(valid: &Valid, order: &[KpiId]) -> Catalog {
     let model = valid.model;
-    let prints = fingerprints(model, order);
     let kpis = crate::parallel::map_in_parallel(order, |&id| {
-        let fingerprint = prints.get(&id).map_or_else(String::new, |p| p.fingerprint.to_string());
+        let fingerprint = valid.prints.get(&id).map_or_else(String::new, |p| p.fingerprint.to_string());
         kpi_entry(valid, id, fingerprint)
     });
     Catalog {
