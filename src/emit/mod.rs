@@ -11,6 +11,13 @@ macro_rules! cat {
     };
 }
 
+/// Appends `pieces` to `out` in order: [`cat!`] for a string being built.
+fn push_all(out: &mut String, pieces: &[&str]) {
+    for piece in pieces {
+        out.push_str(piece);
+    }
+}
+
 pub mod catalog;
 pub mod lookml;
 pub mod sql;

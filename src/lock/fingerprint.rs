@@ -13,31 +13,27 @@ use crate::model::{expr_text, FormulaKind, Kpi, KpiId, Model, Periods, Relation,
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct Digest([u8; 8]);
 
-impl Digest {
-    fn of(text: &str) -> Digest {
-        let mut canonical = Canonical::default();
-        canonical.0.update(text.as_bytes());
-        canonical.digest()
-    }
+/// Canonical text, lines apart by `\n`, hashed as it is written instead of
+/// held: its [`Digest`] is that of the whole text.
+#[derive(Default)]
+struct Canonical {
+    hasher: Sha256,
+    /// Whether a line was written (the next one starts with `\n`).
+    started: bool,
 }
 
-/// Canonical text, hashed as it is written instead of held: what
-/// [`Digest::of`] would give for the whole text.
-#[derive(Default)]
-struct Canonical(Sha256, bool);
-
 impl Canonical {
-    /// Writes `line`, apart from the one before by `\n`.
+    /// Writes `line`, apart from the one before by `\n`; `write!` continues it.
     fn line(&mut self, line: std::fmt::Arguments) {
         use std::fmt::Write as _;
-        if std::mem::replace(&mut self.1, true) {
-            self.0.update(b"\n");
+        if std::mem::replace(&mut self.started, true) {
+            self.hasher.update(b"\n");
         }
         let _ = self.write_fmt(line);
     }
 
     fn digest(self) -> Digest {
-        let digest = self.0.finalize();
+        let digest = self.hasher.finalize();
         let mut bytes = [0; 8];
         bytes.copy_from_slice(&digest[..8]);
         Digest(bytes)
@@ -46,7 +42,7 @@ impl Canonical {
 
 impl std::fmt::Write for Canonical {
     fn write_str(&mut self, text: &str) -> std::fmt::Result {
-        self.0.update(text.as_bytes());
+        self.hasher.update(text.as_bytes());
         Ok(())
     }
 }
@@ -166,7 +162,11 @@ pub fn fingerprints(model: &Model, order: &[KpiId]) -> BTreeMap<KpiId, Fingerpri
         sets
     };
     let set_hashes = crate::parallel::map_in_parallel(&source_sets, |set| {
-        Digest::of(&set.iter().map(|&s| source(model, s)).collect::<Vec<_>>().join("\n"))
+        let mut text = Canonical::default();
+        for &s in *set {
+            text.line(format_args!("{}", source(model, s)));
+        }
+        text.digest()
     });
     let by_set: HashMap<&[SourceId], Digest> = source_sets.into_iter().zip(set_hashes).collect();
     let settings = {
@@ -231,11 +231,11 @@ pub fn fingerprints(model: &Model, order: &[KpiId]) -> BTreeMap<KpiId, Fingerpri
 /// Grain, window and fixed periods (unwritten when the data decides, so that
 /// KPIs locked before `periods` existed keep their fingerprints).
 fn time(kpi: &Kpi) -> Digest {
+    use std::fmt::Write as _;
     let mut text = Canonical::default();
-    if kpi.periods == Periods::default() {
-        text.line(format_args!("{} {}", kpi.grain.name(), kpi.window.describe()));
-    } else {
-        text.line(format_args!("{} {} periods {}", kpi.grain.name(), kpi.window.describe(), kpi.periods.describe()));
+    text.line(format_args!("{} {}", kpi.grain.name(), kpi.window.describe()));
+    if kpi.periods != Periods::default() {
+        let _ = write!(text, " periods {}", kpi.periods.describe());
     }
     text.digest()
 }
@@ -293,7 +293,9 @@ mod tests {
 
     #[test]
     fn digests_read_back_what_they_print_and_refuse_anything_else() {
-        let digest = Digest::of("kpi");
+        let mut text = super::Canonical::default();
+        text.line(format_args!("kpi"));
+        let digest = text.digest();
         assert_eq!(digest.to_string().parse::<Digest>(), Ok(digest));
         assert_eq!(serde_json::from_str::<Digest>(&serde_json::to_string(&digest).unwrap()).unwrap(), digest);
         let signs = "+1+a+c+f+0+f+0+9"; // what `u8::from_str_radix` would take

@@ -51,9 +51,7 @@ impl Lkml {
         for _ in 0..self.depth {
             self.out.push_str("  ");
         }
-        for piece in pieces {
-            self.out.push_str(piece);
-        }
+        crate::emit::push_all(&mut self.out, pieces);
         self.out.push('\n');
         self
     }

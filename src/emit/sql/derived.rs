@@ -48,9 +48,7 @@ pub fn query(model: &Model, kpi: &Kpi, d: &dyn SqlDialect, view: &dyn Fn(KpiId) 
         let empty = empty_value(model, *id).map(format_number);
         let fill = |value: String| empty.as_ref().map_or_else(|| value.clone(), |e| format!("COALESCE({value}, {e})"));
         let u = format!("u{i}");
-        for piece in ["\nLEFT JOIN ", &frame.q(&u), " AS ", &frame.q(&u), " ON ", &frame.same_keys(&u, "g")] {
-            from.push_str(piece);
-        }
+        frame.left_join(&mut from, &u, &u);
         columns.push(frame.named(&fill(frame.col(&u, "value")), &format!("k{i}")));
         for periods in offsets(*id) {
             let p = previous_column(i, periods);

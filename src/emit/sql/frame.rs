@@ -86,6 +86,13 @@ impl<'a> Frame<'a> {
         )
     }
 
+    /// Appends `LEFT JOIN table AS alias` on a new line, matched to the grid
+    /// `g` on the same period and dimensions.
+    pub fn left_join(&self, from: &mut String, table: &str, alias: &str) {
+        let on = self.same_keys(alias, "g");
+        crate::emit::push_all(from, &["\nLEFT JOIN ", &self.q(table), " AS ", &self.q(alias), " ON ", &on]);
+    }
+
     /// `expression AS name`, the name quoted.
     pub fn named(&self, expression: &str, name: &str) -> String {
         cat!(expression, " AS ", self.q(name))

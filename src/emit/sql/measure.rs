@@ -451,9 +451,7 @@ fn measures_cte(joins: &[(String, Vec<(usize, AggFunc)>)], frame: &Frame) -> Str
     let mut aggregates: Vec<(usize, String)> = Vec::new();
     for (k, (cte, funcs)) in joins.iter().enumerate() {
         let alias = format!("x{k}");
-        for piece in ["\nLEFT JOIN ", &frame.q(cte), " AS ", &frame.q(&alias), " ON ", &frame.same_keys(&alias, "g")] {
-            from.push_str(piece);
-        }
+        frame.left_join(&mut from, cte, &alias);
         for (j, func) in funcs {
             let value = frame.col(&alias, &format!("a{j}"));
             let value = if func.is_zero_when_empty() { cat!("COALESCE(", value, ", 0)") } else { value };

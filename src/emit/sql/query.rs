@@ -34,9 +34,7 @@ impl Query {
                 out.push_str(",\n");
             }
             // Bodies are not re-indented: a line break may lie inside a string literal.
-            for piece in [name.as_str(), " AS ", materialized, "(\n", body, "\n)"] {
-                out.push_str(piece);
-            }
+            crate::emit::push_all(&mut out, &[name, " AS ", materialized, "(\n", body, "\n)"]);
         }
         out.push('\n');
         out.push_str(select);

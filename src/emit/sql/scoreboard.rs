@@ -3,6 +3,7 @@
 //! and status — what an alert, a scheduled post or an exec dashboard reads.
 
 use super::{qualified, versioned_name, SqlDialect};
+use crate::emit::push_all;
 use crate::model::{Kpi, KpiId, Model, Unit, SCOREBOARD_VIEW};
 
 /// The view's columns, in order (docs/sql.md).
@@ -113,21 +114,15 @@ fn latest_complete(model: &Model, id: KpiId, d: &dyn SqlDialect, names: &Names) 
         if at > 0 {
             out.push_str(", ");
         }
-        for piece in ["CAST(", value, " AS ", ty, ")", alias] {
-            out.push_str(piece);
-        }
+        push_all(&mut out, &["CAST(", value, " AS ", ty, ")", alias]);
     }
     out.push_str(&names.kept);
     out.push_str("\nFROM (SELECT ");
     out.push_str(&names.read);
     for (name, inner) in kpi.dimensions.iter().zip(&names.dimensions) {
-        for piece in [", ", &d.quote_ident(&name.text), " AS ", inner] {
-            out.push_str(piece);
-        }
+        push_all(&mut out, &[", ", &d.quote_ident(&name.text), " AS ", inner]);
     }
-    for piece in [&names.latest, &view, &names.end] {
-        out.push_str(piece);
-    }
+    push_all(&mut out, &[&names.latest, &view, &names.end]);
     out
 }
 
